@@ -1,0 +1,385 @@
+"""Members, agencies and roles: the tables and the only functions that write them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint, func
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from core import passwords
+from core.jobs import JobContext, handler
+from core.db import utcnow
+from core.errors import N_, Invalid, NotFound
+
+
+class Role(StrEnum):
+    citizen = "citizen"
+    agency_official = "agency_official"
+    legislative_staff = "legislative_staff"
+    moderator = "moderator"
+    admin = "admin"
+
+
+# Every member is a citizen; these are the roles that are granted on top.
+GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.moderator, Role.admin)
+
+
+class OrgType(StrEnum):
+    ngo = "ngo"
+    business = "business"
+    academic = "academic"
+    government = "government"
+    individual = "individual"
+
+
+ROLE_LABELS = {
+    Role.citizen: N_("Citizen"),
+    Role.agency_official: N_("Agency official"),
+    Role.legislative_staff: N_("Legislative staff"),
+    Role.moderator: N_("Moderator"),
+    Role.admin: N_("Administrator"),
+}
+ORG_TYPE_LABELS = {
+    OrgType.ngo: N_("Non-profit organisation"),
+    OrgType.business: N_("Business"),
+    OrgType.academic: N_("Academic"),
+    OrgType.government: N_("Government"),
+    OrgType.individual: N_("Individual"),
+}
+
+EMAIL_MAX = 254
+NAME_MAX = 60
+ORG_MAX = 120
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+RESET_VALID_FOR = timedelta(hours=2)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=63, unique=True, index=True)
+    name: str = Field(max_length=ORG_MAX)
+    name_en: str = Field(default="", max_length=ORG_MAX)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=EMAIL_MAX, unique=True, index=True)  # never shown publicly
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=NAME_MAX)
+    org_name: str = Field(default="", max_length=ORG_MAX)
+    org_type: str = Field(default="", max_length=20)
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    locale: str = Field(default="", max_length=20)
+    # Bumped when the password changes, which signs the member out of every other session.
+    session_version: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MemberRole(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("member_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(max_length=30)
+    granted_by_id: int | None = Field(default=None, foreign_key="member.id")
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordReset(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_profile(display_name: str, org_name: str, org_type: str) -> dict[str, str]:
+    errors = {}
+    if not display_name.strip():
+        errors["display_name"] = N_("Enter a public display name.")
+    elif len(display_name.strip()) > NAME_MAX:
+        errors["display_name"] = N_("The display name is too long.")
+    if len(org_name.strip()) > ORG_MAX:
+        errors["org_name"] = N_("The organisation name is too long.")
+    if org_type and org_type not in OrgType.__members__:
+        errors["org_type"] = N_("Choose an organisation type from the list.")
+    if org_name.strip() and not org_type:
+        errors["org_type"] = N_("Choose the type of your organisation.")
+    return errors
+
+
+def _check_password(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN:
+        return N_("The password must be at least 10 characters long.")
+    if len(password) > PASSWORD_MAX:
+        return N_("The password is too long.")
+    return None
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+
+def create_agency(session: Session, slug: str, name: str, name_en: str = "") -> Agency:
+    slug = slug.strip().lower()
+    errors = {}
+    if not _SLUG.match(slug):
+        errors["slug"] = N_("Use 2 to 63 lower-case letters, digits or hyphens.")
+    if not name.strip():
+        errors["name"] = N_("Enter the agency's name.")
+    elif len(name.strip()) > ORG_MAX or len(name_en.strip()) > ORG_MAX:
+        errors["name"] = N_("The agency's name is too long.")
+    if not errors and session.exec(select(Agency).where(Agency.slug == slug)).first():
+        errors["slug"] = N_("An agency with this short name exists already.")
+    if errors:
+        raise Invalid(errors)
+    agency = Agency(slug=slug, name=name.strip(), name_en=name_en.strip())
+    session.add(agency)
+    session.commit()
+    return agency
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    return list(session.exec(select(Agency).order_by(col(Agency.slug))))
+
+
+def get_agency(session: Session, slug: str) -> Agency:
+    agency = session.exec(select(Agency).where(Agency.slug == slug)).first()
+    if agency is None:
+        raise NotFound(slug)
+    return agency
+
+
+# --- members ----------------------------------------------------------------------------------
+
+
+def sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    org_name: str = "",
+    org_type: str = "",
+) -> Member:
+    email = normalise_email(email)
+    errors = _check_profile(display_name, org_name, org_type)
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = N_("Enter a valid e-mail address.")
+    if problem := _check_password(password):
+        errors["password"] = problem
+    if "email" not in errors and find_member_by_email(session, email):
+        errors["email"] = N_("An account with this e-mail address exists already.")
+    if errors:
+        raise Invalid(errors)
+    member = Member(
+        email=email,
+        password_hash=passwords.hash_password(password),
+        display_name=display_name.strip(),
+        org_name=org_name.strip(),
+        org_type=org_type if org_name.strip() else "",
+    )
+    session.add(member)
+    session.commit()
+    return member
+
+
+def find_member_by_email(session: Session, email: str) -> Member | None:
+    return session.exec(select(Member).where(Member.email == normalise_email(email))).first()
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(str(member_id))
+    return member
+
+
+def authenticate(session: Session, email: str, password: str) -> Member | None:
+    """The member with these credentials, or None. Takes the same time whether or not the
+    e-mail is known, so sign-in does not reveal who has an account."""
+    member = find_member_by_email(session, email)
+    if member is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)
+        return None
+    if not passwords.verify_password(member.password_hash, password):
+        return None
+    if passwords.needs_rehash(member.password_hash):
+        member.password_hash = passwords.hash_password(password)
+        session.add(member)
+        session.commit()
+    return member
+
+
+def update_profile(
+    session: Session, member: Member, display_name: str, org_name: str, org_type: str
+) -> Member:
+    errors = _check_profile(display_name, org_name, org_type)
+    if errors:
+        raise Invalid(errors)
+    member.display_name = display_name.strip()
+    member.org_name = org_name.strip()
+    member.org_type = org_type if org_name.strip() else ""
+    session.add(member)
+    session.commit()
+    return member
+
+
+def set_locale(session: Session, member: Member, locale: str) -> None:
+    member.locale = locale
+    session.add(member)
+    session.commit()
+
+
+def roles_of(session: Session, member: Member) -> set[str]:
+    granted = session.exec(select(MemberRole.role).where(MemberRole.member_id == member.id))
+    return {Role.citizen.value, *granted}
+
+
+def grant_role(
+    session: Session,
+    member: Member,
+    role: str,
+    granted_by: Member | None = None,
+    agency: Agency | None = None,
+) -> None:
+    """Grant `role`; an agency official must be given the agency they act for."""
+    if role not in {r.value for r in GRANTABLE_ROLES}:
+        raise Invalid({"role": N_("Choose a role from the list.")})
+    if role == Role.agency_official and agency is None and member.agency_id is None:
+        raise Invalid({"agency": N_("An agency official must belong to an agency.")})
+    if agency is not None:
+        member.agency_id = agency.id
+        session.add(member)
+    if role not in roles_of(session, member):
+        session.add(
+            MemberRole(
+                member_id=member.id,  # type: ignore[arg-type]
+                role=role,
+                granted_by_id=granted_by.id if granted_by else None,
+            )
+        )
+    session.commit()
+
+
+def revoke_role(session: Session, member: Member, role: str) -> None:
+    for row in session.exec(
+        select(MemberRole).where(MemberRole.member_id == member.id, MemberRole.role == role)
+    ):
+        session.delete(row)
+    if role == Role.agency_official:
+        member.agency_id = None
+        session.add(member)
+    session.commit()
+
+
+def count_admins(session: Session) -> int:
+    query = select(func.count()).select_from(MemberRole).where(MemberRole.role == Role.admin)
+    return session.exec(query).one()
+
+
+def list_members(session: Session, query: str = "", limit: int = 50) -> list[Member]:
+    statement = select(Member).order_by(col(Member.id)).limit(limit)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        statement = statement.where(
+            col(Member.email).like(like) | func.lower(Member.display_name).like(like)
+        )
+    return list(session.exec(statement))
+
+
+def roles_by_member(session: Session, member_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {member_id: {Role.citizen.value} for member_id in member_ids}
+    rows = session.exec(select(MemberRole).where(col(MemberRole.member_id).in_(member_ids)))
+    for row in rows:
+        found[row.member_id].add(row.role)
+    return found
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_password_reset(session: Session, email: str) -> tuple[Member, str] | None:
+    """A fresh single-use token for the member with this e-mail, or None when there is none.
+
+    The caller e-mails the token; only its hash is stored.
+    """
+    member = find_member_by_email(session, email)
+    if member is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordReset(
+            member_id=member.id,  # type: ignore[arg-type]
+            token_hash=_token_hash(token),
+            expires_at=utcnow() + RESET_VALID_FOR,
+        )
+    )
+    session.commit()
+    return member, token
+
+
+def _usable_reset(session: Session, token: str) -> PasswordReset | None:
+    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))).first()
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        return None
+    return reset
+
+
+def reset_token_is_valid(session: Session, token: str) -> bool:
+    return _usable_reset(session, token) is not None
+
+
+def finish_password_reset(session: Session, token: str, new_password: str) -> Member:
+    reset = _usable_reset(session, token)
+    if reset is None:
+        raise Invalid({"": N_("This reset link has expired or was used already. Ask for a new one.")})
+    if problem := _check_password(new_password):
+        raise Invalid({"password": problem})
+    member = get_member(session, reset.member_id)
+    member.password_hash = passwords.hash_password(new_password)
+    member.session_version += 1
+    reset.used_at = utcnow()
+    session.add(member)
+    session.add(reset)
+    session.commit()
+    return member
+
+
+# --- a member's own data --------------------------------------------------------------------------
+
+
+@handler("export_member_data")
+def export_member_data(job: JobContext) -> dict[str, object]:
+    """Everything we hold about a member, for them to download (a background job)."""
+    member = get_member(job.session, job.payload["member_id"])
+    agency = job.session.get(Agency, member.agency_id) if member.agency_id else None
+    return {
+        "member": {
+            "id": member.id,
+            "email": member.email,
+            "display_name": member.display_name,
+            "organisation": {"name": member.org_name, "type": member.org_type} if member.org_name else None,
+            "agency": agency.slug if agency else None,
+            "locale": member.locale,
+            "created_at": member.created_at.isoformat(),
+        },
+        "roles": sorted(roles_of(job.session, member)),
+    }

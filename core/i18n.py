@@ -1,0 +1,140 @@
+"""Languages: gettext catalogs (Babel), negotiation, and locale-aware dates and numbers.
+
+Interface strings are English msgids. A language is a catalog, ``locales/<code>/LC_MESSAGES/
+messages.po``, and nothing else: it is found at start-up, compiled in memory and offered in the
+language switcher. zh-TW is the default.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from core.settings import ROOT
+
+LOCALES_DIR = ROOT / "locales"
+SOURCE_LOCALE = "en"  # the language of the msgids themselves
+COOKIE = "lang"
+
+_current: ContextVar[str] = ContextVar("locale", default="zh_TW")
+
+
+@cache
+def available_locales(directory: Path = LOCALES_DIR) -> tuple[str, ...]:
+    found = sorted(p.parent.parent.name for p in directory.glob("*/LC_MESSAGES/messages.po"))
+    # The default comes first in the switcher; the source language needs no catalog.
+    ordered = [code for code in found if code == "zh_TW"] + [c for c in found if c != "zh_TW"]
+    return tuple(ordered + ([SOURCE_LOCALE] if SOURCE_LOCALE not in ordered else []))
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    po = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def set_locale(locale: str) -> None:
+    _current.set(locale)
+
+
+def get_locale() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return translations(get_locale()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_locale()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
+    """The cookie set by the switcher wins; then the browser's Accept-Language; then the default."""
+    available = available_locales()
+    if cookie in available:
+        return cookie  # type: ignore[return-value]
+    preferred: list[tuple[float, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _sep, params = piece.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        preferred.append((-quality + index * 1e-6, tag.strip().replace("-", "_")))
+    for _order, tag in sorted(preferred):
+        match = _match(tag, available)
+        if match:
+            return match
+    return default if default in available else available[0]
+
+
+def _match(tag: str, available: tuple[str, ...]) -> str | None:
+    """Exact tag first, then the same language in another region (any Chinese reads zh-TW)."""
+    lowered = {code.lower(): code for code in available}
+    if tag.lower() in lowered:
+        return lowered[tag.lower()]
+    language = tag.lower().split("_")[0]
+    for code in available:
+        if code.lower().split("_")[0] == language:
+            return code
+    return None
+
+
+def html_lang(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+@cache
+def language_name(locale: str) -> str:
+    """The language's name in itself, as a switcher shows it."""
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return locale
+    if locale == "zh_TW":
+        return "繁體中文"
+    return (parsed.get_display_name(locale) or locale).capitalize()
+
+
+def format_datetime(value: datetime | None, timezone: str, format: str = "medium") -> str:
+    """A datetime in the site's time zone and the reader's locale (naive values are taken as UTC)."""
+    if value is None:
+        return ""
+    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+    return dates.format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+
+
+def format_date(value: datetime | None, timezone: str, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+    return dates.format_date(aware.astimezone(ZoneInfo(timezone)), format=format, locale=get_locale())
+
+
+def format_number(value: float | int) -> str:
+    return numbers.format_decimal(value, locale=get_locale())

@@ -1,0 +1,302 @@
+"""The kernel's pages: home, sign-up and sign-in, password reset, profile, language, job status,
+the admin's roles page and the outbox, plus /healthz."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core import accounts, i18n, notify
+from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
+from core.errors import N_, Invalid, NotFound
+from core.jobs import STATUS_LABELS, Job
+from core.web import Ctx, page, sign_in, sign_out
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths, so ?next= cannot send someone to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@page
+def home(ctx: Ctx) -> Response:
+    return ctx.render("core/home.html", agencies=accounts.list_agencies(ctx.db))
+
+
+# --- sign-up, sign-in, sign-out -------------------------------------------------------------------
+
+
+def _profile_form(ctx: Ctx) -> dict[str, str]:
+    return {k: ctx.text(k) for k in ("display_name", "org_name", "org_type")}
+
+
+@page
+def signup(ctx: Ctx) -> Response:
+    values = {"email": "", "display_name": "", "org_name": "", "org_type": ""}
+    if ctx.request.method == "POST":
+        ctx.limit("signup", ctx.client_ip)
+        values = {"email": ctx.text("email"), **_profile_form(ctx)}
+        try:
+            member = accounts.sign_up(ctx.db, password=ctx.text("password"), **values)
+        except Invalid as invalid:
+            return ctx.render("core/signup.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
+        sign_in(ctx.request, member)
+        ctx.flash(N_("Welcome! Your account is ready."))
+        return ctx.redirect("/")
+    return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+
+
+@page
+def signin(ctx: Ctx) -> Response:
+    next_url = _safe_next(ctx.text("next") or ctx.query("next", "/"))
+    if ctx.request.method == "POST":
+        email = ctx.text("email")
+        ctx.limit("signin", ctx.client_ip)
+        ctx.limit("signin", accounts.normalise_email(email))
+        member = accounts.authenticate(ctx.db, email, ctx.text("password"))
+        if member is None:
+            errors = {"": N_("The e-mail address or password is not right.")}
+            return ctx.render("core/signin.html", 400, email=email, next=next_url, errors=errors)
+        sign_in(ctx.request, member)
+        response = ctx.redirect(next_url)
+        if member.locale:
+            response.set_cookie(i18n.COOKIE, member.locale, max_age=365 * 86400, samesite="lax")
+        return response
+    return ctx.render("core/signin.html", email="", next=next_url, errors={})
+
+
+@page
+def signout(ctx: Ctx) -> Response:
+    sign_out(ctx.request)
+    return ctx.redirect("/")
+
+
+# --- password reset -------------------------------------------------------------------------------
+
+
+@page
+def password_forgot(ctx: Ctx) -> Response:
+    if ctx.request.method == "POST":
+        email = ctx.text("email")
+        ctx.limit("signin", ctx.client_ip)
+        started = accounts.start_password_reset(ctx.db, email)
+        if started:
+            member, token = started
+            link = f"{ctx.settings.base_url}{ctx.url('core:password_reset', token=token)}"
+            body = i18n.gettext(
+                "Someone asked to reset the password of your thinktank account. "
+                "If it was you, open this link within two hours:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message; your password stays as it is."
+            ) % {"link": link}
+            notify.send_email(ctx.db, ctx.queue, member.email, i18n.gettext("Reset your password"), body)
+        # The same answer either way, so the page does not tell who has an account.
+        return ctx.render("core/password_sent.html")
+    return ctx.render("core/password_forgot.html")
+
+
+@page
+def password_reset(ctx: Ctx) -> Response:
+    token = ctx.request.path_params["token"]
+    if ctx.request.method == "POST":
+        try:
+            member = accounts.finish_password_reset(ctx.db, token, ctx.text("password"))
+        except Invalid as invalid:
+            return ctx.render("core/password_reset.html", 400, errors=invalid.errors, valid=True)
+        sign_in(ctx.request, member)
+        ctx.flash(N_("Your password has been changed."))
+        return ctx.redirect("/")
+    valid = accounts.reset_token_is_valid(ctx.db, token)
+    return ctx.render("core/password_reset.html", 200 if valid else 404, errors={}, valid=valid)
+
+
+# --- profile --------------------------------------------------------------------------------------
+
+
+@page
+def profile(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
+    if ctx.request.method == "POST":
+        values = _profile_form(ctx)
+        try:
+            accounts.update_profile(ctx.db, member, **values)
+        except Invalid as invalid:
+            return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
+        ctx.flash(N_("Your profile has been saved."))
+        return ctx.redirect(ctx.url("core:profile"))
+    return ctx.render("core/profile.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+
+
+@page
+def member_page(ctx: Ctx) -> Response:
+    member = accounts.get_member(ctx.db, ctx.request.path_params["member_id"])
+    return ctx.render(
+        "core/member.html",
+        shown=member,
+        shown_roles=accounts.roles_of(ctx.db, member),
+        role_labels=ROLE_LABELS,
+        org_types=ORG_TYPE_LABELS,
+    )
+
+
+@page
+def export_my_data(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    job = ctx.queue.submit(ctx.db, "export_member_data", {"member_id": member.id}, requested_by=member.id)
+    return ctx.redirect(ctx.url("core:job", job_id=job.id))
+
+
+# --- language -------------------------------------------------------------------------------------
+
+
+@page
+def set_language(ctx: Ctx) -> Response:
+    locale = ctx.text("locale")
+    if locale not in i18n.available_locales():
+        raise HTTPException(400, detail=N_("That language is not available."))
+    if ctx.member is not None:
+        accounts.set_locale(ctx.db, ctx.member, locale)
+    response = ctx.redirect(_safe_next(ctx.text("next")))
+    response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+# --- jobs -----------------------------------------------------------------------------------------
+
+
+def _own_job(ctx: Ctx) -> Job:
+    member = ctx.require_member()
+    job = ctx.db.get(Job, ctx.request.path_params["job_id"])
+    if job is None or (job.requested_by_id != member.id and Role.admin not in ctx.roles):
+        raise NotFound("job")  # someone else's job is not even acknowledged
+    return job
+
+
+@page
+def job_status(ctx: Ctx) -> Response:
+    job = _own_job(ctx)
+    return ctx.render("core/job.html", partial="core/_job_status.html", job=job, status_labels=STATUS_LABELS)
+
+
+@page
+def job_result(ctx: Ctx) -> Response:
+    job = _own_job(ctx)
+    if job.status != "done":
+        raise NotFound("result")
+    filename = f"thinktank-{job.kind}-{job.id}.json"
+    return Response(
+        json.dumps(job.result_data(), ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- administration -------------------------------------------------------------------------------
+
+
+@page
+def admin_members(ctx: Ctx) -> Response:
+    ctx.require_role(Role.admin)
+    query = ctx.query("q")
+    members = accounts.list_members(ctx.db, query)
+    return ctx.render(
+        "core/admin_members.html",
+        partial="core/_member_rows.html",
+        members=members,
+        member_roles=accounts.roles_by_member(ctx.db, [m.id for m in members if m.id]),
+        agencies=accounts.list_agencies(ctx.db),
+        grantable=accounts.GRANTABLE_ROLES,
+        role_labels=ROLE_LABELS,
+        q=query,
+        errors={},
+    )
+
+
+@page
+def admin_member_roles(ctx: Ctx) -> Response:
+    admin = ctx.require_role(Role.admin)
+    member = accounts.get_member(ctx.db, ctx.request.path_params["member_id"])
+    role, action = ctx.text("role"), ctx.text("action")
+    if action == "grant":
+        agency = accounts.get_agency(ctx.db, ctx.text("agency")) if ctx.text("agency") else None
+        try:
+            accounts.grant_role(ctx.db, member, role, granted_by=admin, agency=agency)
+        except Invalid as invalid:
+            raise HTTPException(400, detail=next(iter(invalid.errors.values()))) from None
+    elif action == "revoke":
+        if role == Role.admin and accounts.count_admins(ctx.db) <= 1:
+            raise HTTPException(400, detail=N_("The site must keep at least one administrator."))
+        accounts.revoke_role(ctx.db, member, role)
+    else:
+        raise HTTPException(400)
+    ctx.flash(N_("Roles updated."))
+    return ctx.redirect(ctx.url("core:admin_members") + f"?q={member.email}")
+
+
+@page
+def agencies(ctx: Ctx) -> Response:
+    values, errors = {"slug": "", "name": "", "name_en": ""}, {}
+    if ctx.request.method == "POST":
+        ctx.require_role(Role.admin)
+        values = {k: ctx.text(k) for k in values}
+        try:
+            accounts.create_agency(ctx.db, **values)
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            ctx.flash(N_("Agency created."))
+            return ctx.redirect(ctx.url("core:agencies"))
+    return ctx.render(
+        "core/agencies.html", 400 if errors else 200, agencies=accounts.list_agencies(ctx.db), values=values, errors=errors
+    )
+
+
+@page
+def outbox(ctx: Ctx) -> Response:
+    ctx.require_role(Role.admin)
+    return ctx.render("core/outbox.html", mails=notify.recent_outbox(ctx.db))
+
+
+# --- health ---------------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> JSONResponse:
+    state = request.app.state
+    try:
+        with state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # reported, not raised: this page exists to say what is down
+        database = f"error: {type(exc).__name__}"
+    queue = state.queue.health()
+    healthy = database == "ok" and queue == "ok"
+    return JSONResponse(
+        {"status": "ok" if healthy else "error", "database": database, "queue": queue},
+        status_code=200 if healthy else 503,
+    )
+
+
+routes = [
+    Route("/", home, name="core:home"),
+    Route("/signup", signup, methods=["GET", "POST"], name="core:signup"),
+    Route("/signin", signin, methods=["GET", "POST"], name="core:signin"),
+    Route("/signout", signout, methods=["POST"], name="core:signout"),
+    Route("/password/forgot", password_forgot, methods=["GET", "POST"], name="core:password_forgot"),
+    Route("/password/reset/{token}", password_reset, methods=["GET", "POST"], name="core:password_reset"),
+    Route("/profile", profile, methods=["GET", "POST"], name="core:profile"),
+    Route("/profile/export", export_my_data, methods=["POST"], name="core:export"),
+    Route("/members/{member_id:int}", member_page, name="core:member"),
+    Route("/language", set_language, methods=["POST"], name="core:language"),
+    Route("/jobs/{job_id:int}", job_status, name="core:job"),
+    Route("/jobs/{job_id:int}/result", job_result, name="core:job_result"),
+    Route("/agencies", agencies, methods=["GET", "POST"], name="core:agencies"),
+    Route("/admin/members", admin_members, name="core:admin_members"),
+    Route("/admin/members/{member_id:int}/roles", admin_member_roles, methods=["POST"], name="core:admin_member_roles"),
+    Route("/outbox", outbox, name="core:outbox"),
+    Route("/healthz", healthz, name="core:healthz"),
+]

@@ -1,0 +1,103 @@
+"""One frozen Settings object, read from the environment.
+
+This module is the only reader of ``os.environ``: everything else is handed a ``Settings``.
+Every field is listed, with its default, in the README's settings table (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
+    """SECRET_KEY from the environment, or a random key kept in var/ for local use.
+
+    Keeping the generated key in a file lets the web and worker processes of one checkout agree
+    on it without anyone committing a secret. Production sets SECRET_KEY.
+    """
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = ROOT / "var"
+    search_url: str = ""
+    redis_url: str = ""
+    meili_url: str = ""
+    meili_api_key: str = ""
+    smtp_url: str = ""
+    mail_from: str = "thinktank <noreply@localhost>"
+    default_locale: str = "zh_TW"
+    timezone: str = "Asia/Taipei"
+    max_body_bytes: int = 1_000_000
+    # "immediate" runs each job inside the call that enqueues it (tests); "queue" hands it to a worker.
+    jobs_mode: str = "queue"
+    rate_signin: str = "10/minute"
+    rate_signup: str = "5/hour"
+    rate_post: str = "30/minute"
+    debug: bool = False
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("THINKTANK_VAR", str(ROOT / "var")))
+        jobs_mode = env.get("THINKTANK_JOBS", "queue")
+        if jobs_mode not in ("queue", "immediate"):
+            raise SettingsError(f"THINKTANK_JOBS must be 'queue' or 'immediate', not {jobs_mode!r}")
+        settings = cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'thinktank.db'}",
+            secret_key=_secret_key(env, var_dir),
+            base_url=env.get("BASE_URL", cls.base_url).rstrip("/"),
+            var_dir=var_dir,
+            search_url=env.get("SEARCH_URL", ""),
+            redis_url=env.get("REDIS_URL", ""),
+            meili_url=env.get("MEILI_URL", ""),
+            meili_api_key=env.get("MEILI_API_KEY", ""),
+            smtp_url=env.get("SMTP_URL", ""),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
+            timezone=env.get("TIME_ZONE", cls.timezone),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
+            jobs_mode=jobs_mode,
+            rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
+            rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
+            rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
+            debug=env.get("DEBUG", "") in ("1", "true", "yes"),
+        )
+        return replace(settings, **overrides)  # type: ignore[arg-type]

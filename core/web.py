@@ -1,0 +1,310 @@
+"""The web kernel: the one Jinja2 environment, the request context every page handler gets,
+HTMX helpers, CSRF enforcement and the error pages.
+
+Handlers are plain functions ``def handler(ctx: Ctx) -> Response`` wrapped by ``@page``. The
+wrapper reads the form (checking its CSRF token on every state-changing method), then runs the
+handler in a worker thread with a database session, so blocking database and hashing work never
+stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core import accounts, i18n
+from core.errors import N_, Forbidden, NotFound
+from core.jobs import Queue
+from core.ratelimit import RateLimiter
+from core.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
+from core.settings import ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_FORM_FIELDS = 200
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def _build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(ROOT / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["datetime"] = _datetime_filter
+    env.filters["date"] = _date_filter
+    env.filters["number"] = i18n.format_number
+    env.globals["language_name"] = i18n.language_name
+    return env
+
+
+@pass_context
+def _datetime_filter(context: Any, value: Any, format: str = "medium") -> str:
+    return i18n.format_datetime(value, context["timezone"], format)
+
+
+@pass_context
+def _date_filter(context: Any, value: Any, format: str = "medium") -> str:
+    return i18n.format_date(value, context["timezone"], format)
+
+
+templates = _build_environment()
+
+
+# --- the per-request context --------------------------------------------------------------------
+
+
+class SignInRequired(Exception):
+    pass
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: Session
+    form: FormData
+    settings: Settings
+    queue: Queue
+    limiter: RateLimiter
+    member: accounts.Member | None = None
+    roles: set[str] = field(default_factory=set)
+
+    # who is asking
+
+    def require_member(self) -> accounts.Member:
+        if self.member is None:
+            raise SignInRequired
+        return self.member
+
+    def require_role(self, *roles: str) -> accounts.Member:
+        """The signed-in member if they hold one of `roles` (admins hold every role)."""
+        member = self.require_member()
+        if not (self.roles & {*roles, accounts.Role.admin.value}):
+            raise HTTPException(403, detail=N_("Your account does not have the role needed for this."))
+        return member
+
+    def limit(self, bucket: str, *keys: str) -> None:
+        if not self.limiter.hit(bucket, *keys):
+            raise HTTPException(429)
+
+    @property
+    def client_ip(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
+
+    # reading input
+
+    def text(self, name: str) -> str:
+        """A form field as text ('' when missing). Files are not text and read as ''."""
+        value = self.form.get(name)
+        return value if isinstance(value, str) else ""
+
+    def query(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+    @property
+    def htmx(self) -> bool:
+        return self.request.headers.get("hx-request") == "true"
+
+    # answering
+
+    def url(self, name: str, **params: Any) -> str:
+        return str(self.request.app.url_path_for(name, **params))
+
+    def flash(self, message: str) -> None:
+        """A message shown once, on the next page (a translated msgid)."""
+        self.request.session.setdefault("flash", []).append(message)
+
+    def render(
+        self, template: str, status: int = 200, partial: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        """Render a page; with `partial`, an HTMX request gets just that fragment."""
+        name = partial if (partial and self.htmx) else template
+        response = HTMLResponse(render(self.request, name, member=self.member, roles=self.roles, **context), status)
+        if partial:
+            response.headers["Vary"] = "HX-Request"
+        return response
+
+    def redirect(self, url: str) -> Response:
+        """See other: after a successful POST, and for HTMX a full-page redirect."""
+        if self.htmx:
+            return Response(status_code=204, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+
+
+def render(request: Request, template: str, **context: Any) -> str:
+    locale = i18n.get_locale()
+    settings: Settings = request.app.state.settings
+    session = request.scope.get("session")
+    base = {
+        "request": request,
+        "locale": locale,
+        "html_lang": i18n.html_lang(locale),
+        "locales": i18n.available_locales(),
+        "timezone": settings.timezone,
+        "csrf_token": csrf_token(session) if session is not None else "",
+        "flashes": session.pop("flash", []) if session is not None else [],
+        "url": lambda name, **params: request.app.url_path_for(name, **params),
+        "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "member": None,
+        "roles": set(),
+    }
+    base.update(context)
+    return templates.get_template(template).render(base)
+
+
+def csrf_input(token: str) -> Markup:
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
+
+
+templates.globals["csrf_input"] = csrf_input
+
+
+def page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
+    """Wrap a handler: parse the form, enforce CSRF, open a session, load the member."""
+
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        form = FormData()
+        if request.method in UNSAFE_METHODS:
+            form = await request.form(max_fields=MAX_FORM_FIELDS)
+            value = form.get(CSRF_FIELD)
+            if not csrf_ok(request.session, value if isinstance(value, str) else None,
+                           request.headers.get(CSRF_HEADER)):
+                raise HTTPException(403, detail=N_("This form has expired or did not come from this site. Go back, reload the page and try again."))
+        return await run_in_threadpool(_run, handler, request, form)
+
+    return endpoint
+
+
+def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData) -> Response:
+    state = request.app.state
+    engine: Engine = state.engine
+    with Session(engine, expire_on_commit=False) as db:
+        ctx = Ctx(request, db, form, state.settings, state.queue, state.limiter)
+        ctx.member = current_member(request, db)
+        if ctx.member is not None:
+            ctx.roles = accounts.roles_of(db, ctx.member)
+        try:
+            return handler(ctx)
+        except SignInRequired:
+            db.rollback()
+            return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+        except NotFound:
+            db.rollback()
+            raise HTTPException(404) from None
+        except Forbidden:
+            db.rollback()
+            raise HTTPException(403) from None
+        except BaseException:
+            db.rollback()
+            raise
+
+
+# --- who is signed in ---------------------------------------------------------------------------
+
+
+def sign_in(request: Request, member: accounts.Member) -> None:
+    # A fresh session on sign-in (no fixation); the CSRF token is renewed with it.
+    request.session.clear()
+    request.session["member_id"] = member.id
+    request.session["v"] = member.session_version
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_member(request: Request, db: Session) -> accounts.Member | None:
+    member_id = request.session.get("member_id")
+    if member_id is None:
+        return None
+    member = db.get(accounts.Member, member_id)
+    if member is None or member.session_version != request.session.get("v"):
+        request.session.clear()  # the password changed, or the account is gone
+        return None
+    return member
+
+
+# --- languages ----------------------------------------------------------------------------------
+
+
+class LocaleMiddleware:
+    """Pick the reader's language for this request (cookie, then Accept-Language, then default)."""
+
+    def __init__(self, app: ASGIApp, default: str):
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            locale = locale_for(request, self.default)
+            i18n.set_locale(locale)
+            scope.setdefault("state", {})["locale"] = locale
+        await self.app(scope, receive, send)
+
+
+def locale_for(request: Request, default: str) -> str:
+    return i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"), default)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+ERROR_TEXT = {
+    400: (N_("Bad request"), N_("The request could not be understood. Check what you entered and try again.")),
+    403: (N_("Not allowed"), N_("You do not have permission to do this.")),
+    404: (N_("Page not found"), N_("There is no page at this address. It may have moved, or the link may be wrong.")),
+    405: (N_("Method not allowed"), N_("This address does not accept that kind of request.")),
+    413: (N_("Too large"), N_("What you sent is larger than this site accepts.")),
+    422: (N_("Cannot be processed"), N_("Some of what you entered cannot be used. Check it and try again.")),
+    429: (N_("Too many requests"), N_("You have done this too often in a short time. Wait a minute and try again.")),
+    500: (N_("Something went wrong"), N_("An error on our side stopped this request. It has been logged; please try again later.")),
+}
+
+
+def error_response(request: Request, status: int, detail: str | None = None) -> Response:
+    settings: Settings = request.app.state.settings
+    i18n.set_locale(locale_for(request, settings.default_locale))
+    title, message = ERROR_TEXT.get(status, ERROR_TEXT[400] if status < 500 else ERROR_TEXT[500])
+    # Starlette's own details are the bare status phrase; ours are msgids worth showing.
+    if detail and detail != http.HTTPStatus(status).phrase:
+        message = detail
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"status": status, "message": i18n.gettext(message)}}, status)
+    body = render(request, "errors.html", status=status, title=title, message=message)
+    return HTMLResponse(body, status)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    response = error_response(request, exc.status_code, exc.detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500)

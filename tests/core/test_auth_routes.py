@@ -1,0 +1,145 @@
+"""Sign-up, sign-in, sign-out and password reset through the real app."""
+
+import re
+from dataclasses import replace
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from core import accounts, notify
+from core.settings import Settings
+from tests.helpers import PASSWORD, csrf_from, make_member, post, sign_in
+from thinktank.app import create_app
+
+
+def test_sign_up_creates_the_member_and_signs_them_in(client: TestClient, db: Session) -> None:
+    response = post(
+        client,
+        "/signup",
+        {
+            "email": "tsai@example.tw",
+            "password": PASSWORD,
+            "display_name": "蔡美玲",
+            "org_name": "台灣長期照顧發展協會",
+            "org_type": "ngo",
+        },
+        token_from="/signup",
+    )
+    assert response.status_code == 303
+    member = accounts.find_member_by_email(db, "tsai@example.tw")
+    assert member is not None and member.org_type == "ngo"
+    profile = client.get("/profile")
+    assert profile.status_code == 200
+    assert "蔡美玲" in profile.text
+
+
+def test_sign_up_with_bad_input_shows_every_problem_and_writes_nothing(client: TestClient, db: Session) -> None:
+    response = post(
+        client, "/signup", {"email": "nope", "password": "short", "display_name": "x" * 61}, token_from="/signup"
+    )
+    assert response.status_code == 400
+    assert "請輸入有效的電子郵件地址。" in response.text
+    assert "密碼至少需要 10 個字元。" in response.text
+    assert "顯示名稱太長。" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert db.exec(select(accounts.Member)).all() == []
+
+
+def test_the_email_is_never_shown_on_public_pages(client: TestClient, db: Session) -> None:
+    member = make_member(db, "private@example.tw", name="隱私測試")
+    page = client.get(f"/members/{member.id}")
+    assert page.status_code == 200
+    assert "隱私測試" in page.text
+    assert "private@example.tw" not in page.text
+    assert "private@example.tw" not in client.get(f"/api/v1/members/{member.id}").text
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    response = post(client, "/signin", {"email": member.email, "password": "wrong password"}, token_from="/signin")
+    assert response.status_code == 400
+    assert "電子郵件地址或密碼不正確。" in response.text
+    assert client.get("/profile").status_code == 303  # still signed out
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    assert client.get("/profile").headers["location"] == "/signin?next=/profile"
+    response = post(client, "/signin", {"email": member.email, "password": PASSWORD, "next": "/profile"}, "/signin")
+    assert response.headers["location"] == "/profile"
+    client.cookies.clear()
+    response = post(
+        client, "/signin", {"email": member.email, "password": PASSWORD, "next": "//evil.example"}, "/signin"
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_sign_out_ends_the_session(client: TestClient, db: Session) -> None:
+    sign_in(client, make_member(db))
+    assert client.get("/profile").status_code == 200
+    assert post(client, "/signout", {}).status_code == 303
+    assert client.get("/profile").status_code == 303
+
+
+def test_password_reset_by_emailed_link(client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    response = post(client, "/password/forgot", {"email": member.email}, token_from="/password/forgot")
+    assert response.status_code == 200
+    mail = notify.recent_outbox(db)[0]
+    assert mail.to_address == member.email
+    assert mail.status == "kept"  # no SMTP_URL: kept in the outbox, as in the demo
+    link = re.search(r"http://\S+/password/reset/(\S+)", mail.body)
+    assert link, mail.body
+    path = f"/password/reset/{link.group(1)}"
+    assert client.get(path).status_code == 200
+    response = post(client, path, {"password": "a brand new password"}, token_from=path)
+    assert response.status_code == 303
+    client.cookies.clear()
+    assert post(client, "/signin", {"email": member.email, "password": PASSWORD}, "/signin").status_code == 400
+    response = post(client, "/signin", {"email": member.email, "password": "a brand new password"}, "/signin")
+    assert response.status_code == 303
+    assert client.get(path).status_code == 404  # used up
+
+
+def test_reset_request_for_unknown_email_looks_the_same_and_sends_nothing(client: TestClient, db: Session) -> None:
+    response = post(client, "/password/forgot", {"email": "nobody@example.tw"}, token_from="/password/forgot")
+    assert response.status_code == 200
+    assert "請查看您的電子郵件" in response.text
+    assert notify.recent_outbox(db) == []
+
+
+def test_a_password_change_signs_out_other_sessions(app, client: TestClient, db: Session) -> None:  # type: ignore[no-untyped-def]
+    member = make_member(db)
+    sign_in(client, member)
+    with TestClient(app, follow_redirects=False) as other:
+        sign_in(other, member)
+        started = accounts.start_password_reset(db, member.email)
+        assert started
+        accounts.finish_password_reset(db, started[1], "a brand new password")
+        assert other.get("/profile").status_code == 303
+    assert client.get("/profile").status_code == 303
+
+
+def test_sign_in_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(replace(settings, rate_signin="3/minute"), engine=engine)
+    member = make_member(db)
+    with TestClient(app, follow_redirects=False) as client:
+        token = csrf_from(client, "/signin")
+        codes = [
+            client.post("/signin", data={"csrf_token": token, "email": member.email, "password": "wrong"}).status_code
+            for _ in range(4)
+        ]
+        assert codes == [400, 400, 400, 429]
+        refused = client.post("/signin", data={"csrf_token": token, "email": member.email, "password": PASSWORD})
+        assert refused.status_code == 429
+        assert "請求過於頻繁" in refused.text
+
+
+def test_sign_up_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(replace(settings, rate_signup="2/hour"), engine=engine)
+    with TestClient(app, follow_redirects=False) as client:
+        for n, expected in enumerate([303, 303, 429]):
+            token = csrf_from(client, "/signup")
+            data = {"csrf_token": token, "email": f"p{n}@example.tw", "password": PASSWORD, "display_name": f"p{n}"}
+            assert client.post("/signup", data=data).status_code == expected
+    assert accounts.find_member_by_email(db, "p2@example.tw") is None

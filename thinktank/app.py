@@ -1,0 +1,70 @@
+"""create_app(settings) -> Starlette: the whole site, assembled from each package's routes.
+
+``thinktank.app:app`` (for uvicorn) builds the app from the environment on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+import thinktank.models  # noqa: F401  (registers every table and job handler)
+from core import api as core_api
+from core import routes as core_routes
+from core.db import make_engine
+from core.jobs import Queue
+from core.ratelimit import RateLimiter
+from core.security import SecurityHeadersMiddleware
+from core.settings import ROOT, Settings
+from core.web import LocaleMiddleware, http_exception_handler, server_error_handler
+
+SESSION_COOKIE = "thinktank_session"
+
+
+def all_routes() -> list[BaseRoute]:
+    return [
+        *core_routes.routes,
+        *core_api.routes,
+        Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, queue: Queue | None = None) -> Starlette:
+    """The site. Tests and the demo hand in their engine and queue; otherwise they are made here."""
+    settings = settings or Settings.from_env()
+    engine = engine or (queue.engine if queue else make_engine(settings.database_url))
+    app = Starlette(
+        debug=False,  # tracebacks go to the log, never to the page
+        routes=all_routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https=settings.https),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                same_site="lax",
+                https_only=settings.https,
+            ),
+            Middleware(LocaleMiddleware, default=settings.default_locale),
+        ],
+        exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.queue = queue or Queue(settings, engine)
+    app.state.limiter = RateLimiter(settings)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

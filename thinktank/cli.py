@@ -1,0 +1,173 @@
+"""The `thinktank` command. Every command works on the database DATABASE_URL names (by default
+the SQLite file under var/). Unusable arguments exit with code 2 and a message, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import NoReturn
+
+import click
+
+from core import accounts
+from core.db import make_engine, migrate, session_scope
+from core.errors import Invalid, NotFound
+from core.settings import Settings, SettingsError
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        fail(str(error))
+
+
+def explain(invalid: Invalid) -> str:
+    return "; ".join(f"{field or 'input'}: {message}" for field, message in invalid.errors.items())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """thinktank: consultations, bills and deliberation in one place."""
+
+
+@main.command(name="migrate")
+def migrate_command() -> None:
+    """Bring the database to the latest schema."""
+    settings = load_settings()
+    migrate(make_engine(settings.database_url))
+    click.echo("database is at the latest schema")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Serve the site (migrate first; the Procfile's release step does that in production)."""
+    import uvicorn
+
+    uvicorn.run("thinktank.app:app", host=host, port=port, proxy_headers=True)
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def worker(workers: int) -> None:
+    """Run background jobs from the queue until stopped."""
+    from huey.consumer import Consumer
+
+    from core.jobs import Queue
+
+    settings = load_settings()
+    queue = Queue(settings, make_engine(settings.database_url))
+    Consumer(queue.huey, workers=workers, worker_type="thread").run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Build the demo database and exit.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Build a fresh demo database under var/ and serve it, running jobs in-process."""
+    import uvicorn
+    from huey.consumer import Consumer
+
+    from core.jobs import Queue
+    from thinktank import demo as site_demo
+    from thinktank.app import create_app
+
+    base = load_settings()
+    database = base.var_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    settings = replace(base, database_url=f"sqlite:///{database}", base_url=f"http://{host}:{port}")
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    queue = Queue(settings, engine)
+    queue.huey.flush()  # jobs left from an earlier demo point at rows that no longer exist
+    with session_scope(engine) as session:
+        sign_ins = site_demo.seed(session)
+    click.echo(f"demo database: {database}")
+    click.echo(f"sign in with any of these (password: {site_demo.DEMO_PASSWORD}):")
+    for email, role in sign_ins:
+        click.echo(f"  {role:<18} {email}")
+    if no_serve:
+        return
+    # The consumer's workers are daemon threads of this process; uvicorn then takes over the signals.
+    consumer = Consumer(queue.huey, workers=1, worker_type="thread")
+    consumer.start()
+    click.echo(f"serving http://{host}:{port}  (Ctrl-C stops)")
+    try:
+        uvicorn.run(create_app(settings, queue=queue), host=host, port=port, log_level="warning")
+    finally:
+        consumer.stop(graceful=True)
+
+
+# --- users and agencies -------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Manage member accounts."""
+
+
+@user.command(name="create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Public display name (default: the part of the e-mail before @).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when omitted.")
+@click.option("--role", type=click.Choice([r.value for r in accounts.Role]), default="citizen", show_default=True)
+@click.option("--agency", "agency_slug", help="Agency short name, for an agency official.")
+def user_create(email: str, display_name: str | None, password: str, role: str, agency_slug: str | None) -> None:
+    """Create a member, optionally with a role."""
+    settings = load_settings()
+    with session_scope(make_engine(settings.database_url)) as session:
+        agency = None
+        if agency_slug:
+            try:
+                agency = accounts.get_agency(session, agency_slug)
+            except NotFound:
+                fail(f"no agency with short name {agency_slug!r} (see `thinktank agency list`)")
+        if role == accounts.Role.agency_official and agency is None:
+            fail("an agency official needs --agency")
+        try:
+            member = accounts.sign_up(session, email, password, display_name or email.split("@")[0])
+            if role != accounts.Role.citizen:
+                accounts.grant_role(session, member, role, agency=agency)
+        except Invalid as invalid:
+            session.rollback()
+            fail(explain(invalid))
+        click.echo(f"created member {member.id} <{member.email}> as {role}")
+
+
+@main.group()
+def agency() -> None:
+    """Manage agencies."""
+
+
+@agency.command(name="create")
+@click.option("--slug", required=True, help="Short name used in addresses, e.g. mohw.")
+@click.option("--name", required=True, help="Name (Traditional Chinese).")
+@click.option("--name-en", default="", help="Name in English.")
+def agency_create(slug: str, name: str, name_en: str) -> None:
+    """Create an agency."""
+    settings = load_settings()
+    with session_scope(make_engine(settings.database_url)) as session:
+        try:
+            created = accounts.create_agency(session, slug, name, name_en)
+        except Invalid as invalid:
+            fail(explain(invalid))
+        click.echo(f"created agency {created.slug}: {created.name}")
+
+
+@agency.command(name="list")
+def agency_list() -> None:
+    """List agencies."""
+    settings = load_settings()
+    with session_scope(make_engine(settings.database_url)) as session:
+        for item in accounts.list_agencies(session):
+            click.echo(f"{item.slug}\t{item.name}\t{item.name_en}")

@@ -1,0 +1,14 @@
+"""The demo site's content: each package's demo.seed(), in dependency order."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from core import demo as core_demo
+
+DEMO_PASSWORD = core_demo.DEMO_PASSWORD
+
+
+def seed(session: Session) -> list[tuple[str, str]]:
+    sign_ins = core_demo.seed(session)
+    return sign_ins

@@ -1,0 +1,6 @@
+"""Every table of every package, imported in one place so SQLModel's metadata (and so Alembic
+and the tests) sees them all."""
+
+from core import accounts, jobs, notify
+
+modules = [accounts, jobs, notify]
