@@ -22,11 +22,11 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import accounts, i18n
 from core.errors import N_, Forbidden, NotFound
@@ -308,3 +308,36 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 async def server_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500)
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with the site's own 413 page.
+
+    Starlette's built-in limit answers in plain English text; this one sits inside the session
+    and language middleware so the refusal is a page in the reader's language. A declared
+    Content-Length is refused before reading anything; a chunked body is counted as it arrives.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await error_response(Request(scope), 413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, counting_receive, send)

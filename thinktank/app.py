@@ -23,7 +23,7 @@ from core.jobs import Queue
 from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
-from core.web import LocaleMiddleware, http_exception_handler, server_error_handler
+from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
 
 SESSION_COOKIE = "thinktank_session"
 
@@ -53,9 +53,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, q
                 https_only=settings.https,
             ),
             Middleware(LocaleMiddleware, default=settings.default_locale),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -1,0 +1,69 @@
+"""Background jobs: the row records state; the requester (and only they) can watch it."""
+
+import json
+
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from core import jobs
+from core.jobs import JobContext, Queue
+from core.settings import Settings
+from tests.helpers import make_member, post, sign_in
+
+
+@jobs.handler("test_always_fails")
+def _always_fails(job: JobContext) -> None:
+    raise ValueError("this job is meant to fail")
+
+
+def test_a_member_exports_their_data_and_watches_the_job(client: TestClient, db: Session) -> None:
+    member = make_member(db, "mei@example.tw")
+    sign_in(client, member)
+    response = post(client, "/profile/export", {})
+    assert response.status_code == 303
+    job_path = response.headers["location"]
+    page = client.get(job_path)
+    assert "已完成" in page.text  # jobs run immediately in tests
+    partial = client.get(job_path, headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<div id="job-')
+    assert "hx-trigger" not in partial.text  # finished: the fragment stops polling
+    result = client.get(f"{job_path}/result")
+    assert result.headers["content-disposition"].startswith("attachment")
+    data = json.loads(result.text)
+    assert data["member"]["email"] == "mei@example.tw"
+    assert data["roles"] == ["citizen"]
+
+
+def test_someone_elses_job_is_not_found(app, client: TestClient, db: Session) -> None:  # type: ignore[no-untyped-def]
+    owner = make_member(db, "owner@example.tw")
+    sign_in(client, owner)
+    job_path = post(client, "/profile/export", {}).headers["location"]
+    with TestClient(app, follow_redirects=False) as other:
+        sign_in(other, make_member(db, "other@example.tw"))
+        assert other.get(job_path).status_code == 404
+        assert other.get(f"{job_path}/result").status_code == 404
+
+
+def test_a_failing_job_is_recorded_as_failed(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
+    queue = Queue(settings, engine)
+    job = queue.submit(db, "test_always_fails", {"n": 1})
+    db.refresh(job)
+    assert job.status == "failed"
+    assert "this job is meant to fail" in job.error
+    assert job.finished_at is not None
+
+
+def test_a_queued_job_waits_for_a_worker(settings: Settings, engine, db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    queue = Queue(replace(settings, jobs_mode="queue", var_dir=tmp_path), engine)
+    member = make_member(db)
+    job = queue.submit(db, "export_member_data", {"member_id": member.id}, requested_by=member.id)
+    assert job.status == "queued"
+    assert queue.huey.pending_count() == 1
+    # What `thinktank worker` does for each message: run it.
+    task = queue.huey.dequeue()
+    queue.huey.execute(task)
+    db.refresh(job)
+    assert job.status == "done"
+    assert job.result_data()["member"]["id"] == member.id
