@@ -12,9 +12,9 @@ from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import passwords
-from core.jobs import JobContext, handler
 from core.db import utcnow
 from core.errors import N_, Invalid, NotFound
+from core.jobs import JobContext, handler
 
 
 class Role(StrEnum):
@@ -224,9 +224,7 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
     return member
 
 
-def update_profile(
-    session: Session, member: Member, display_name: str, org_name: str, org_type: str
-) -> Member:
+def update_profile(session: Session, member: Member, display_name: str, org_name: str, org_type: str) -> Member:
     errors = _check_profile(display_name, org_name, org_type)
     if errors:
         raise Invalid(errors)
@@ -276,9 +274,7 @@ def grant_role(
 
 
 def revoke_role(session: Session, member: Member, role: str) -> None:
-    for row in session.exec(
-        select(MemberRole).where(MemberRole.member_id == member.id, MemberRole.role == role)
-    ):
+    for row in session.exec(select(MemberRole).where(MemberRole.member_id == member.id, MemberRole.role == role)):
         session.delete(row)
     if role == Role.agency_official:
         member.agency_id = None
@@ -295,9 +291,7 @@ def list_members(session: Session, query: str = "", limit: int = 50) -> list[Mem
     statement = select(Member).order_by(col(Member.id)).limit(limit)
     if query.strip():
         like = f"%{query.strip().lower()}%"
-        statement = statement.where(
-            col(Member.email).like(like) | func.lower(Member.display_name).like(like)
-        )
+        statement = statement.where(col(Member.email).like(like) | func.lower(Member.display_name).like(like))
     return list(session.exec(statement))
 
 

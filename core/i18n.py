@@ -71,22 +71,21 @@ _ = gettext
 def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
     """The cookie set by the switcher wins; then the browser's Accept-Language; then the default."""
     available = available_locales()
-    if cookie in available:
-        return cookie  # type: ignore[return-value]
-    preferred: list[tuple[float, str]] = []
+    if cookie and cookie in available:
+        return cookie
+    weighted: list[tuple[float, int, str]] = []
     for index, part in enumerate((accept_language or "").split(",")):
-        piece = part.strip()
-        if not piece:
+        tag, _sep, params = part.strip().partition(";")
+        if not tag:
             continue
-        tag, _sep, params = piece.partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
             try:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        preferred.append((-quality + index * 1e-6, tag.strip().replace("-", "_")))
-    for _order, tag in sorted(preferred):
+        weighted.append((-quality, index, tag.strip().replace("-", "_")))
+    for _quality, _index, tag in sorted(weighted):
         match = _match(tag, available)
         if match:
             return match

@@ -31,7 +31,6 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class JobContext:
     session: Session

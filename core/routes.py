@@ -252,7 +252,11 @@ def agencies(ctx: Ctx) -> Response:
             ctx.flash(N_("Agency created."))
             return ctx.redirect(ctx.url("core:agencies"))
     return ctx.render(
-        "core/agencies.html", 400 if errors else 200, agencies=accounts.list_agencies(ctx.db), values=values, errors=errors
+        "core/agencies.html",
+        400 if errors else 200,
+        agencies=accounts.list_agencies(ctx.db),
+        values=values,
+        errors=errors,
     )
 
 

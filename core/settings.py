@@ -67,7 +67,6 @@ class Settings:
     rate_signin: str = "10/minute"
     rate_signup: str = "5/hour"
     rate_post: str = "30/minute"
-    debug: bool = False
 
     @property
     def https(self) -> bool:
@@ -98,6 +97,5 @@ class Settings:
             rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
-            debug=env.get("DEBUG", "") in ("1", "true", "yes"),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -136,9 +136,7 @@ class Ctx:
         """A message shown once, on the next page (a translated msgid)."""
         self.request.session.setdefault("flash", []).append(message)
 
-    def render(
-        self, template: str, status: int = 200, partial: str | None = None, **context: Any
-    ) -> HTMLResponse:
+    def render(self, template: str, status: int = 200, partial: str | None = None, **context: Any) -> HTMLResponse:
         """Render a page; with `partial`, an HTMX request gets just that fragment."""
         name = partial if (partial and self.htmx) else template
         response = HTMLResponse(render(self.request, name, member=self.member, roles=self.roles, **context), status)
@@ -190,9 +188,15 @@ def page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
         if request.method in UNSAFE_METHODS:
             form = await request.form(max_fields=MAX_FORM_FIELDS)
             value = form.get(CSRF_FIELD)
-            if not csrf_ok(request.session, value if isinstance(value, str) else None,
-                           request.headers.get(CSRF_HEADER)):
-                raise HTTPException(403, detail=N_("This form has expired or did not come from this site. Go back, reload the page and try again."))
+            if not csrf_ok(
+                request.session, value if isinstance(value, str) else None, request.headers.get(CSRF_HEADER)
+            ):
+                raise HTTPException(
+                    403,
+                    detail=N_(
+                        "This form has expired or did not come from this site. Go back, reload the page and try again."
+                    ),
+                )
         return await run_in_threadpool(_run, handler, request, form)
 
     return endpoint
@@ -280,7 +284,10 @@ ERROR_TEXT = {
     413: (N_("Too large"), N_("What you sent is larger than this site accepts.")),
     422: (N_("Cannot be processed"), N_("Some of what you entered cannot be used. Check it and try again.")),
     429: (N_("Too many requests"), N_("You have done this too often in a short time. Wait a minute and try again.")),
-    500: (N_("Something went wrong"), N_("An error on our side stopped this request. It has been logged; please try again later.")),
+    500: (
+        N_("Something went wrong"),
+        N_("An error on our side stopped this request. It has been logged; please try again later."),
+    ),
 }
 
 

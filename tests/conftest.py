@@ -21,6 +21,7 @@ from core.db import make_engine, migrate
 from core.settings import Settings
 from thinktank.app import create_app
 
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--browser", action="store_true", help="run the Playwright tests in tests/browser/")
 
@@ -38,8 +39,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     var = tmp_path_factory.mktemp("var")
     env = {"THINKTANK_VAR": str(var), "THINKTANK_JOBS": "immediate", "SECRET_KEY": "test-secret-key"}
-    if os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    for name in ("DATABASE_URL", "REDIS_URL"):  # the same suite runs on PostgreSQL and with Redis
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     return Settings.from_env(env)
 
 
@@ -74,7 +76,9 @@ def settings(base_settings: Settings, engine: Engine) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine) -> Starlette:
-    return create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine)
+    app.state.limiter.reset()  # Redis keeps counters between tests; memory starts empty anyway
+    return app
 
 
 @pytest.fixture

@@ -18,9 +18,11 @@ PASSWORD = "correct horse battery"
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
-
 def make_member(
-    db: Session, email: str = "mei@example.tw", role: str = "citizen", agency: accounts.Agency | None = None,
+    db: Session,
+    email: str = "mei@example.tw",
+    role: str = "citizen",
+    agency: accounts.Agency | None = None,
     name: str = "林美華",
 ) -> accounts.Member:
     member = accounts.sign_up(db, email, PASSWORD, name)

@@ -118,8 +118,7 @@ def user() -> None:
 @user.command(name="create")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", help="Public display name (default: the part of the e-mail before @).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when omitted.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when omitted.")
 @click.option("--role", type=click.Choice([r.value for r in accounts.Role]), default="citizen", show_default=True)
 @click.option("--agency", "agency_slug", help="Agency short name, for an agency official.")
 def user_create(email: str, display_name: str | None, password: str, role: str, agency_slug: str | None) -> None:

@@ -122,6 +122,7 @@ def test_a_password_change_signs_out_other_sessions(app, client: TestClient, db:
 
 def test_sign_in_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
     app = create_app(replace(settings, rate_signin="3/minute"), engine=engine)
+    app.state.limiter.reset()
     member = make_member(db)
     with TestClient(app, follow_redirects=False) as client:
         token = csrf_from(client, "/signin")
@@ -137,6 +138,7 @@ def test_sign_in_is_rate_limited(settings: Settings, engine, db: Session) -> Non
 
 def test_sign_up_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
     app = create_app(replace(settings, rate_signup="2/hour"), engine=engine)
+    app.state.limiter.reset()
     with TestClient(app, follow_redirects=False) as client:
         for n, expected in enumerate([303, 303, 429]):
             token = csrf_from(client, "/signup")

@@ -16,9 +16,7 @@ from thinktank.app import create_app
 EN = {"Accept-Language": "en"}
 
 
-@pytest.mark.parametrize(
-    ("headers", "text"), [({}, "找不到網頁"), (EN, "Page not found")]
-)
+@pytest.mark.parametrize(("headers", "text"), [({}, "找不到網頁"), (EN, "Page not found")])
 def test_unknown_address_is_a_404_page_in_both_languages(client: TestClient, headers: dict, text: str) -> None:
     response = client.get("/no/such/page", headers=headers)
     assert response.status_code == 404
@@ -65,13 +63,16 @@ def test_htmx_requests_carry_the_token_in_a_header(client: TestClient, db: Sessi
     assert accounts.find_member_by_email(db, "h@example.tw") is not None
 
 
-def test_an_oversized_body_is_a_413_page_and_writes_nothing(
-    settings: Settings, engine: Engine, db: Session
-) -> None:
+def test_an_oversized_body_is_a_413_page_and_writes_nothing(settings: Settings, engine: Engine, db: Session) -> None:
     app = create_app(replace(settings, max_body_bytes=2_000), engine=engine)
     with TestClient(app) as client:
         token = csrf_from(client, "/signup")
-        data = {"csrf_token": token, "email": "big@example.tw", "password": "long enough pw", "display_name": "x" * 5000}
+        data = {
+            "csrf_token": token,
+            "email": "big@example.tw",
+            "password": "long enough pw",
+            "display_name": "x" * 5000,
+        }
         response = client.post("/signup", data=data, headers=EN)
     assert response.status_code == 413
     assert "larger than this site accepts" in response.text
@@ -80,7 +81,10 @@ def test_an_oversized_body_is_a_413_page_and_writes_nothing(
 
 def test_an_over_long_field_is_a_clear_400(client: TestClient, db: Session) -> None:
     response = post(
-        client, "/signup", {"email": "x@example.tw", "password": "p" * 201, "display_name": "x"}, "/signup",
+        client,
+        "/signup",
+        {"email": "x@example.tw", "password": "p" * 201, "display_name": "x"},
+        "/signup",
         headers=EN,
     )
     assert response.status_code == 400

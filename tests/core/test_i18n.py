@@ -83,8 +83,10 @@ def test_adding_a_language_is_adding_a_catalog(tmp_path: Path) -> None:
 def _interface_strings() -> set[str]:
     method_map = [
         ("templates/**.html", "jinja2"),
-        *[(f"{package}/**.py", "python") for package in
-          ("core", "thinktank", "participation", "deliberation", "bills", "analysis", "search")],
+        *[
+            (f"{package}/**.py", "python")
+            for package in ("core", "thinktank", "participation", "deliberation", "bills", "analysis", "search")
+        ],
     ]
     found = set()
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}

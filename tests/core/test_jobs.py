@@ -57,6 +57,7 @@ def test_a_queued_job_waits_for_a_worker(settings: Settings, engine, db: Session
     from dataclasses import replace
 
     queue = Queue(replace(settings, jobs_mode="queue", var_dir=tmp_path), engine)
+    queue.huey.flush()  # with REDIS_URL the queue lives in the shared Redis
     member = make_member(db)
     job = queue.submit(db, "export_member_data", {"member_id": member.id}, requested_by=member.id)
     assert job.status == "queued"

@@ -1,0 +1,153 @@
+"""Every page, in a real browser: accessible (axe-core), usable at 360 px, by keyboard, and
+without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import Site, sign_in
+from thinktank.app import all_routes
+
+pytestmark = pytest.mark.browser
+
+ADMIN = "admin@demo.thinktank.tw"
+CITIZEN = "tsai.meiling@demo.thinktank.tw"
+
+# Every page a person can visit: (route name, path, who is signed in).
+PAGES = [
+    ("core:home", "/", None),
+    ("core:signin", "/signin", None),
+    ("core:signup", "/signup", None),
+    ("core:password_forgot", "/password/forgot", None),
+    ("core:password_reset", "RESET", None),
+    ("core:agencies", "/agencies", ADMIN),
+    ("core:member", "/members/7", None),
+    ("core:profile", "/profile", CITIZEN),
+    ("core:job", "JOB", CITIZEN),
+    ("core:admin_members", "/admin/members", ADMIN),
+    ("core:outbox", "/outbox", ADMIN),
+    ("error", "/no-such-page", None),
+]
+NOT_PAGES = {"core:healthz", "core:job_result", "api:openapi", "api:agencies", "api:member"}
+
+
+def _resolve(page: Page, site: Site, path: str) -> str:
+    if path == "RESET":
+        return site.reset_link(CITIZEN)
+    if path == "JOB":
+        page.goto("/profile")
+        page.click('form[action="/profile/export"] button')
+        page.wait_for_url("**/jobs/*")
+        return page.url.removeprefix(site.url)
+    return path
+
+
+def test_the_page_list_covers_every_page_route() -> None:
+    names = {route.name for route in all_routes() if getattr(route, "methods", None) and "GET" in route.methods}
+    assert names - NOT_PAGES == {name for name, _path, _who in PAGES if name != "error"}
+
+
+@pytest.mark.parametrize("locale", ["zh-TW", "en"])
+@pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_serious_accessibility_violations(
+    browser: Browser, site: Site, locale: str, name: str, path: str, who: str | None
+) -> None:
+    context = browser.new_context(base_url=site.url, locale=locale)
+    page = context.new_page()
+    if who:
+        sign_in(page, who)
+    page.goto(_resolve(page, site, path))
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    context.close()
+    assert not serious, "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious)
+
+
+@pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
+def test_pages_fit_a_360_px_phone(browser: Browser, site: Site, name: str, path: str, who: str | None) -> None:
+    context = browser.new_context(base_url=site.url, viewport={"width": 360, "height": 740}, locale="zh-TW")
+    page = context.new_page()
+    if who:
+        sign_in(page, who)
+    page.goto(_resolve(page, site, path))
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    context.close()
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+
+
+def test_skip_link_is_the_first_stop_and_focus_is_visible(page: Page) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("跳到主要內容")
+    outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_sign_up_by_keyboard_alone(page: Page) -> None:
+    page.goto("/signup")
+    page.focus("#f-email")
+    page.keyboard.type("keyboard.user@example.tw")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a long keyboard password")
+    page.keyboard.press("Tab")
+    page.keyboard.type("鍵盤使用者")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    expect(page.locator(".flash")).to_contain_text("歡迎")
+    expect(page.locator(".account")).to_contain_text("鍵盤使用者")
+
+
+def test_errors_are_announced_and_linked_to_their_fields(page: Page) -> None:
+    page.goto("/signup")
+    page.click("main button[type=submit]")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(page.locator("#f-email")).to_have_attribute("aria-invalid", "true")
+    described = page.get_attribute("#f-email", "aria-describedby") or ""
+    assert "f-email-error" in described
+
+
+def test_the_site_works_without_javascript(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, java_script_enabled=False, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, "lee.chengen@demo.thinktank.tw")
+    page.goto("/profile")
+    page.fill("#f-display_name", "李承恩（無腳本）")
+    page.click("main form[action='/profile'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("已儲存")
+    page.click("button[lang=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Your profile")
+    page.click("button[lang=zh-TW]")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    context.close()
+
+
+def test_member_search_updates_in_place_with_htmx(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, ADMIN)
+    page.goto("/admin/members")
+    page.evaluate("window.__stayed = true")
+    page.fill("#f-q", "emily")
+    expect(page.locator("#member-rows tbody tr")).to_have_count(1)
+    expect(page.locator("#member-rows")).to_contain_text("Emily Chen")
+    assert page.evaluate("window.__stayed") is True  # no full page load
+    assert "q=emily" in page.url
+
+
+def test_admin_grants_a_role_in_the_browser(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, ADMIN)
+    page.goto("/admin/members?q=hsu.shuhui")
+    row = page.locator("#member-rows tbody tr").first
+    row.locator("select[name=role]").select_option("moderator")
+    row.locator("button[value=grant]").click()
+    expect(page.locator(".flash")).to_contain_text("已更新角色")
+    expect(page.locator("#member-rows tbody tr").first).to_contain_text("版主")
