@@ -4,10 +4,13 @@ the SQLite file under var/). Unusable arguments exit with code 2 and a message, 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import NoReturn
 
 import click
+from sqlmodel import Session
 
 from core import accounts
 from core.db import make_engine, migrate, session_scope
@@ -27,6 +30,17 @@ def load_settings() -> Settings:
         fail(str(error))
 
 
+@contextmanager
+def database() -> Iterator[Session]:
+    """A session on DATABASE_URL; the engine is closed afterwards (PostgreSQL counts connections)."""
+    engine = make_engine(load_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def explain(invalid: Invalid) -> str:
     return "; ".join(f"{field or 'input'}: {message}" for field, message in invalid.errors.items())
 
@@ -39,8 +53,9 @@ def main() -> None:
 @main.command(name="migrate")
 def migrate_command() -> None:
     """Bring the database to the latest schema."""
-    settings = load_settings()
-    migrate(make_engine(settings.database_url))
+    engine = make_engine(load_settings().database_url)
+    migrate(engine)
+    engine.dispose()
     click.echo("database is at the latest schema")
 
 
@@ -123,8 +138,7 @@ def user() -> None:
 @click.option("--agency", "agency_slug", help="Agency short name, for an agency official.")
 def user_create(email: str, display_name: str | None, password: str, role: str, agency_slug: str | None) -> None:
     """Create a member, optionally with a role."""
-    settings = load_settings()
-    with session_scope(make_engine(settings.database_url)) as session:
+    with database() as session:
         agency = None
         if agency_slug:
             try:
@@ -154,8 +168,7 @@ def agency() -> None:
 @click.option("--name-en", default="", help="Name in English.")
 def agency_create(slug: str, name: str, name_en: str) -> None:
     """Create an agency."""
-    settings = load_settings()
-    with session_scope(make_engine(settings.database_url)) as session:
+    with database() as session:
         try:
             created = accounts.create_agency(session, slug, name, name_en)
         except Invalid as invalid:
@@ -166,7 +179,6 @@ def agency_create(slug: str, name: str, name_en: str) -> None:
 @agency.command(name="list")
 def agency_list() -> None:
     """List agencies."""
-    settings = load_settings()
-    with session_scope(make_engine(settings.database_url)) as session:
+    with database() as session:
         for item in accounts.list_agencies(session):
             click.echo(f"{item.slug}\t{item.name}\t{item.name_en}")

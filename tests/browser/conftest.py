@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy.engine import Engine
 
 from core import accounts
 from core.db import make_engine, migrate, session_scope
@@ -34,10 +35,10 @@ CHROMIUM_ARGS = [
 @dataclass
 class Site:
     url: str
-    settings: Settings
+    engine: Engine
 
     def reset_link(self, email: str) -> str:
-        with session_scope(make_engine(self.settings.database_url)) as session:
+        with session_scope(self.engine) as session:
             started = accounts.start_password_reset(session, email)
         assert started
         return f"/password/reset/{started[1]}"
@@ -76,9 +77,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", settings)
+    yield Site(f"http://127.0.0.1:{port}", engine)
     server.should_exit = True
     thread.join(timeout=10)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
