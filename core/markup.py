@@ -1,0 +1,32 @@
+"""Markdown written by people, rendered to HTML that is safe to show.
+
+markdown-it-py renders CommonMark with raw HTML switched off; nh3 (the Rust ammonia sanitiser)
+then keeps only the tags and attributes below, so neither a script nor an event handler nor a
+javascript: link survives, whatever the input.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render_markdown(text: str) -> Markup:
+    html = _markdown.render(text)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener ugc",
+    )
+    return Markup(clean)
