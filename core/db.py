@@ -84,3 +84,9 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def pk(row: Any) -> int:
+    """The primary key of a saved row (SQLModel types it optional because new rows have none)."""
+    assert row.id is not None, f"{type(row).__name__} is not saved yet"
+    return int(row.id)

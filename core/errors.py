@@ -13,11 +13,13 @@ def N_(message: str) -> str:
 
 
 class Invalid(ValueError):
-    """Input that breaks a rule. ``errors`` maps a form field (or "" for the whole form) to msgids."""
+    """Input that breaks a rule. ``errors`` maps a form field (or "" for the whole form) to msgids;
+    ``params`` fill their %(name)s placeholders after translation."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    def __init__(self, errors: dict[str, str], params: dict[str, object] | None = None):
         self.errors = errors
+        self.params = params or {}
+        super().__init__("; ".join(f"{k}: {v % self.params}" for k, v in errors.items()))
 
 
 class NotFound(LookupError):

@@ -137,3 +137,22 @@ def format_date(value: datetime | None, timezone: str, format: str = "medium") -
 
 def format_number(value: float | int) -> str:
     return numbers.format_decimal(value, locale=get_locale())
+
+
+def parse_local_datetime(value: str, timezone: str) -> datetime | None:
+    """A form's datetime-local value ("2026-03-01T09:30"), read in the site's time zone, as UTC."""
+    try:
+        local = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(timezone))
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def local_input_value(value: datetime | None, timezone: str) -> str:
+    """The other way: what a datetime-local field shows for a stored time."""
+    if value is None:
+        return ""
+    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+    return aware.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")

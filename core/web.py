@@ -13,6 +13,7 @@ import http
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import accounts, i18n
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
+from core.markup import render_markdown
 from core.ratelimit import RateLimiter
 from core.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
 from core.settings import ROOT, Settings
@@ -56,6 +58,8 @@ def _build_environment() -> Environment:
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
     env.filters["number"] = i18n.format_number
+    env.filters["input_datetime"] = _input_datetime_filter
+    env.filters["markdown"] = render_markdown
     env.globals["language_name"] = i18n.language_name
     return env
 
@@ -63,6 +67,11 @@ def _build_environment() -> Environment:
 @pass_context
 def _datetime_filter(context: Any, value: Any, format: str = "medium") -> str:
     return i18n.format_datetime(value, context["timezone"], format)
+
+
+@pass_context
+def _input_datetime_filter(context: Any, value: Any) -> str:
+    return i18n.local_input_value(value, context["timezone"])
 
 
 @pass_context
@@ -119,6 +128,19 @@ class Ctx:
         """A form field as text ('' when missing). Files are not text and read as ''."""
         value = self.form.get(name)
         return value if isinstance(value, str) else ""
+
+    def local_datetime(self, name: str) -> datetime | None:
+        """A datetime-local form field, in the site's time zone, as UTC (None when empty or bad)."""
+        return i18n.parse_local_datetime(self.text(name), self.settings.timezone)
+
+    def int_query(self, name: str) -> int | None:
+        """A whole number from the query string; anything else is a 400, not a guess."""
+        raw = self.query(name)
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise HTTPException(400)
+        return int(raw)
 
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)

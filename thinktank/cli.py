@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -42,7 +43,7 @@ def database() -> Iterator[Session]:
 
 
 def explain(invalid: Invalid) -> str:
-    return "; ".join(f"{field or 'input'}: {message}" for field, message in invalid.errors.items())
+    return "; ".join(f"{field or 'input'}: {message % invalid.params}" for field, message in invalid.errors.items())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,3 +183,68 @@ def agency_list() -> None:
     with database() as session:
         for item in accounts.list_agencies(session):
             click.echo(f"{item.slug}\t{item.name}\t{item.name_en}")
+
+
+# --- comments ------------------------------------------------------------------------------------------
+
+
+@main.group()
+def comments() -> None:
+    """Comments received outside the site."""
+
+
+@comments.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--consultation", "slug", required=True, help="The consultation's address (slug).")
+@click.option("--create", is_flag=True, help="Create the consultation (closed, published) if it does not exist.")
+@click.option("--title", help="Title for --create.")
+@click.option("--agency", "agency_ref", help="Agency short name or name for --create; created if missing.")
+@click.option("--text-column", required=True, help="Column holding the comment text.")
+@click.option("--id-column", default="", help="Column with the comment's own id (re-imports match on it).")
+@click.option("--author-column", default="", help="Column with the author's name.")
+@click.option("--article-column", default="", help="Column with the article number (3, 第3條) or heading.")
+@click.option("--stance-column", default="", help="Column with support/oppose/neutral/amend (or 支持/反對/中立/修正).")
+def comments_import(
+    file: Path,
+    slug: str,
+    create: bool,
+    title: str | None,
+    agency_ref: str | None,
+    text_column: str,
+    id_column: str,
+    author_column: str,
+    article_column: str,
+    stance_column: str,
+) -> None:
+    """Import comments from a CSV file (UTF-8, with or without BOM, or Big5).
+
+    Exit code 0 when every row went in (or was already there), 1 when some rows failed,
+    2 for unusable arguments or an unreadable file."""
+    from participation import importing, services
+
+    if not file.exists():
+        fail(f"no such file: {file}")
+    columns = importing.Columns(text_column, id_column, author_column, article_column, stance_column)
+    with database() as session:
+        try:
+            rows = importing.read_rows(importing.decode(file.read_bytes()), columns)
+            try:
+                consultation = services.get_consultation(session, slug)
+            except NotFound:
+                if not create:
+                    fail(f"no consultation {slug!r}; add --create --title T --agency A to make it")
+                if not title or not agency_ref:
+                    fail("--create needs --title and --agency")
+                consultation = services.create_imported_consultation(session, slug, title, agency_ref)
+            if len(rows) > 1000 and sys.stderr.isatty():
+                with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+                    report = importing.import_comments(session, consultation, rows, columns, bar.update)
+            else:
+                report = importing.import_comments(session, consultation, rows, columns)
+        except Invalid as invalid:
+            session.rollback()
+            fail(explain(invalid))
+    for line, reason in report.failed:
+        click.echo(f"line {line}: {reason}", err=True)
+    click.echo(f"imported {report.imported}, duplicate {report.duplicates}, failed {len(report.failed)}")
+    sys.exit(1 if report.failed else 0)

@@ -2,5 +2,6 @@
 and the tests) sees them all."""
 
 from core import accounts, jobs, notify
+from participation import models as participation
 
-modules = [accounts, jobs, notify]
+modules = [accounts, jobs, notify, participation]

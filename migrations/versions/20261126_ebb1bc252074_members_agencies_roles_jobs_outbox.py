@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column(
-            "name_en", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False
-        ),
+        sa.Column("name_en", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -37,16 +35,10 @@ def upgrade() -> None:
     op.create_table(
         "outboxemail",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "to_address", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False
-        ),
-        sa.Column(
-            "subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False
-        ),
+        sa.Column("to_address", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("body", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -55,27 +47,17 @@ def upgrade() -> None:
     op.create_table(
         "member",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False
-        ),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column(
             "password_hash",
             sqlmodel.sql.sqltypes.AutoString(length=255),
             nullable=False,
         ),
-        sa.Column(
-            "display_name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
-        ),
-        sa.Column(
-            "org_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False
-        ),
-        sa.Column(
-            "org_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
+        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("org_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("org_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "locale", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
+        sa.Column("locale", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("session_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -85,23 +67,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_member_agency_id"), ["agency_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_member_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_member_email"), ["email"], unique=True)
 
     op.create_table(
         "job",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
         sa.Column("payload", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column(
-            "inputs_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
+        sa.Column("inputs_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("result", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -114,13 +90,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("job", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_job_inputs_hash"), ["inputs_hash"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_job_inputs_hash"), ["inputs_hash"], unique=False)
         batch_op.create_index(batch_op.f("ix_job_kind"), ["kind"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_job_requested_by_id"), ["requested_by_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_job_requested_by_id"), ["requested_by_id"], unique=False)
 
     op.create_table(
         "memberrole",
@@ -141,17 +113,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("member_id", "role"),
     )
     with op.batch_alter_table("memberrole", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_memberrole_member_id"), ["member_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_memberrole_member_id"), ["member_id"], unique=False)
 
     op.create_table(
         "passwordreset",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -162,9 +130,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash"),
     )
     with op.batch_alter_table("passwordreset", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_passwordreset_member_id"), ["member_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_passwordreset_member_id"), ["member_id"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,128 @@
+"""Participation's tables: consultations on drafts (with versions split into articles),
+comments (on consultations, and on bills through the same table), proposals and signatures,
+and structured responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.db import utcnow
+from core.errors import N_
+
+
+class Phase(StrEnum):
+    draft = "draft"
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+    responded = "responded"
+
+
+PHASE_LABELS = {
+    Phase.draft: N_("Draft (not yet public)"),
+    Phase.upcoming: N_("Opens soon"),
+    Phase.open: N_("Open for comments"),
+    Phase.closed: N_("Closed, awaiting the response"),
+    Phase.responded: N_("Responded"),
+}
+
+
+class Stance(StrEnum):
+    support = "support"
+    oppose = "oppose"
+    neutral = "neutral"
+    amend = "amend"
+
+
+STANCE_LABELS = {
+    Stance.support: N_("Support"),
+    Stance.oppose: N_("Oppose"),
+    Stance.neutral: N_("Neutral"),
+    Stance.amend: N_("Suggest an amendment"),
+}
+
+
+class Consultation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(max_length=1000)
+    background: str = Field(default="")  # Markdown
+    tags: str = Field(default="", max_length=300)  # comma-separated policy areas
+    contact: str = Field(default="", max_length=300)
+    opens_at: datetime
+    closes_at: datetime
+    created_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+    responded_at: datetime | None = None
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        now = now or utcnow()
+        if self.published_at is None:
+            return Phase.draft
+        if self.responded_at is not None:
+            return Phase.responded
+        if now < self.opens_at:
+            return Phase.upcoming
+        if now < self.closes_at:
+            return Phase.open
+        return Phase.closed
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class DraftVersion(SQLModel, table=True):
+    """One revision of a consultation's draft; the newest is the one people comment on."""
+
+    __table_args__ = (UniqueConstraint("consultation_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    number: int
+    text: str  # Markdown, split into articles at each heading
+    note: str = Field(default="", max_length=1000)  # what changed, and why
+    created_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Article(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("version_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="draftversion.id", index=True)
+    number: int  # position in the draft, 1-based: the #art-N anchor
+    heading: str = Field(max_length=200)
+    body: str
+
+
+class Comment(SQLModel, table=True):
+    """A comment on a consultation or a bill (subject_kind), on the whole text or one article.
+
+    One table serves both, so feedback, themes and responses work the same way for each.
+    """
+
+    __table_args__ = (
+        Index("ix_comment_subject_id", "subject_kind", "subject_id", "id"),
+        Index("ix_comment_subject_article", "subject_kind", "subject_id", "article", "stance"),
+        UniqueConstraint("subject_kind", "subject_id", "dedupe_key"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: str = Field(max_length=20)  # "consultation" or "bill"
+    subject_id: int
+    article: int | None = None  # article number, None for the whole text
+    version: int | None = None  # the draft version the article number refers to
+    stance: str = Field(max_length=10)
+    text: str
+    amendment: str = Field(default="")  # suggested replacement text for the article
+    author_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    author_name: str = Field(default="", max_length=120)  # for imported comments with no account
+    source: str = Field(default="web", max_length=20)  # web, import
+    dedupe_key: str = Field(max_length=64)  # imports: the file's id, or a hash of the row
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
