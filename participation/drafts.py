@@ -60,15 +60,32 @@ class Segment:
 
 def diff_text(old: str, new: str) -> list[Segment]:
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    # Readers see "二十一" -> "三十" more easily than 二->三, 十, 一 deleted: a single token left
+    # equal between two changes is folded into them.
+    merged: list[tuple[str, int, int, int, int]] = []
+    for op, i1, i2, j1, j2 in opcodes:
+        tag: str = op
+        if tag != "equal" and merged:
+            last = merged[-1]
+            if last[0] != "equal":
+                merged[-1] = ("replace", last[1], i2, last[3], j2)
+                continue
+            if len(merged) >= 2 and last[2] - last[1] <= 1:
+                before = merged[-2]
+                merged[-2:] = [("replace", before[1], i2, before[3], j2)]
+                continue
+        merged.append((tag, i1, i2, j1, j2))
     segments: list[Segment] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in merged:
+        old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
         if tag == "equal":
-            segments.append(Segment("same", "".join(a[i1:i2])))
+            segments.append(Segment("same", old_part))
             continue
-        if i2 > i1:
-            segments.append(Segment("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            segments.append(Segment("ins", "".join(b[j1:j2])))
+        if old_part:
+            segments.append(Segment("del", old_part))
+        if new_part:
+            segments.append(Segment("ins", new_part))
     return segments
 
 

@@ -94,7 +94,7 @@ def _comment_context(ctx: Ctx, consultation: Consultation, comments: list[Commen
         "authors": services.authors_of(ctx.db, comments),
         "article_texts": _article_texts(ctx.db, consultation),
         "stance_labels": STANCE_LABELS,
-        "diff": drafts.diff_text,
+        "diff_text": drafts.diff_text,
         "can_edit": services.can_edit,
         "next_before": comments[-1].id if len(comments) == PAGE_SIZE else None,
     }

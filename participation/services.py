@@ -139,9 +139,10 @@ def update_consultation(
     return version
 
 
-def publish_consultation(session: Session, consultation: Consultation) -> None:
+def publish_consultation(session: Session, consultation: Consultation, at: datetime | None = None) -> None:
+    """Make the consultation public (`at` backdates it, for imports and the demo)."""
     if consultation.published_at is None:
-        consultation.published_at = utcnow()
+        consultation.published_at = at or utcnow()
         session.add(consultation)
         session.commit()
 
@@ -431,5 +432,5 @@ def create_imported_consultation(session: Session, slug: str, title: str, agency
     now = utcnow()
     data = ConsultationInput(title, title, "", "", now - timedelta(days=1), now, slug=slug)
     consultation = create_consultation(session, agency, None, data, need_text=False)
-    publish_consultation(session, consultation)
+    publish_consultation(session, consultation, at=data.opens_at)
     return consultation

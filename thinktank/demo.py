@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core import demo as core_demo
+from participation import demo as participation_demo
 
 DEMO_PASSWORD = core_demo.DEMO_PASSWORD
 
 
 def seed(session: Session) -> list[tuple[str, str]]:
     sign_ins = core_demo.seed(session)
+    participation_demo.seed(session)
     return sign_ins

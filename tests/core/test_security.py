@@ -48,7 +48,7 @@ def _unsafe_routes() -> list[tuple[str, str]]:
     for route in all_routes():
         if isinstance(route, Route):
             for method in sorted((route.methods or set()) - {"GET", "HEAD"}):
-                path = route.path.replace("{member_id:int}", "1").replace("{job_id:int}", "1")
+                path = re.sub(r"\{[^}:]+:int\}", "1", route.path)
                 path = re.sub(r"\{[^}]+\}", "x", path)
                 found.append((method, path))
     return found
