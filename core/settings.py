@@ -62,6 +62,7 @@ class Settings:
     default_locale: str = "zh_TW"
     timezone: str = "Asia/Taipei"
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 50_000_000  # file uploads (paths ending in /import)
     # "immediate" runs each job inside the call that enqueues it (tests); "queue" hands it to a worker.
     jobs_mode: str = "queue"
     rate_signin: str = "10/minute"
@@ -93,6 +94,7 @@ class Settings:
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             timezone=env.get("TIME_ZONE", cls.timezone),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             jobs_mode=jobs_mode,
             rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),

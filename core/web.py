@@ -213,13 +213,17 @@ def page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
             if not csrf_ok(
                 request.session, value if isinstance(value, str) else None, request.headers.get(CSRF_HEADER)
             ):
+                await form.close()
                 raise HTTPException(
                     403,
                     detail=N_(
                         "This form has expired or did not come from this site. Go back, reload the page and try again."
                     ),
                 )
-        return await run_in_threadpool(_run, handler, request, form)
+        try:
+            return await run_in_threadpool(_run, handler, request, form)
+        finally:
+            await form.close()  # uploaded files are temporary files
 
     return endpoint
 
@@ -347,16 +351,20 @@ class BodyLimitMiddleware:
     Content-Length is refused before reading anything; a chunked body is counted as it arrives.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    UPLOAD_SUFFIX = "/import"
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes  # file uploads go to paths ending in /import
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_bytes if scope["path"].endswith(self.UPLOAD_SUFFIX) else self.max_bytes
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             await error_response(Request(scope), 413)(scope, receive, send)
             return
         received = 0
@@ -365,7 +373,7 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise HTTPException(413)
             return message
 

@@ -13,11 +13,13 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from core.db import pk
 from core.errors import N_, Invalid
+from core.jobs import JobContext, handler
 from participation import services
 from participation.models import Comment, Consultation, Stance
 
@@ -57,14 +59,19 @@ def decode(data: bytes) -> str:
     raise Invalid({"file": N_("The file is neither UTF-8 nor Big5 text.")})
 
 
-def read_rows(text: str, columns: Columns) -> list[tuple[int, dict[str, str]]]:
-    """The rows, each with the file line it starts on; checks the named columns exist first."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+def check_columns(text: str, columns: Columns) -> None:
+    """Refuse a file that lacks a named column, before any row is read."""
+    header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or None], newline="")), [])
     named = (columns.text, columns.id, columns.author, columns.article, columns.stance)
     missing = [name for name in named if name and name not in header]
     if missing:
         raise Invalid({"columns": N_("The file has no column named %(names)s.")}, {"names": ", ".join(missing)})
+
+
+def read_rows(text: str, columns: Columns) -> list[tuple[int, dict[str, str]]]:
+    """The rows, each with the file line it starts on; checks the named columns exist first."""
+    check_columns(text, columns)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, dict[str, str]]] = []
     start = 2  # line 1 is the header
     try:
@@ -146,3 +153,25 @@ def import_comments(
 
 def _row_hash(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:48]
+
+
+@handler("import_comments")
+def import_comments_job(job: JobContext) -> dict[str, object]:
+    """An uploaded file, imported by the worker; the upload is deleted afterwards."""
+    payload = job.payload
+    path = Path(payload["path"])
+    try:
+        consultation = services.get_consultation(job.session, payload["consultation"])
+        columns = Columns(**payload["columns"])
+        try:
+            rows = read_rows(decode(path.read_bytes()), columns)
+        except Invalid as invalid:
+            return {
+                "imported": 0,
+                "duplicates": 0,
+                "failed": [[0, next(iter(invalid.errors.values())) % invalid.params]],
+            }
+        report = import_comments(job.session, consultation, rows, columns)
+    finally:
+        path.unlink(missing_ok=True)
+    return {"imported": report.imported, "duplicates": report.duplicates, "failed": report.failed}

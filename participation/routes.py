@@ -4,11 +4,14 @@ compare versions, comment (citizens), and the comments as open data."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import secrets
 from typing import Any
 
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,7 +22,7 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import drafts, services
+from participation import drafts, importing, services
 from participation.models import PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
 
 PAGE_SIZE = 30
@@ -253,6 +256,45 @@ def consultation_publish(ctx: Ctx) -> Response:
     return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
 
 
+@page
+def comments_import(ctx: Ctx) -> Response:
+    """Officials upload comments received by e-mail or on paper; the worker imports them."""
+    consultation = _managed(ctx)
+    names = ("text_column", "id_column", "author_column", "article_column", "stance_column")
+    values = {name: ctx.text(name) for name in names}
+    if ctx.request.method == "GET":
+        return ctx.render("participation/import.html", consultation=consultation, values=values, errors={}, params={})
+    upload = ctx.form.get("file")
+    errors: dict[str, str] = {}
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors["file"] = N_("Choose a CSV file.")
+    if not values["text_column"].strip():
+        errors["text_column"] = N_("Name the column that holds the comment text.")
+    columns = importing.Columns(*(values[name].strip() for name in names))
+    params: dict[str, object] = {}
+    if not errors and isinstance(upload, UploadFile):
+        data = upload.file.read()
+        try:
+            importing.check_columns(importing.decode(data), columns)
+        except Invalid as invalid:
+            errors, params = invalid.errors, invalid.params
+    if errors or not isinstance(upload, UploadFile):
+        return ctx.render(
+            "participation/import.html", 400, consultation=consultation, values=values, errors=errors, params=params
+        )
+    folder = ctx.settings.var_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(16)}.csv"
+    path.write_bytes(data)
+    job = ctx.queue.submit(
+        ctx.db,
+        "import_comments",
+        {"path": str(path), "consultation": consultation.slug, "columns": dataclasses.asdict(columns)},
+        requested_by=pk(ctx.require_member()),
+    )
+    return ctx.redirect(ctx.url("core:job", job_id=job.id))
+
+
 # --- citizens' comments ------------------------------------------------------------------------------------
 
 
@@ -430,6 +472,7 @@ routes = [
     Route("/c/{slug}", consultation_detail, name="participation:detail"),
     Route("/c/{slug}/edit", consultation_edit, methods=["GET", "POST"], name="participation:edit"),
     Route("/c/{slug}/publish", consultation_publish, methods=["POST"], name="participation:publish"),
+    Route("/c/{slug}/import", comments_import, methods=["GET", "POST"], name="participation:import"),
     Route("/c/{slug}/versions", versions, name="participation:versions"),
     Route("/c/{slug}/comments", comment_list, name="participation:comments"),
     Route("/c/{slug}/comments", comment_create, methods=["POST"], name="participation:comment"),

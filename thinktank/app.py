@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, q
                 https_only=settings.https,
             ),
             Middleware(LocaleMiddleware, default=settings.default_locale),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes),
         ],
         exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
     )

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -111,3 +112,21 @@ def sign_in(page: Page, email: str, password: str = demo.DEMO_PASSWORD) -> None:
     page.fill("#f-password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/signin" not in url)
+
+
+@pytest.fixture(scope="session")
+def signed_in_states() -> dict[str, Any]:
+    """Each demo member signs in once per run; later contexts start from the saved cookies."""
+    return {}
+
+
+def context_for(
+    browser: Browser, site: Site, states: dict[str, Any], who: str | None, **options: Any
+) -> BrowserContext:
+    options.setdefault("locale", "zh-TW")
+    if who and who not in states:
+        first = browser.new_context(base_url=site.url, locale=options["locale"])
+        sign_in(first.new_page(), who)
+        states[who] = first.storage_state()
+        first.close()
+    return browser.new_context(base_url=site.url, storage_state=states.get(who) if who else None, **options)

@@ -3,17 +3,22 @@ without JavaScript."""
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Site, sign_in
+from tests.browser.conftest import Site, context_for, sign_in
 from thinktank.app import all_routes
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "admin@demo.thinktank.tw"
 CITIZEN = "tsai.meiling@demo.thinktank.tw"
+OFFICIAL = "lin.yijun@mohw.demo.thinktank.tw"
+LTC = "/c/ltc-act-amendment"
 
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
@@ -28,14 +33,35 @@ PAGES = [
     ("core:job", "JOB", CITIZEN),
     ("core:admin_members", "/admin/members", ADMIN),
     ("core:outbox", "/outbox", ADMIN),
+    ("participation:list", "/c", None),
+    ("participation:new", "/c/new", OFFICIAL),
+    ("participation:detail", LTC, CITIZEN),
+    ("participation:edit", f"{LTC}/edit", OFFICIAL),
+    ("participation:versions", f"{LTC}/versions", None),
+    ("participation:comments", f"{LTC}/comments", None),
+    ("participation:import", f"{LTC}/import", OFFICIAL),
+    ("participation:comment_edit", "COMMENT_EDIT", CITIZEN),
     ("error", "/no-such-page", None),
 ]
-NOT_PAGES = {"core:healthz", "core:job_result", "api:openapi", "api:agencies", "api:member"}
+NOT_PAGES = {
+    "core:healthz",
+    "core:job_result",
+    "participation:comments_csv",
+    "participation:comments_json",
+    *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
+}
 
 
 def _resolve(page: Page, site: Site, path: str) -> str:
     if path == "RESET":
         return site.reset_link(CITIZEN)
+    if path == "COMMENT_EDIT":  # a fresh comment, still inside its edit window
+        page.goto(LTC)
+        page.get_by_label("中立").or_(page.get_by_label("Neutral")).check()
+        text = f"瀏覽器測試意見 {time.monotonic_ns()}"
+        page.fill("#f-text", text)
+        page.locator("#comment-form button[type=submit]").click()
+        return page.locator("li.comment", has_text=text).locator("a[href^='/comments/']").get_attribute("href") or ""
     if path == "JOB":
         page.goto("/profile")
         page.click('form[action="/profile/export"] button')
@@ -52,12 +78,10 @@ def test_the_page_list_covers_every_page_route() -> None:
 @pytest.mark.parametrize("locale", ["zh-TW", "en"])
 @pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
 def test_no_serious_accessibility_violations(
-    browser: Browser, site: Site, locale: str, name: str, path: str, who: str | None
+    browser: Browser, site: Site, signed_in_states: dict, locale: str, name: str, path: str, who: str | None
 ) -> None:
-    context = browser.new_context(base_url=site.url, locale=locale)
+    context = context_for(browser, site, signed_in_states, who, locale=locale)
     page = context.new_page()
-    if who:
-        sign_in(page, who)
     page.goto(_resolve(page, site, path))
     expect(page.locator("html")).to_have_attribute("lang", locale)
     results = Axe().run(page)
@@ -67,11 +91,11 @@ def test_no_serious_accessibility_violations(
 
 
 @pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
-def test_pages_fit_a_360_px_phone(browser: Browser, site: Site, name: str, path: str, who: str | None) -> None:
-    context = browser.new_context(base_url=site.url, viewport={"width": 360, "height": 740}, locale="zh-TW")
+def test_pages_fit_a_360_px_phone(
+    browser: Browser, site: Site, signed_in_states: dict, name: str, path: str, who: str | None
+) -> None:
+    context = context_for(browser, site, signed_in_states, who, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    if who:
-        sign_in(page, who)
     page.goto(_resolve(page, site, path))
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     context.close()
@@ -151,3 +175,21 @@ def test_admin_grants_a_role_in_the_browser(context: BrowserContext) -> None:
     row.locator("button[value=grant]").click()
     expect(page.locator(".flash")).to_contain_text("已更新角色")
     expect(page.locator("#member-rows tbody tr").first).to_contain_text("版主")
+
+
+def test_a_citizen_comments_on_an_article_with_an_amendment(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, "kuo.wenhsiung@demo.thinktank.tw")
+    page.goto(LTC)
+    page.locator("#art-5").get_by_role("link", name="對本條提出意見").click()
+    expect(page.locator("#f-article")).to_have_value("5")
+    page.get_by_label("修正建議").check()
+    page.fill("#f-text", "喘息天數應依失能程度調整。")
+    amendment = page.locator("#f-amendment")
+    expect(amendment).to_have_value(re.compile("二十一日"))
+    amendment.fill(amendment.input_value().replace("二十一日", "二十八日"))
+    page.get_by_role("button", name="送出意見").click()
+    expect(page.locator(".flash")).to_contain_text("您的意見已經發布")
+    mine = page.locator("li.comment", has_text="喘息天數應依失能程度調整。")
+    expect(mine.locator("ins")).to_contain_text("八")
+    expect(mine.locator("del")).to_contain_text("一")

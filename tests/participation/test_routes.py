@@ -34,7 +34,8 @@ def test_a_citizen_comments_on_an_article_with_an_amendment(client: TestClient, 
     form = client.get(f"/c/{c.slug}?article=2")
     assert "喘息服務每年以二十一日為上限。</textarea>" in form.text  # the article's text, ready to amend
     response = post(
-        client, f"/c/{c.slug}/comments",
+        client,
+        f"/c/{c.slug}/comments",
         {"article": "2", "stance": "amend", "text": "太少", "amendment": "喘息服務每年以三十日為上限。"},
         token_from=f"/c/{c.slug}",
     )
@@ -42,7 +43,7 @@ def test_a_citizen_comments_on_an_article_with_an_amendment(client: TestClient, 
     comment = db.exec(select(Comment)).one()
     assert response.headers["location"] == f"/c/{c.slug}#comment-{comment.id}"
     page = client.get(f"/c/{c.slug}")
-    assert "<del><span class=\"visually-hidden\">[刪除：" in page.text or "<del>" in page.text
+    assert '<del><span class="visually-hidden">[刪除：' in page.text or "<del>" in page.text
     assert "三十" in page.text and "二十一" in page.text
 
 
@@ -58,8 +59,13 @@ def test_a_comment_after_closing_is_refused_with_a_clear_message(client: TestCli
 def test_bad_comment_input_is_shown_on_the_form(client: TestClient, db: Session) -> None:
     c = consultation(db)
     sign_in(client, make_member(db))
-    response = post(client, f"/c/{c.slug}/comments", {"article": "x", "stance": "amend", "text": ""},
-                    token_from=f"/c/{c.slug}", headers=EN)
+    response = post(
+        client,
+        f"/c/{c.slug}/comments",
+        {"article": "x", "stance": "amend", "text": ""},
+        token_from=f"/c/{c.slug}",
+        headers=EN,
+    )
     assert response.status_code == 400
     assert "Write your comment." in response.text
     assert "There is no such article in this draft." in response.text
@@ -78,8 +84,12 @@ def test_posting_comments_is_rate_limited(client: TestClient, app, db: Session) 
     app.state.limiter.__init__(replace(app.state.settings, rate_post="2/minute"))
     c = consultation(db)
     sign_in(client, make_member(db))
-    codes = [post(client, f"/c/{c.slug}/comments", {"stance": "support", "text": f"第{n}則"},
-                  token_from=f"/c/{c.slug}").status_code for n in range(3)]
+    codes = [
+        post(
+            client, f"/c/{c.slug}/comments", {"stance": "support", "text": f"第{n}則"}, token_from=f"/c/{c.slug}"
+        ).status_code
+        for n in range(3)
+    ]
     assert codes == [303, 303, 429]
     assert len(db.exec(select(Comment)).all()) == 2
 
@@ -99,10 +109,21 @@ def test_drafts_are_hidden_from_the_public_and_shown_to_their_agency(client: Tes
 def test_an_official_creates_a_consultation(client: TestClient, db: Session) -> None:
     _agency, official = agency_and_official(db)
     sign_in(client, official)
-    response = post(client, "/c/new", {
-        "title": "新草案", "summary": "摘要", "background": "", "text": DRAFT,
-        "opens_at": "2030-01-01T09:00", "closes_at": "2030-02-01T17:00", "tags": "長照，高齡", "slug": "new-draft",
-    }, token_from="/c/new")
+    response = post(
+        client,
+        "/c/new",
+        {
+            "title": "新草案",
+            "summary": "摘要",
+            "background": "",
+            "text": DRAFT,
+            "opens_at": "2030-01-01T09:00",
+            "closes_at": "2030-02-01T17:00",
+            "tags": "長照，高齡",
+            "slug": "new-draft",
+        },
+        token_from="/c/new",
+    )
     assert response.status_code == 303
     created = services.get_consultation(db, "new-draft")
     assert created.tags == "長照,高齡"
@@ -123,8 +144,11 @@ def test_an_official_of_another_agency_cannot_edit(client: TestClient, db: Sessi
 def test_a_citizen_forging_an_officials_form_is_refused(client: TestClient, db: Session) -> None:
     agency_and_official(db)
     sign_in(client, make_member(db))
-    response = post(client, "/c/new", {"title": "x", "summary": "x", "text": DRAFT,
-                                       "opens_at": "2030-01-01T09:00", "closes_at": "2030-02-01T09:00"})
+    response = post(
+        client,
+        "/c/new",
+        {"title": "x", "summary": "x", "text": DRAFT, "opens_at": "2030-01-01T09:00", "closes_at": "2030-02-01T09:00"},
+    )
     assert response.status_code == 403
     assert db.exec(select(Consultation)).all() == []
 
@@ -132,8 +156,13 @@ def test_a_citizen_forging_an_officials_form_is_refused(client: TestClient, db: 
 def test_bad_consultation_form_shows_errors(client: TestClient, db: Session) -> None:
     _agency, official = agency_and_official(db)
     sign_in(client, official)
-    response = post(client, "/c/new", {"title": "", "summary": "x", "text": "", "opens_at": "soon",
-                                       "closes_at": ""}, token_from="/c/new", headers=EN)
+    response = post(
+        client,
+        "/c/new",
+        {"title": "", "summary": "x", "text": "", "opens_at": "soon", "closes_at": ""},
+        token_from="/c/new",
+        headers=EN,
+    )
     assert response.status_code == 400
     assert "Enter a title." in response.text and "Enter when comments open." in response.text
     assert db.exec(select(Consultation)).all() == []
@@ -145,10 +174,20 @@ def test_revisions_are_compared_article_by_article(client: TestClient, db: Sessi
     sign_in(client, official)
     opens = (c.opens_at + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
     closes = (c.closes_at + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
-    response = post(client, f"/c/{c.slug}/edit", {
-        "title": c.title, "summary": c.summary, "background": c.background,
-        "text": DRAFT.replace("二十一日", "三十日"), "opens_at": opens, "closes_at": closes, "note": "延長",
-    }, token_from=f"/c/{c.slug}/edit")
+    response = post(
+        client,
+        f"/c/{c.slug}/edit",
+        {
+            "title": c.title,
+            "summary": c.summary,
+            "background": c.background,
+            "text": DRAFT.replace("二十一日", "三十日"),
+            "opens_at": opens,
+            "closes_at": closes,
+            "note": "延長",
+        },
+        token_from=f"/c/{c.slug}/edit",
+    )
     assert response.status_code == 303
     page = client.get(f"/c/{c.slug}/versions")
     assert page.status_code == 200
@@ -176,11 +215,11 @@ def test_comments_page_and_htmx_more(client: TestClient, db: Session) -> None:
 def test_open_data_has_pseudonyms_and_no_emails(client: TestClient, db: Session) -> None:
     c = consultation(db)
     member = make_member(db, "secret.person@example.tw", name="某人")
-    services.comment_on_consultation(db, c, member, "support", "支持，逗號, 與\"引號\"", 1)
+    services.comment_on_consultation(db, c, member, "support", '支持，逗號, 與"引號"', 1)
     raw = client.get(f"/c/{c.slug}/comments.csv")
     assert raw.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(raw.text.lstrip("\ufeff"))))
-    assert rows[0]["text"] == "支持，逗號, 與\"引號\"" and rows[0]["author"].startswith("p-")
+    assert rows[0]["text"] == '支持，逗號, 與"引號"' and rows[0]["author"].startswith("p-")
     data = client.get(f"/c/{c.slug}/comments.json").json()
     assert data["comments"][0]["author"] == rows[0]["author"]
     for body in (raw.text, client.get(f"/c/{c.slug}/comments.json").text):
