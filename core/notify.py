@@ -1,18 +1,25 @@
-"""E-mail through an outbox: a row is written with the change that causes it, and the worker
-delivers it through SMTP_URL. Without SMTP_URL (development, the demo) mail stays in the outbox,
-which administrators can read at /outbox."""
+"""Telling people: in-app notifications, and e-mail through an outbox.
+
+An e-mail is a row written with the change that causes it; the worker delivers it through
+SMTP_URL. Without SMTP_URL (development, the demo) mail stays in the outbox, which administrators
+read at /outbox."""
 
 from __future__ import annotations
 
+import json
 import smtplib
 import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core.db import utcnow
+from core import i18n
+from core.accounts import Member
+from core.db import pk, utcnow
+from core.errors import N_
 from core.jobs import JobContext, Queue, handler
 
 
@@ -74,3 +81,71 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(message)
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notice. The message is a msgid with parameters, so it is shown in the language
+    the member reads the site in, not the one it was written in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    message: str = Field(max_length=300)
+    params: str = Field(default="{}")
+    url: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+    def params_dict(self) -> dict[str, str]:
+        return dict(json.loads(self.params))
+
+
+def notify(
+    session: Session,
+    queue: Queue,
+    member_ids: set[int],
+    message: str,
+    params: dict[str, str],
+    url: str,
+    base_url: str,
+) -> int:
+    """Tell each member in-app and by e-mail (in their own language). Returns how many were told."""
+    members = list(session.exec(select(Member).where(col(Member.id).in_(member_ids)))) if member_ids else []
+    for member in members:
+        session.add(
+            Notification(
+                member_id=pk(member),
+                message=message,
+                params=json.dumps(params, ensure_ascii=False),
+                url=url,
+            )
+        )
+    session.commit()
+    for member in members:
+        translate = i18n.translations(member.locale or "zh_TW").gettext
+        text = translate(message) % params
+        body = f"{text}\n\n{base_url}{url}\n\n" + translate(N_("You get this e-mail because you took part on thinktank."))
+        send_email(session, queue, member.email, text[:200], body)
+    return len(members)
+
+
+def notifications_for(session: Session, member_id: int, limit: int = 50) -> list[Notification]:
+    query = select(Notification).where(Notification.member_id == member_id)
+    return list(session.exec(query.order_by(col(Notification.id).desc()).limit(limit)))
+
+
+def unread_count(session: Session, member_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.member_id == member_id, col(Notification.read_at).is_(None))
+    )
+    return session.exec(query).one()
+
+
+def mark_read(session: Session, member_id: int) -> None:
+    for notification in session.exec(
+        select(Notification).where(Notification.member_id == member_id, col(Notification.read_at).is_(None))
+    ):
+        notification.read_at = utcnow()
+        session.add(notification)
+    session.commit()

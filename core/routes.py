@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from core import accounts, i18n, notify
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
+from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
 from core.web import Ctx, page, sign_in, sign_out
@@ -196,6 +197,15 @@ def job_result(ctx: Ctx) -> Response:
     )
 
 
+@page
+def notifications(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    items = notify.notifications_for(ctx.db, pk(member))
+    response = ctx.render("core/notifications.html", items=items, unread=0)
+    notify.mark_read(ctx.db, pk(member))
+    return response
+
+
 # --- administration -------------------------------------------------------------------------------
 
 
@@ -302,5 +312,6 @@ routes = [
     Route("/admin/members", admin_members, name="core:admin_members"),
     Route("/admin/members/{member_id:int}/roles", admin_member_roles, methods=["POST"], name="core:admin_member_roles"),
     Route("/outbox", outbox, name="core:outbox"),
+    Route("/notifications", notifications, name="core:notifications"),
     Route("/healthz", healthz, name="core:healthz"),
 ]

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import accounts, i18n
+from core import accounts, i18n, notify
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
 from core.markup import render_markdown
@@ -161,7 +161,9 @@ class Ctx:
     def render(self, template: str, status: int = 200, partial: str | None = None, **context: Any) -> HTMLResponse:
         """Render a page; with `partial`, an HTMX request gets just that fragment."""
         name = partial if (partial and self.htmx) else template
-        response = HTMLResponse(render(self.request, name, member=self.member, roles=self.roles, **context), status)
+        unread = notify.unread_count(self.db, self.member.id) if self.member and self.member.id else 0
+        context = {"member": self.member, "roles": self.roles, "unread": unread, **context}
+        response = HTMLResponse(render(self.request, name, **context), status)
         if partial:
             response.headers["Vary"] = "HX-Request"
         return response
@@ -189,6 +191,7 @@ def render(request: Request, template: str, **context: Any) -> str:
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "member": None,
         "roles": set(),
+        "unread": 0,
     }
     base.update(context)
     return templates.get_template(template).render(base)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from core import accounts
 from core.db import pk, utcnow
-from participation import importing, services
+from participation import importing, responses, services
 from participation.models import Consultation
 
 LTC_DRAFT = """本草案修正長期照顧服務法部分條文，回應高齡化與照顧人力短缺，並強化家庭照顧者支持。
@@ -53,6 +53,28 @@ DIGITAL_DRAFT = """## 第一條 目的
 ## 第三條 替代管道
 機關不得以數位身分為唯一之服務管道，應保留臨櫃或書面申辦方式。
 """
+
+HOMECARE_DRAFT = """第一條 為整合居家醫療與長期照顧，訂定本計畫。
+
+第二條 居家醫療團隊應於收案後七日內完成首次訪視。
+
+第三條 參與計畫之醫事機構，應與長期照顧服務單位共享個案照護計畫。
+
+第四條 個案照護資料之共享，應經個案或其家屬書面同意。
+"""
+
+HOMECARE_RECEIVED = [
+    (2, "oppose", "七日內首次訪視在偏鄉做不到，醫師人力不足。"),
+    (2, "amend", "建議改為十四日內，偏鄉地區得延長。"),
+    (2, "oppose", "山區交通時間長，七日太趕。"),
+    (3, "support", "醫療和照顧資料不互通是目前最大的問題，支持共享。"),
+    (3, "support", "共享照護計畫可以避免重複評估，減少長輩奔波。"),
+    (4, "support", "個資要有同意機制，支持書面同意。"),
+    (4, "amend", "書面同意太麻煩，應允許電子同意。"),
+    (4, "oppose", "失智長輩無法表達意願時，家屬同意的程序要更清楚。"),
+    (None, "neutral", "希望公布試辦地區與經費。"),
+    (None, "support", "整合方向正確，期待早日上路。"),
+]
 
 # (author's e-mail, article or None, stance, text, amendment)
 LTC_MEMBER_COMMENTS = [
@@ -255,6 +277,24 @@ def seed(session: Session) -> list[Consultation]:
     )
     services.publish_consultation(session, plastic, at=now - timedelta(days=62))
 
+    homecare = services.create_consultation(
+        session,
+        agencies["mohw"],
+        official("mohw"),
+        services.ConsultationInput(
+            title="居家醫療整合照護計畫（草案）",
+            summary="整合居家醫療與長期照顧服務，訂定訪視時限與資料共享規則。",
+            background="本計畫草案已結束意見徵集，衛生福利部正在整理回應。",
+            text=HOMECARE_DRAFT,
+            opens_at=now - timedelta(days=45),
+            closes_at=now - timedelta(days=2),
+            tags="居家醫療, 長期照顧",
+            contact="衛生福利部照護司",
+            slug="home-care-integration",
+        ),
+    )
+    services.publish_consultation(session, homecare, at=now - timedelta(days=46))
+
     services.create_consultation(
         session,
         agencies["moda"],
@@ -307,4 +347,86 @@ def seed(session: Session) -> list[Consultation]:
         rows.append({"id": f"form-{n + 1}", "name": _name(rng), "article": "5", "stance": "amend", "text": letter})
     columns = importing.Columns(text="text", id="id", author="name", article="article", stance="stance")
     importing.import_comments(session, ltc, [(i + 2, row) for i, row in enumerate(rows)], columns)
-    return [ltc, plastic]
+
+    received = [
+        {"id": f"hc-{n}", "name": _name(rng), "article": "" if a is None else str(a), "stance": st, "text": t}
+        for n, (a, st, t) in enumerate(HOMECARE_RECEIVED * 3)
+    ]
+    for row in received[len(HOMECARE_RECEIVED) :]:  # the same points again, by other people
+        row["text"] = rng.choice(["我也認為", "同意前面意見：", "補充："]) + row["text"]
+    importing.import_comments(session, homecare, [(i + 2, r) for i, r in enumerate(received)], columns)
+
+    _respond_to_plastics(session, plastic, official("moenv"))
+    return [ltc, plastic, homecare]
+
+
+def _respond_to_plastics(session: Session, plastic: Consultation, official: accounts.Member) -> None:
+    """The environment ministry's published answer, theme by theme."""
+    rng = random.Random(7)
+    rows = [
+        {"id": f"p-{n}", "name": _name(rng), "article": str(a), "stance": st, "text": t}
+        for n, (a, st, t) in enumerate(
+            [
+                (3, "support", "支持不主動提供吸管，國外早就這樣做了。"),
+                (3, "support", "吸管本來就不需要，贊成。"),
+                (4, "oppose", "五元折價由業者吸收，小店負擔不起。"),
+                (4, "oppose", "折價金額應由業者自訂。"),
+                (4, "support", "自備杯折價是很好的誘因。"),
+                (2, "amend", "杯蓋和封膜也應該納入。"),
+                (2, "amend", "外送平台的塑膠袋也要管。"),
+                (5, "neutral", "罰則要先輔導再處罰。"),
+            ]
+        )
+    ]
+    columns = importing.Columns(text="text", id="id", author="name", article="article", stance="stance")
+    importing.import_comments(session, plastic, [(i + 2, r) for i, r in enumerate(rows)], columns)
+    response = responses.response_for(session, "consultation", pk(plastic), create=True)
+    assert response is not None
+    responses.set_summary(
+        session,
+        response,
+        f"感謝各界提供 **{len(services.list_comments(session, 'consultation', pk(plastic), limit=1000))}** 則意見。"
+        "本部依意見調整第二條適用範圍，並修正第四條折價規定。",
+    )
+    plan = [
+        ("支持限制主動提供吸管", "adopted", "多數意見支持，維持原條文。", "", lambda c: c.article == 3),
+        (
+            "自備杯折價金額應有彈性",
+            "partly_adopted",
+            "考量小型業者負擔，改為至少折價三元，業者得自行提高。",
+            "第四條「每杯應至少折價五元」修正為「每杯應至少折價三元」。",
+            lambda c: c.article == 4,
+        ),
+        ("擴大管制品項", "under_consideration", "杯蓋、封膜與外送包材將於下一階段評估。", "", lambda c: c.article == 2),
+        ("罰則與輔導", "not_adopted", "現行廢棄物清理法已有限期改善程序，無須另訂。", "", lambda c: c.article == 5),
+    ]
+    comments = services.list_comments(session, "consultation", pk(plastic), limit=1000)
+    for title, decision, reasoning, changes, belongs in plan:
+        theme = responses.add_theme(session, response, title, decision, reasoning, changes)
+        members_of_theme = [pk(c) for c in comments if belongs(c)]
+        responses.assign(session, response, members_of_theme, theme)
+        if members_of_theme:
+            responses.set_representative(session, response, members_of_theme[0], True)
+    # The ministry revised article 4 as it promised, then published the response.
+    version = services.latest_version(session, plastic)
+    revised = version.text.replace("每杯應至少折價五元", "每杯應至少折價三元，業者得自行提高折價金額")
+    services.update_consultation(
+        session,
+        plastic,
+        official,
+        services.ConsultationInput(
+            plastic.title,
+            plastic.summary,
+            plastic.background,
+            revised,
+            plastic.opens_at,
+            plastic.closes_at,
+            plastic.tags,
+            plastic.contact,
+        ),
+        note="依公眾意見修正第四條。",
+    )
+    responses.publish(session, response, official)
+    plastic.responded_at = response.published_at
+    session.add(plastic)
+    session.commit()

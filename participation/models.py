@@ -126,3 +126,55 @@ class Comment(SQLModel, table=True):
     dedupe_key: str = Field(max_length=64)  # imports: the file's id, or a hash of the row
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+
+
+class Decision(StrEnum):
+    adopted = "adopted"
+    partly_adopted = "partly_adopted"
+    not_adopted = "not_adopted"
+    under_consideration = "under_consideration"
+    out_of_scope = "out_of_scope"
+
+
+DECISION_LABELS = {
+    Decision.adopted: N_("Adopted"),
+    Decision.partly_adopted: N_("Partly adopted"),
+    Decision.not_adopted: N_("Not adopted"),
+    Decision.under_consideration: N_("Under consideration"),
+    Decision.out_of_scope: N_("Out of scope"),
+}
+
+
+class Response(SQLModel, table=True):
+    """An agency's (or legislative staff's) structured answer to the comments on one subject."""
+
+    __table_args__ = (UniqueConstraint("subject_kind", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: str = Field(max_length=20)
+    subject_id: int
+    summary: str = Field(default="")  # Markdown
+    published_at: datetime | None = None
+    published_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ResponseTheme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=200)
+    decision: str = Field(default=Decision.under_consideration, max_length=30)
+    reasoning: str = Field(default="")  # Markdown: why the agency decided so
+    article_changes: str = Field(default="")  # Markdown: what changed in the text because of it
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ThemeComment(SQLModel, table=True):
+    """A comment placed in a theme. One theme per comment within a response."""
+
+    __table_args__ = (UniqueConstraint("response_id", "comment_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    theme_id: int = Field(foreign_key="responsetheme.id", index=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    representative: bool = False  # quoted on the response page

@@ -22,26 +22,11 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import drafts, importing, services
-from participation.models import PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
+from participation import drafts, importing, responses, services
+from participation.access import managed_consultation, visible_consultation
+from participation.models import DECISION_LABELS, PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
 
 PAGE_SIZE = 30
-
-
-def _consultation(ctx: Ctx) -> Consultation:
-    """The consultation in the path; a draft is visible only to those who manage it."""
-    consultation = services.get_consultation(ctx.db, ctx.request.path_params["slug"])
-    if consultation.published_at is None and not services.can_manage(ctx.member, ctx.roles, consultation):
-        raise HTTPException(404)
-    return consultation
-
-
-def _managed(ctx: Ctx) -> Consultation:
-    ctx.require_role(Role.agency_official)
-    consultation = _consultation(ctx)
-    if not services.can_manage(ctx.member, ctx.roles, consultation):
-        raise HTTPException(403, detail=N_("Only officials of the agency that holds this consultation can do this."))
-    return consultation
 
 
 def _form_input(ctx: Ctx) -> services.ConsultationInput:
@@ -92,7 +77,14 @@ def _article_texts(session: Session, consultation: Consultation) -> dict[tuple[i
 
 
 def _comment_context(ctx: Ctx, consultation: Consultation, comments: list[Comment]) -> dict[str, Any]:
+    # "Where did my comment go": once the response is out, each comment shows the theme it is in.
+    response = responses.response_for(ctx.db, "consultation", pk(consultation))
+    placed = {}
+    if response is not None and response.published_at is not None:
+        placed = responses.theme_of_comments(ctx.db, response, [pk(c) for c in comments])
     return {
+        "placed": placed,
+        "decision_labels": DECISION_LABELS,
         "comments": comments,
         "authors": services.authors_of(ctx.db, comments),
         "article_texts": _article_texts(ctx.db, consultation),
@@ -122,6 +114,7 @@ def _detail_page(
         phase=consultation.phase(),
         phase_labels=PHASE_LABELS,
         can_manage=services.can_manage(ctx.member, ctx.roles, consultation),
+        response=responses.response_for(ctx.db, "consultation", pk(consultation)),
         values=values,
         errors=errors,
         filters={"article": None, "stance": ""},
@@ -131,7 +124,7 @@ def _detail_page(
 
 @page
 def consultation_detail(ctx: Ctx) -> Response:
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     chosen = ctx.int_query("article")
     # "Comment on this article" links here with ?article=N: the form starts on that article,
     # with its text ready to edit into an amendment.
@@ -144,7 +137,7 @@ def consultation_detail(ctx: Ctx) -> Response:
 @page
 def comment_list(ctx: Ctx) -> Response:
     """The comment list, filtered and paged; HTMX asks for just the next slice of items."""
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     article, stance = ctx.int_query("article"), ctx.query("stance")
     if stance and stance not in STANCE_LABELS:
         raise HTTPException(400)
@@ -169,7 +162,7 @@ def comment_list(ctx: Ctx) -> Response:
 
 @page
 def versions(ctx: Ctx) -> Response:
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     all_versions = services.versions_of(ctx.db, consultation)
     newest = all_versions[-1].number
     to_number = ctx.int_query("to") or newest
@@ -215,7 +208,7 @@ def consultation_new(ctx: Ctx) -> Response:
 
 @page
 def consultation_edit(ctx: Ctx) -> Response:
-    consultation = _managed(ctx)
+    consultation = managed_consultation(ctx)
     agency = ctx.db.get(accounts.Agency, consultation.agency_id)
     if ctx.request.method == "POST":
         try:
@@ -250,7 +243,7 @@ def consultation_edit(ctx: Ctx) -> Response:
 
 @page
 def consultation_publish(ctx: Ctx) -> Response:
-    consultation = _managed(ctx)
+    consultation = managed_consultation(ctx)
     services.publish_consultation(ctx.db, consultation)
     ctx.flash(N_("The consultation is public."))
     return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
@@ -259,7 +252,7 @@ def consultation_publish(ctx: Ctx) -> Response:
 @page
 def comments_import(ctx: Ctx) -> Response:
     """Officials upload comments received by e-mail or on paper; the worker imports them."""
-    consultation = _managed(ctx)
+    consultation = managed_consultation(ctx)
     names = ("text_column", "id_column", "author_column", "article_column", "stance_column")
     values = {name: ctx.text(name) for name in names}
     if ctx.request.method == "GET":
@@ -301,7 +294,7 @@ def comments_import(ctx: Ctx) -> Response:
 @page
 def comment_create(ctx: Ctx) -> Response:
     member = ctx.require_member()
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     ctx.limit("post", str(member.id))
     raw_article = ctx.text("article")
     values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
@@ -381,7 +374,7 @@ def _open_row(ctx: Ctx, consultation: Consultation, comment: Comment) -> dict[st
 
 @page
 def comments_csv(ctx: Ctx) -> Response:
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the Chinese as UTF-8
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
@@ -396,7 +389,7 @@ def comments_csv(ctx: Ctx) -> Response:
 
 @page
 def comments_json(ctx: Ctx) -> Response:
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     body = {"consultation": _consultation_json(consultation), "comments": _open_rows(ctx, consultation)}
     return Response(
         json.dumps(body, ensure_ascii=False),
@@ -459,7 +452,7 @@ def api_comments(ctx: Ctx) -> Response:
       404:
         description: No such consultation.
     """
-    consultation = _consultation(ctx)
+    consultation = visible_consultation(ctx)
     number, per_page = paging(ctx)
     page_items, total = services.comment_page(ctx.db, "consultation", pk(consultation), number, per_page)
     items = [_open_row(ctx, consultation, c) for c in page_items]

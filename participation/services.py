@@ -434,3 +434,10 @@ def create_imported_consultation(session: Session, slug: str, title: str, agency
     consultation = create_consultation(session, agency, None, data, need_text=False)
     publish_consultation(session, consultation, at=data.opens_at)
     return consultation
+
+
+def commenter_ids(session: Session, subject_kind: str, subject_id: int) -> set[int]:
+    query = select(Comment.author_id).where(
+        Comment.subject_kind == subject_kind, Comment.subject_id == subject_id, col(Comment.author_id).is_not(None)
+    )
+    return {member_id for member_id in session.exec(query.distinct()) if member_id is not None}

@@ -24,6 +24,7 @@ from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
+from participation import response_routes
 from participation import routes as participation_routes
 
 SESSION_COOKIE = "thinktank_session"
@@ -34,6 +35,7 @@ def all_routes() -> list[BaseRoute]:
         *core_routes.routes,
         *core_api.routes,
         *participation_routes.routes,
+        *response_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 
