@@ -123,7 +123,8 @@ def notify(
     for member in members:
         translate = i18n.translations(member.locale or "zh_TW").gettext
         text = translate(message) % params
-        body = f"{text}\n\n{base_url}{url}\n\n" + translate(N_("You get this e-mail because you took part on thinktank."))
+        footer = translate(N_("You get this e-mail because you took part on thinktank."))
+        body = f"{text}\n\n{base_url}{url}\n\n{footer}"
         send_email(session, queue, member.email, text[:200], body)
     return len(members)
 

@@ -41,6 +41,9 @@ PAGES = [
     ("participation:comments", f"{LTC}/comments", None),
     ("participation:import", f"{LTC}/import", OFFICIAL),
     ("participation:comment_edit", "COMMENT_EDIT", CITIZEN),
+    ("participation:response", "/c/single-use-plastics/response", None),
+    ("participation:response_edit", "/c/single-use-plastics/response/edit", "chen.zhiming@moenv.demo.thinktank.tw"),
+    ("core:notifications", "/notifications", CITIZEN),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -48,6 +51,8 @@ NOT_PAGES = {
     "core:job_result",
     "participation:comments_csv",
     "participation:comments_json",
+    "participation:response_csv",
+    "participation:response_json",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 
@@ -193,3 +198,26 @@ def test_a_citizen_comments_on_an_article_with_an_amendment(context: BrowserCont
     mine = page.locator("li.comment", has_text="喘息天數應依失能程度調整。")
     expect(mine.locator("ins")).to_contain_text("八")
     expect(mine.locator("del")).to_contain_text("一")
+
+
+def test_an_agency_publishes_a_response(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, OFFICIAL)
+    page.goto("/c/home-care-integration")
+    page.get_by_role("link", name="準備回應").click()
+    page.fill("#f-title", "偏鄉訪視時限不可行")
+    page.select_option("#f-decision", "partly_adopted")
+    page.fill("#f-reasoning", "偏鄉地區放寬為十四日。")
+    page.get_by_role("button", name="新增此主題").click()
+    expect(page.locator(".flash")).to_contain_text("已儲存")
+    picks = page.locator("#unassigned li", has_text="七日")
+    for n in range(picks.count()):
+        picks.nth(n).locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="歸入主題").click()
+    expect(page.locator(".theme-editor summary").first).to_contain_text("偏鄉訪視時限不可行")
+    page.get_by_role("button", name="發布回應").click()
+    expect(page.locator("h1")).to_have_text("機關回應")
+    theme = page.locator("article.theme", has_text="偏鄉訪視時限不可行")
+    expect(theme).to_contain_text("部分採納")
+    expect(theme).to_contain_text("偏鄉地區放寬為十四日。")
+    expect(page.locator("table.matrix")).to_be_visible()
