@@ -10,6 +10,7 @@ gets a JobContext (session, payload, settings, queue) and returns a JSON-able re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -20,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
@@ -41,6 +42,7 @@ class JobContext:
 
 Handler = Callable[[JobContext], Any]
 _handlers: dict[str, Handler] = {}
+_periodic: dict[str, dict[str, str]] = {}  # kind -> crontab fields
 
 
 class JobStatus(StrEnum):
@@ -89,6 +91,11 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def periodic(kind: str, minute: str = "0", hour: str = "*") -> None:
+    """Run the job `kind` on a schedule (crontab fields), from `thinktank worker`."""
+    _periodic[kind] = {"minute": minute, "hour": hour}
+
+
 def inputs_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -110,6 +117,10 @@ class Queue:
         self.engine = engine
         self.huey = build_huey(settings)
         self._task = self.huey.task(name="thinktank.run_job")(self.run)
+        for kind, schedule in _periodic.items():
+            self.huey.periodic_task(crontab(**schedule), name=f"thinktank.periodic.{kind}")(
+                functools.partial(self._submit_scheduled, kind)
+            )
 
     def submit(
         self,
@@ -133,6 +144,10 @@ class Queue:
         self._task(job.id)
         session.refresh(job)
         return job
+
+    def _submit_scheduled(self, kind: str) -> None:
+        with session_scope(self.engine) as session:
+            self.submit(session, kind, {"scheduled": True})
 
     def run(self, job_id: int) -> None:
         """Run one job in its own session; a failure is recorded on the row, never lost."""

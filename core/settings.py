@@ -65,6 +65,10 @@ class Settings:
     max_upload_bytes: int = 50_000_000  # file uploads (paths ending in /import)
     # "immediate" runs each job inside the call that enqueues it (tests); "queue" hands it to a worker.
     jobs_mode: str = "queue"
+    proposal_threshold: int = 5000  # signatures that oblige the agency to respond
+    proposal_signing_days: int = 60
+    proposal_response_days: int = 60
+    proposal_extension_days: int = 30  # the one extension an agency may announce
     rate_signin: str = "10/minute"
     rate_signup: str = "5/hour"
     rate_post: str = "30/minute"
@@ -96,6 +100,10 @@ class Settings:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             jobs_mode=jobs_mode,
+            proposal_threshold=_int(env, "PROPOSAL_THRESHOLD", cls.proposal_threshold),
+            proposal_signing_days=_int(env, "PROPOSAL_SIGNING_DAYS", cls.proposal_signing_days),
+            proposal_response_days=_int(env, "PROPOSAL_RESPONSE_DAYS", cls.proposal_response_days),
+            proposal_extension_days=_int(env, "PROPOSAL_EXTENSION_DAYS", cls.proposal_extension_days),
             rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),

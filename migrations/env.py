@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import thinktank.models  # noqa: F401  (every table, so autogenerate sees the whole schema)
+import thinktank.registry  # noqa: F401  (every table, so autogenerate sees the whole schema)
 from core.db import make_engine
 from core.settings import Settings
 

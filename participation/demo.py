@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from core import accounts
 from core.db import pk, utcnow
-from participation import importing, responses, services
+from core.settings import Settings
+from participation import importing, proposals, responses, services
 from participation.models import Consultation
 
 LTC_DRAFT = """本草案修正長期照顧服務法部分條文，回應高齡化與照顧人力短缺，並強化家庭照顧者支持。
@@ -430,3 +431,43 @@ def _respond_to_plastics(session: Session, plastic: Consultation, official: acco
     plastic.responded_at = response.published_at
     session.add(plastic)
     session.commit()
+
+
+def seed_proposals(session: Session, settings: Settings) -> None:
+    """One proposal collecting signatures, one waiting for a moderator, one not accepted."""
+    agencies = {a.slug: a for a in accounts.list_agencies(session)}
+    members = {m.email: m for m in accounts.list_members(session, limit=1000)}
+    collecting = proposals.submit(
+        session,
+        members["tsai.meiling@demo.thinktank.tw"],
+        agencies["mohw"],
+        "設立家庭照顧者津貼，每月補助五千元",
+        "## 提案內容\n\n為長期在家照顧失能家人的照顧者設立每月五千元津貼。\n\n## 理由\n\n"
+        "- 許多照顧者因照顧而離開職場，失去收入。\n- 津貼可以讓照顧者購買喘息與支持服務。\n\n"
+        "## 財源\n\n由長照基金支應，估計每年約新台幣六十億元。",
+    )
+    proposals.review(session, collecting, settings, True, "符合提案規範，開放附議。")
+    for email in (
+        "lee.chengen@demo.thinktank.tw",
+        "hsu.shuhui@demo.thinktank.tw",
+        "emily.chen@demo.thinktank.tw",
+        "nguyen.thilan@demo.thinktank.tw",
+        "kuo.wenhsiung@demo.thinktank.tw",
+    ):
+        proposals.sign(session, collecting, members[email], settings)
+    proposals.submit(
+        session,
+        members["emily.chen@demo.thinktank.tw"],
+        agencies["moenv"],
+        "Publish hourly PM2.5 readings for every school",
+        "Parents need to know the air quality at their children's schools. Please publish hourly PM2.5 data "
+        "from sensors near every primary school as open data.",
+    )
+    rejected = proposals.submit(
+        session,
+        members["kuo.wenhsiung@demo.thinktank.tw"],
+        agencies["moda"],
+        "全面廢除電子發票",
+        "電子發票太麻煩，應該全面恢復紙本發票。",
+    )
+    proposals.review(session, rejected, settings, False, "電子發票屬財政部權責，請改向財政部提出。")

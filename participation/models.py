@@ -178,3 +178,78 @@ class ThemeComment(SQLModel, table=True):
     theme_id: int = Field(foreign_key="responsetheme.id", index=True)
     comment_id: int = Field(foreign_key="comment.id", index=True)
     representative: bool = False  # quoted on the response page
+
+
+class ProposalState(StrEnum):
+    pending = "pending"  # waiting for a moderator's review
+    rejected = "rejected"
+    collecting = "collecting"  # accepted, collecting signatures
+    expired = "expired"  # the signing period ended below the threshold
+    awaiting_response = "awaiting_response"  # threshold reached: the agency must respond
+    responded = "responded"
+
+
+PROPOSAL_STATE_LABELS = {
+    ProposalState.pending: N_("Waiting for review"),
+    ProposalState.rejected: N_("Not accepted"),
+    ProposalState.collecting: N_("Collecting signatures"),
+    ProposalState.expired: N_("Closed without enough signatures"),
+    ProposalState.awaiting_response: N_("Awaiting the agency's response"),
+    ProposalState.responded: N_("Answered by the agency"),
+}
+
+
+class Proposal(SQLModel, table=True):
+    """A citizen's proposal (petition) to an agency."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    author_id: int = Field(foreign_key="member.id", index=True)
+    title: str = Field(max_length=200)
+    body: str  # Markdown
+    created_at: datetime = Field(default_factory=utcnow)
+    review: str = Field(default="pending", max_length=10)  # pending, accepted, rejected
+    review_note: str = Field(default="")
+    reviewed_at: datetime | None = None
+    signing_ends_at: datetime | None = None
+    threshold: int = 0  # fixed when accepted, so a later settings change does not move the goal
+    threshold_reached_at: datetime | None = None
+    response_due_at: datetime | None = None
+    extension_reason: str = Field(default="")
+    response: str = Field(default="")  # Markdown
+    responded_at: datetime | None = None
+    reminded_at: datetime | None = None  # the agency was told the deadline is near
+
+    def state(self, now: datetime | None = None) -> ProposalState:
+        now = now or utcnow()
+        if self.review == "pending":
+            return ProposalState.pending
+        if self.review == "rejected":
+            return ProposalState.rejected
+        if self.responded_at is not None:
+            return ProposalState.responded
+        if self.threshold_reached_at is not None:
+            return ProposalState.awaiting_response
+        if self.signing_ends_at is not None and now < self.signing_ends_at:
+            return ProposalState.collecting
+        return ProposalState.expired
+
+
+class Signature(SQLModel, table=True):
+    # The constraint, not application code, is what keeps it to one signature per member,
+    # however many clicks arrive at once.
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalEvent(SQLModel, table=True):
+    """The proposal's public history. The actor is shown by role, not by name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    kind: str = Field(max_length=30)
+    note: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow)

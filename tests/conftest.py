@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-import thinktank.models  # noqa: F401
+import thinktank.registry  # noqa: F401
 from core.db import make_engine, migrate
 from core.settings import Settings
 from thinktank.app import create_app

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-import thinktank.models  # noqa: F401  (registers every table and job handler)
+import thinktank.registry  # noqa: F401  (registers every table and job handler)
 from core import api as core_api
 from core import routes as core_routes
 from core.db import make_engine
@@ -24,7 +24,7 @@ from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
-from participation import response_routes
+from participation import proposal_routes, response_routes
 from participation import routes as participation_routes
 
 SESSION_COOKIE = "thinktank_session"
@@ -36,6 +36,7 @@ def all_routes() -> list[BaseRoute]:
         *core_api.routes,
         *participation_routes.routes,
         *response_routes.routes,
+        *proposal_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

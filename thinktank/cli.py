@@ -76,6 +76,7 @@ def worker(workers: int) -> None:
     """Run background jobs from the queue until stopped."""
     from huey.consumer import Consumer
 
+    import thinktank.registry  # noqa: F401  (every job handler)
     from core.jobs import Queue
 
     settings = load_settings()
@@ -106,7 +107,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     queue = Queue(settings, engine)
     queue.huey.flush()  # jobs left from an earlier demo point at rows that no longer exist
     with session_scope(engine) as session:
-        sign_ins = site_demo.seed(session)
+        sign_ins = site_demo.seed(session, settings)
     click.echo(f"demo database: {database}")
     click.echo(f"sign in with any of these (password: {site_demo.DEMO_PASSWORD}):")
     for email, role in sign_ins:

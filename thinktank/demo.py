@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core import demo as core_demo
+from core.settings import Settings
 from participation import demo as participation_demo
 
 DEMO_PASSWORD = core_demo.DEMO_PASSWORD
 
 
-def seed(session: Session) -> list[tuple[str, str]]:
+def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     sign_ins = core_demo.seed(session)
     participation_demo.seed(session)
+    participation_demo.seed_proposals(session, settings)
     return sign_ins

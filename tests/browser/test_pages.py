@@ -44,6 +44,11 @@ PAGES = [
     ("participation:response", "/c/single-use-plastics/response", None),
     ("participation:response_edit", "/c/single-use-plastics/response/edit", "chen.zhiming@moenv.demo.thinktank.tw"),
     ("core:notifications", "/notifications", CITIZEN),
+    ("participation:proposals", "/proposals", None),
+    ("participation:proposal_new", "/proposals/new", CITIZEN),
+    ("participation:proposal", "/proposals/1", CITIZEN),
+    ("participation:proposal_review_queue", "/proposals/review", "chang.chiahao@demo.thinktank.tw"),
+    ("participation:proposals_overdue", "/proposals/overdue", None),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {

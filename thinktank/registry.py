@@ -1,0 +1,9 @@
+"""Every table and every background job of every package, imported in one place: SQLModel's
+metadata (so Alembic and the tests) sees every table, and the web process and `thinktank worker`
+know every job handler."""
+
+from core import accounts, jobs, notify
+from participation import importing, proposals
+from participation import models as participation
+
+modules = [accounts, jobs, notify, participation, importing, proposals]
