@@ -79,6 +79,7 @@ class Member(SQLModel, table=True):
     org_type: str = Field(default="", max_length=20)
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     locale: str = Field(default="", max_length=20)
+    email_frequency: str = Field(default="immediately", max_length=12)  # immediately, daily, off
     # Bumped when the password changes, which signs the member out of every other session.
     session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
@@ -234,6 +235,21 @@ def update_profile(session: Session, member: Member, display_name: str, org_name
     session.add(member)
     session.commit()
     return member
+
+
+EMAIL_FREQUENCIES = {
+    "immediately": N_("Immediately"),
+    "daily": N_("Once a day, in a digest"),
+    "off": N_("Never (notifications stay on the site)"),
+}
+
+
+def set_email_frequency(session: Session, member: Member, frequency: str) -> None:
+    if frequency not in EMAIL_FREQUENCIES:
+        raise Invalid({"email_frequency": N_("Choose how often to receive e-mail.")})
+    member.email_frequency = frequency
+    session.add(member)
+    session.commit()
 
 
 def set_locale(session: Session, member: Member, locale: str) -> None:

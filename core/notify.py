@@ -1,26 +1,29 @@
-"""Telling people: in-app notifications, and e-mail through an outbox.
+"""Telling people: follows, in-app notifications, e-mail through an outbox, and digests.
 
 An e-mail is a row written with the change that causes it; the worker delivers it through
 SMTP_URL. Without SMTP_URL (development, the demo) mail stays in the outbox, which administrators
-read at /outbox."""
+read at /outbox. Each member chooses e-mail immediately, as a daily digest, or not at all; every
+e-mail carries a one-click unsubscribe link."""
 
 from __future__ import annotations
 
 import json
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import func
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import i18n
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_
-from core.jobs import JobContext, Queue, handler
+from core.jobs import JobContext, Queue, handler, periodic
 
 
 class OutboxEmail(SQLModel, table=True):
@@ -28,14 +31,17 @@ class OutboxEmail(SQLModel, table=True):
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=200)
     body: str
+    unsubscribe_url: str = Field(default="", max_length=500)  # sent as List-Unsubscribe
     status: str = Field(default="pending", max_length=10)  # pending, sent, kept, failed
     error: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
 
-def send_email(session: Session, queue: Queue, to: str, subject: str, body: str) -> OutboxEmail:
-    mail = OutboxEmail(to_address=to, subject=subject[:200], body=body)
+def send_email(
+    session: Session, queue: Queue, to: str, subject: str, body: str, unsubscribe_url: str = ""
+) -> OutboxEmail:
+    mail = OutboxEmail(to_address=to, subject=subject[:200], body=body, unsubscribe_url=unsubscribe_url)
     session.add(mail)
     session.commit()
     queue.submit(session, "deliver_email", {"id": mail.id})
@@ -58,6 +64,9 @@ def deliver_email(job: JobContext) -> dict[str, str]:
         message["From"] = job.settings.mail_from
         message["To"] = mail.to_address
         message["Subject"] = mail.subject
+        if mail.unsubscribe_url:  # RFC 8058 one-click unsubscribe
+            message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(mail.body)
         _smtp_send(job.settings.smtp_url, message)
         mail.status, mail.sent_at = "sent", utcnow()
@@ -83,6 +92,23 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
         client.send_message(message)
 
 
+class Follow(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("member_id", "target_kind", "target_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    target_kind: str = Field(max_length=20)  # consultation, proposal, agency, bill, discussion
+    target_id: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+FOLLOW_KINDS = ("consultation", "proposal", "agency", "bill", "discussion")
+
+# Each domain package says how to find what can be followed: kind -> (session, id) -> (title, url)
+# or None when there is no such thing. The follow pages use it to refuse unknown ids and to list
+# what a member follows.
+followable: dict[str, Callable[[Session, int], tuple[str, str] | None]] = {}
+
+
 class Notification(SQLModel, table=True):
     """An in-app notice. The message is a msgid with parameters, so it is shown in the language
     the member reads the site in, not the one it was written in."""
@@ -94,9 +120,57 @@ class Notification(SQLModel, table=True):
     url: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+    emailed_at: datetime | None = None  # set when sent, alone or in a digest
 
     def params_dict(self) -> dict[str, str]:
         return dict(json.loads(self.params))
+
+
+# --- follows ------------------------------------------------------------------------------------------
+
+
+def follow(session: Session, member: Member, kind: str, target_id: int) -> None:
+    if kind not in FOLLOW_KINDS:
+        raise ValueError(kind)
+    if not is_following(session, member, kind, target_id):
+        session.add(Follow(member_id=pk(member), target_kind=kind, target_id=target_id))
+        session.commit()
+
+
+def unfollow(session: Session, member: Member, kind: str, target_id: int) -> None:
+    for row in session.exec(
+        select(Follow).where(Follow.member_id == pk(member), Follow.target_kind == kind, Follow.target_id == target_id)
+    ):
+        session.delete(row)
+    session.commit()
+
+
+def is_following(session: Session, member: Member | None, kind: str, target_id: int) -> bool:
+    if member is None:
+        return False
+    query = select(Follow.id).where(
+        Follow.member_id == pk(member), Follow.target_kind == kind, Follow.target_id == target_id
+    )
+    return session.exec(query).first() is not None
+
+
+def follows_of(session: Session, member: Member) -> list[tuple[Follow, tuple[str, str]]]:
+    """What the member follows, with each thing's title and address (gone things are skipped)."""
+    found = []
+    for row in session.exec(select(Follow).where(Follow.member_id == pk(member)).order_by(col(Follow.id))):
+        resolver = followable.get(row.target_kind)
+        described = resolver(session, row.target_id) if resolver else None
+        if described:
+            found.append((row, described))
+    return found
+
+
+def followers(session: Session, kind: str, target_id: int) -> set[int]:
+    query = select(Follow.member_id).where(Follow.target_kind == kind, Follow.target_id == target_id)
+    return set(session.exec(query))
+
+
+# --- notifications ------------------------------------------------------------------------------------
 
 
 def notify(
@@ -108,25 +182,75 @@ def notify(
     url: str,
     base_url: str,
 ) -> int:
-    """Tell each member in-app and by e-mail (in their own language). Returns how many were told."""
+    """Tell each member in-app, and by e-mail as they chose (now, in the daily digest, or never),
+    in their own language. Returns how many were told."""
     members = list(session.exec(select(Member).where(col(Member.id).in_(member_ids)))) if member_ids else []
+    notes = []
     for member in members:
-        session.add(
-            Notification(
-                member_id=pk(member),
-                message=message,
-                params=json.dumps(params, ensure_ascii=False),
-                url=url,
-            )
+        note = Notification(
+            member_id=pk(member), message=message, params=json.dumps(params, ensure_ascii=False), url=url
         )
+        session.add(note)
+        notes.append((member, note))
     session.commit()
-    for member in members:
-        translate = i18n.translations(member.locale or "zh_TW").gettext
-        text = translate(message) % params
-        footer = translate(N_("You get this e-mail because you took part on thinktank."))
-        body = f"{text}\n\n{base_url}{url}\n\n{footer}"
-        send_email(session, queue, member.email, text[:200], body)
+    for member, note in notes:
+        if member.email_frequency == "immediately":
+            translate = i18n.translations(member.locale or "zh_TW").gettext
+            text = translate(message) % params
+            _send(session, queue, member, base_url, text[:200], f"{text}\n\n{base_url}{url}")
+            note.emailed_at = utcnow()
+            session.add(note)
+    session.commit()
     return len(members)
+
+
+def _send(session: Session, queue: Queue, member: Member, base_url: str, subject: str, text: str) -> None:
+    translate = i18n.translations(member.locale or "zh_TW").gettext
+    unsubscribe = f"{base_url}/unsubscribe/{unsubscribe_token(queue.settings.secret_key, pk(member))}"
+    footer = translate(N_("You get this e-mail because you took part on thinktank. Stop these e-mails: %(link)s")) % {
+        "link": unsubscribe
+    }
+    send_email(session, queue, member.email, subject, f"{text}\n\n-- \n{footer}", unsubscribe_url=unsubscribe)
+
+
+@handler("send_daily_digests")
+def send_daily_digests(job: JobContext) -> dict[str, int]:
+    """One e-mail per member who chose the daily digest, listing what they have not been sent."""
+    pending = job.session.exec(
+        select(Notification, Member)
+        .join(Member, col(Member.id) == col(Notification.member_id))
+        .where(col(Notification.emailed_at).is_(None), Member.email_frequency == "daily")
+        .order_by(col(Notification.id))
+    ).all()
+    by_member: dict[int, tuple[Member, list[Notification]]] = {}
+    for note, member in pending:
+        by_member.setdefault(pk(member), (member, []))[1].append(note)
+    base_url = job.settings.base_url
+    for member, notes in by_member.values():
+        translate = i18n.translations(member.locale or "zh_TW").gettext
+        lines = [f"- {translate(n.message) % n.params_dict()}\n  {base_url}{n.url}" for n in notes]
+        subject = translate(N_("Your daily summary from thinktank"))
+        _send(job.session, job.queue, member, base_url, subject, "\n".join(lines))
+        for note in notes:
+            note.emailed_at = utcnow()
+            job.session.add(note)
+        job.session.commit()
+    return {"digests": len(by_member)}
+
+
+periodic("send_daily_digests", minute="0", hour="0")  # 08:00 in Taipei
+
+
+def unsubscribe_token(secret: str, member_id: int) -> str:
+    return URLSafeSerializer(secret, salt="unsubscribe").dumps(member_id)
+
+
+def member_from_unsubscribe_token(secret: str, token: str) -> int | None:
+    try:
+        value = URLSafeSerializer(secret, salt="unsubscribe").loads(token)
+    except BadSignature:
+        return None
+    return int(value) if isinstance(value, int) else None
 
 
 def notifications_for(session: Session, member_id: int, limit: int = 50) -> list[Notification]:

@@ -4,6 +4,7 @@ the admin's roles page and the outbox, plus /healthz."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
@@ -16,7 +17,7 @@ from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, page, sign_in, sign_out
+from core.web import Ctx, page, sign_in, sign_out, token_authorised_page
 
 
 def _safe_next(target: str) -> str:
@@ -119,6 +120,17 @@ def password_reset(ctx: Ctx) -> Response:
 
 
 @page
+def email_settings(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    try:
+        accounts.set_email_frequency(ctx.db, member, ctx.text("email_frequency"))
+    except Invalid as invalid:
+        raise HTTPException(400, detail=invalid.errors["email_frequency"]) from None
+    ctx.flash(N_("Saved."))
+    return ctx.redirect(ctx.url("core:profile"))
+
+
+@page
 def profile(ctx: Ctx) -> Response:
     member = ctx.require_member()
     values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
@@ -127,10 +139,18 @@ def profile(ctx: Ctx) -> Response:
         try:
             accounts.update_profile(ctx.db, member, **values)
         except Invalid as invalid:
-            return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
+            return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
         ctx.flash(N_("Your profile has been saved."))
         return ctx.redirect(ctx.url("core:profile"))
-    return ctx.render("core/profile.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+    return ctx.render("core/profile.html", values=values, errors={}, **_profile_extras(ctx))
+
+
+def _profile_extras(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "org_types": ORG_TYPE_LABELS,
+        "frequencies": accounts.EMAIL_FREQUENCIES,
+        "follows": notify.follows_of(ctx.db, ctx.require_member()),
+    }
 
 
 @page
@@ -204,6 +224,37 @@ def notifications(ctx: Ctx) -> Response:
     response = ctx.render("core/notifications.html", items=items, unread=0)
     notify.mark_read(ctx.db, pk(member))
     return response
+
+
+@page
+def follow_toggle(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    kind, raw_id = ctx.text("kind"), ctx.text("id")
+    if kind not in notify.followable or not raw_id.isdigit():
+        raise HTTPException(400)
+    if notify.followable[kind](ctx.db, int(raw_id)) is None:
+        raise NotFound(raw_id)
+    if ctx.text("action") == "unfollow":
+        notify.unfollow(ctx.db, member, kind, int(raw_id))
+        ctx.flash(N_("You no longer follow this."))
+    else:
+        notify.follow(ctx.db, member, kind, int(raw_id))
+        ctx.flash(N_("You follow this now. You will be told when something happens."))
+    return ctx.redirect(_safe_next(ctx.text("next")))
+
+
+@token_authorised_page
+def unsubscribe(ctx: Ctx) -> Response:
+    """One-click unsubscribe from the link in every e-mail. The signed token authorises it, so the
+    POST needs no CSRF token (mail programs send it with no session, RFC 8058); a GET only asks."""
+    member_id = notify.member_from_unsubscribe_token(ctx.settings.secret_key, ctx.request.path_params["token"])
+    if member_id is None:
+        raise NotFound("token")
+    member = accounts.get_member(ctx.db, member_id)
+    if ctx.request.method == "POST":
+        accounts.set_email_frequency(ctx.db, member, "off")
+        return ctx.render("core/unsubscribed.html")
+    return ctx.render("core/unsubscribe.html", token=ctx.request.path_params["token"])
 
 
 # --- administration -------------------------------------------------------------------------------
@@ -304,6 +355,7 @@ routes = [
     Route("/password/reset/{token}", password_reset, methods=["GET", "POST"], name="core:password_reset"),
     Route("/profile", profile, methods=["GET", "POST"], name="core:profile"),
     Route("/profile/export", export_my_data, methods=["POST"], name="core:export"),
+    Route("/profile/email", email_settings, methods=["POST"], name="core:email_settings"),
     Route("/members/{member_id:int}", member_page, name="core:member"),
     Route("/language", set_language, methods=["POST"], name="core:language"),
     Route("/jobs/{job_id:int}", job_status, name="core:job"),
@@ -313,5 +365,7 @@ routes = [
     Route("/admin/members/{member_id:int}/roles", admin_member_roles, methods=["POST"], name="core:admin_member_roles"),
     Route("/outbox", outbox, name="core:outbox"),
     Route("/notifications", notifications, name="core:notifications"),
+    Route("/follow", follow_toggle, methods=["POST"], name="core:follow"),
+    Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="core:unsubscribe"),
     Route("/healthz", healthz, name="core:healthz"),
 ]

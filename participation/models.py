@@ -61,6 +61,7 @@ class Consultation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
     responded_at: datetime | None = None
+    announced_phase: str = Field(default="", max_length=12)  # the last phase followers were told of
 
     def phase(self, now: datetime | None = None) -> Phase:
         now = now or utcnow()

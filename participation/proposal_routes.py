@@ -7,12 +7,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import accounts
+from core import accounts, notify
 from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import proposals
+from participation import events, proposals
 from participation.models import PROPOSAL_STATE_LABELS, Proposal
 
 
@@ -42,6 +42,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         can_answer=proposals.can_answer(proposal, ctx.member, ctx.roles),
         can_review=bool(ctx.roles & {Role.moderator, Role.admin}),
         errors=errors or {},
+        following=notify.is_following(ctx.db, ctx.member, "proposal", pk(proposal)),
     )
 
 
@@ -91,9 +92,11 @@ def proposal_sign(ctx: Ctx) -> Response:
     proposal = _visible(ctx)
     ctx.limit("post", str(member.id))
     try:
-        proposals.sign(ctx.db, proposal, member, ctx.settings)
+        reached_now = proposals.sign(ctx.db, proposal, member, ctx.settings)
     except Invalid as invalid:
         return _detail(ctx, proposal, invalid.errors, 400)
+    if reached_now:
+        events.threshold_reached(ctx.db, ctx.queue, proposal)
     ctx.flash(N_("Thank you for signing."))
     return ctx.redirect(ctx.url("participation:proposal", proposal_id=proposal.id))
 
@@ -118,6 +121,10 @@ def proposal_review(ctx: Ctx) -> Response:
         proposals.review(ctx.db, proposal, ctx.settings, decision == "accept", ctx.text("note"))
     except Invalid as invalid:
         return _detail(ctx, proposal, invalid.errors, 400)
+    if decision == "accept":
+        events.proposal_accepted(ctx.db, ctx.queue, proposal)
+    else:
+        events.proposal_rejected(ctx.db, ctx.queue, proposal)
     ctx.flash(N_("Review recorded."))
     return ctx.redirect(ctx.url("participation:proposal_review_queue"))
 
@@ -134,6 +141,7 @@ def proposal_answer(ctx: Ctx) -> Response:
             proposals.extend(ctx.db, proposal, ctx.settings, ctx.text("reason"))
         else:
             proposals.respond(ctx.db, proposal, ctx.text("response"))
+            events.proposal_answered(ctx.db, ctx.queue, proposal)
     except Invalid as invalid:
         return _detail(ctx, proposal, invalid.errors, 400)
     ctx.flash(N_("Saved."))

@@ -82,9 +82,10 @@ def review(session: Session, proposal: Proposal, settings: Settings, accept: boo
     session.commit()
 
 
-def sign(session: Session, proposal: Proposal, member: Member, settings: Settings) -> int:
-    """Add the member's signature; returns the new count. A second signature is refused by the
-    database's unique constraint, so concurrent clicks cannot count twice."""
+def sign(session: Session, proposal: Proposal, member: Member, settings: Settings) -> bool:
+    """Add the member's signature. A second signature is refused by the database's unique
+    constraint, so concurrent clicks cannot count twice. True when this signature is the one that
+    reached the threshold (exactly one signature is, however many arrive together)."""
     if proposal.state() not in (ProposalState.collecting, ProposalState.awaiting_response) or (
         proposal.signing_ends_at is not None and utcnow() >= proposal.signing_ends_at
     ):
@@ -95,8 +96,8 @@ def sign(session: Session, proposal: Proposal, member: Member, settings: Setting
     except IntegrityError:
         session.rollback()
         raise Invalid({"": N_("You have signed this proposal already.")}) from None
-    count = signature_count(session, proposal)
-    if count >= proposal.threshold and proposal.threshold_reached_at is None:
+    reached_now = False
+    if signature_count(session, proposal) >= proposal.threshold and proposal.threshold_reached_at is None:
         now = utcnow()
         # Only the first transaction to see the threshold sets the deadline.
         reached = session.execute(
@@ -105,10 +106,11 @@ def sign(session: Session, proposal: Proposal, member: Member, settings: Setting
             .values(threshold_reached_at=now, response_due_at=now + timedelta(days=settings.proposal_response_days))
         )
         if reached.rowcount:  # type: ignore[attr-defined]
+            reached_now = True
             _event(session, proposal, "threshold_reached")
         session.commit()
         session.refresh(proposal)
-    return count
+    return reached_now
 
 
 def has_signed(session: Session, proposal: Proposal, member: Member | None) -> bool:

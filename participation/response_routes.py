@@ -12,11 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import notify
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import responses, services
+from participation import events, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, STANCE_LABELS, Consultation, Phase
 from participation.models import Response as AgencyResponse
@@ -177,16 +176,7 @@ def response_publish(ctx: Ctx) -> Response:
     consultation.responded_at = response.published_at
     ctx.db.add(consultation)
     ctx.db.commit()
-    commenters = services.commenter_ids(ctx.db, "consultation", pk(consultation))
-    notify.notify(
-        ctx.db,
-        ctx.queue,
-        commenters,
-        N_("The agency has answered the consultation “%(title)s”."),
-        {"title": consultation.title},
-        ctx.url("participation:response", slug=consultation.slug),
-        ctx.settings.base_url,
-    )
+    events.response_published(ctx.db, ctx.queue, consultation)
     ctx.flash(N_("The response is published and everyone who commented has been told."))
     return ctx.redirect(ctx.url("participation:response", slug=consultation.slug))
 

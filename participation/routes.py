@@ -16,13 +16,13 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts
+from core import accounts, notify
 from core.accounts import Role
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import drafts, importing, responses, services
+from participation import drafts, events, importing, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
 
@@ -115,6 +115,7 @@ def _detail_page(
         phase_labels=PHASE_LABELS,
         can_manage=services.can_manage(ctx.member, ctx.roles, consultation),
         response=responses.response_for(ctx.db, "consultation", pk(consultation)),
+        following=notify.is_following(ctx.db, ctx.member, "consultation", pk(consultation)),
         values=values,
         errors=errors,
         filters={"article": None, "stance": ""},
@@ -224,6 +225,8 @@ def consultation_edit(ctx: Ctx) -> Response:
                 agency=agency,
                 consultation=consultation,
             )
+        if version is not None and consultation.published_at is not None:
+            events.draft_revised(ctx.db, ctx.queue, consultation, version.number)
         ctx.flash(N_("A new version of the draft is published.") if version else N_("Saved."))
         return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
     values = {
@@ -244,7 +247,9 @@ def consultation_edit(ctx: Ctx) -> Response:
 @page
 def consultation_publish(ctx: Ctx) -> Response:
     consultation = managed_consultation(ctx)
-    services.publish_consultation(ctx.db, consultation)
+    if consultation.published_at is None:
+        services.publish_consultation(ctx.db, consultation)
+        events.consultation_published(ctx.db, ctx.queue, consultation)
     ctx.flash(N_("The consultation is public."))
     return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
 

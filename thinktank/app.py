@@ -24,7 +24,7 @@ from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
-from participation import proposal_routes, response_routes
+from participation import agency_routes, proposal_routes, response_routes
 from participation import routes as participation_routes
 
 SESSION_COOKIE = "thinktank_session"
@@ -37,6 +37,7 @@ def all_routes() -> list[BaseRoute]:
         *participation_routes.routes,
         *response_routes.routes,
         *proposal_routes.routes,
+        *agency_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

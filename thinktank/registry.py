@@ -3,7 +3,7 @@ metadata (so Alembic and the tests) sees every table, and the web process and `t
 know every job handler."""
 
 from core import accounts, jobs, notify
-from participation import importing, proposals
+from participation import events, importing, proposals
 from participation import models as participation
 
-modules = [accounts, jobs, notify, participation, importing, proposals]
+modules = [accounts, jobs, notify, participation, events, importing, proposals]

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 class Site:
     url: str
     engine: Engine
+    secret_key: str
 
     def reset_link(self, email: str) -> str:
         with session_scope(self.engine) as session:
@@ -78,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", engine)
+    yield Site(f"http://127.0.0.1:{port}", engine, settings.secret_key)
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from core import notify
 from tests.browser.conftest import Site, context_for, sign_in
 from thinktank.app import all_routes
 
@@ -49,6 +50,10 @@ PAGES = [
     ("participation:proposal", "/proposals/1", CITIZEN),
     ("participation:proposal_review_queue", "/proposals/review", "chang.chiahao@demo.thinktank.tw"),
     ("participation:proposals_overdue", "/proposals/overdue", None),
+    ("participation:agency", "/agencies/mohw", CITIZEN),
+    ("participation:indicators", "/indicators", None),
+    ("participation:indicators_agency", "/agencies/moenv/indicators", None),
+    ("core:unsubscribe", "UNSUBSCRIBE", None),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -58,6 +63,10 @@ NOT_PAGES = {
     "participation:comments_json",
     "participation:response_csv",
     "participation:response_json",
+    "participation:agency_feed",
+    "participation:consultation_feed",
+    "participation:indicators_csv",
+    "participation:indicators_agency_csv",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 
@@ -72,6 +81,8 @@ def _resolve(page: Page, site: Site, path: str) -> str:
         page.fill("#f-text", text)
         page.locator("#comment-form button[type=submit]").click()
         return page.locator("li.comment", has_text=text).locator("a[href^='/comments/']").get_attribute("href") or ""
+    if path == "UNSUBSCRIBE":
+        return "/unsubscribe/" + notify.unsubscribe_token(site.secret_key, 1)
     if path == "JOB":
         page.goto("/profile")
         page.click('form[action="/profile/export"] button')

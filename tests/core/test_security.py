@@ -46,7 +46,7 @@ def test_session_cookie_is_secure_over_https(settings: Settings, engine: Engine)
 def _unsafe_routes() -> list[tuple[str, str]]:
     found = []
     for route in all_routes():
-        if isinstance(route, Route):
+        if isinstance(route, Route) and not getattr(route.endpoint, "token_authorised", False):
             for method in sorted((route.methods or set()) - {"GET", "HEAD"}):
                 path = re.sub(r"\{[^}:]+:int\}", "1", route.path)
                 path = re.sub(r"\{[^}]+\}", "x", path)
@@ -63,3 +63,9 @@ def test_every_state_changing_route_demands_a_csrf_token(client: TestClient, met
 
 def test_there_are_state_changing_routes_to_check() -> None:
     assert len(_unsafe_routes()) >= 8
+
+
+def test_token_authorised_routes_are_few_and_refuse_a_bad_token(client: TestClient) -> None:
+    exempt = [r.path for r in all_routes() if isinstance(r, Route) and getattr(r.endpoint, "token_authorised", False)]
+    assert exempt == ["/unsubscribe/{token}"]
+    assert client.post("/unsubscribe/forged-token").status_code == 404
