@@ -1,0 +1,129 @@
+"""How long a consultation page and its comment list take to render with 100,000 comments.
+
+    uv run python benchmarks/consultation_page.py [--comments 100000] [--repeat 20]
+
+Uses a fresh SQLite file in a temporary folder, or the database DATABASE_URL names (its tables
+are emptied first, so point it at a scratch database). Prints the median and 95th percentile of
+each request, measured through the real app (Starlette's TestClient, no network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+
+from sqlalchemy import insert, text
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+import thinktank.registry  # noqa: F401
+from core import accounts
+from core.db import make_engine, migrate, pk, utcnow
+from core.settings import Settings
+from participation import services
+from participation.models import Comment
+from thinktank.app import create_app
+
+DRAFT = "\n\n".join(f"第{n}條 本條規定第{n}項事務之處理方式，主管機關應公告實施。" for n in range(1, 21))
+PHRASES = ["喘息服務天數不足", "照顧人力短缺", "薪資應提高", "偏鄉資源不足", "資訊應公開", "支持草案方向"]
+
+
+def build(session: Session, count: int) -> str:
+    agency = accounts.create_agency(session, "bench", "基準測試部")
+    now = utcnow()
+    consultation = services.create_consultation(
+        session,
+        agency,
+        None,
+        services.ConsultationInput(
+            "基準測試草案", "摘要", "", DRAFT, now - timedelta(days=1), now + timedelta(days=30), slug="bench"
+        ),
+    )
+    services.publish_consultation(session, consultation)
+    rng = random.Random(1)
+    stances = ["support", "oppose", "neutral", "amend"]
+    batch = []
+    for n in range(count):
+        article = rng.choice([None, *range(1, 21)])
+        batch.append(
+            {
+                "subject_kind": "consultation",
+                "subject_id": pk(consultation),
+                "article": article,
+                "version": 1 if article else None,
+                "stance": rng.choice(stances),
+                "text": f"{rng.choice(PHRASES)}，{rng.choice(PHRASES)}。第{n}則意見。",
+                "amendment": "",
+                "author_name": f"民眾{n % 20000}",
+                "source": "import",
+                "dedupe_key": f"bench-{n}",
+                "created_at": now,
+            }
+        )
+        if len(batch) == 10_000:
+            session.execute(insert(Comment), batch)
+            batch = []
+    if batch:
+        session.execute(insert(Comment), batch)
+    session.commit()
+    # Statistics as autovacuum would have them a minute after a bulk load; without them
+    # PostgreSQL's planner guesses one row and picks poor plans.
+    session.execute(text("ANALYZE comment" if session.get_bind().dialect.name == "postgresql" else "ANALYZE"))
+    session.commit()
+    return consultation.slug
+
+
+def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float]:
+    client.get(path)  # warm caches and templates
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp()
+    env = {"THINKTANK_VAR": folder, "THINKTANK_JOBS": "immediate", "SECRET_KEY": "bench"}
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    settings = Settings.from_env(env)
+    engine = make_engine(settings.database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate(engine)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        slug = build(session, args.comments)
+        oldest = session.exec(text("SELECT MIN(id) FROM comment")).one()[0]  # type: ignore[call-overload]
+    print(
+        f"database: {engine.dialect.name}; {args.comments:,} comments inserted in {time.perf_counter() - started:.1f} s"
+    )
+    client = TestClient(create_app(settings, engine=engine))
+    for label, path in [
+        ("consultation page", f"/c/{slug}"),
+        ("comment list, first page", f"/c/{slug}/comments"),
+        ("comment list, last page", f"/c/{slug}/comments?before={oldest + 31}"),
+        ("comments on one article", f"/c/{slug}/comments?article=7"),
+        ("one stance", f"/c/{slug}/comments?stance=amend"),
+        ("API page 1,000 of 2,000", f"/api/v1/consultations/{slug}/comments?page=1000&per_page=50"),
+    ]:
+        median, p95 = timed(client, path, args.repeat)
+        print(f"{label:<28} median {median:7.1f} ms   p95 {p95:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
