@@ -3,7 +3,6 @@ the admin's roles page and the outbox, plus /healthz."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import text
@@ -17,7 +16,7 @@ from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, page, sign_in, sign_out, token_authorised_page
+from core.web import Ctx, json_download, page, sign_in, sign_out, token_authorised_page
 
 
 def _safe_next(target: str) -> str:
@@ -209,12 +208,7 @@ def job_result(ctx: Ctx) -> Response:
     job = _own_job(ctx)
     if job.status != "done":
         raise NotFound("result")
-    filename = f"thinktank-{job.kind}-{job.id}.json"
-    return Response(
-        json.dumps(job.result_data(), ensure_ascii=False, indent=2),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return json_download(f"thinktank-{job.kind}-{job.id}.json", job.result_data())
 
 
 @page

@@ -9,9 +9,12 @@ stalls the event loop.
 
 from __future__ import annotations
 
+import csv
 import http
+import io
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
@@ -391,3 +394,28 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def csv_download(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """A CSV file to save. It starts with a BOM so spreadsheet programs read Chinese as UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def json_download(filename: str, data: Any) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from starlette.responses import Response
 from starlette.routing import Route
 
 from core import accounts, notify
 from core.db import pk, utcnow
-from core.web import Ctx, page, render
+from core.web import Ctx, csv_download, page, render
 from participation import feeds, indicators, proposals, services
 from participation.access import visible_consultation
 from participation.models import PHASE_LABELS, PROPOSAL_STATE_LABELS
@@ -85,15 +82,12 @@ def _indicator_page(ctx: Ctx, agency: accounts.Agency | None) -> Response:
 
 
 def _indicator_csv(ctx: Ctx, agency: accounts.Agency | None) -> Response:
+    """Long format (indicator, period, value): one table that any spreadsheet can pivot."""
     data = indicators.compute(ctx.db, agency)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["month", "consultations", "comments", "participants"])
+    rows: list[list[object]] = []
     for month in data.months:
-        writer.writerow([month.month, month.consultations, month.comments, month.participants])
-    writer.writerow([])
-    writer.writerow(["indicator", "value"])
-    for name in (
+        rows += [[name, month.month, getattr(month, name)] for name in ("consultations", "comments", "participants")]
+    totals = (
         "consultations",
         "comments",
         "participants",
@@ -104,14 +98,9 @@ def _indicator_csv(ctx: Ctx, agency: accounts.Agency | None) -> Response:
         "proposals_on_time",
         "themes",
         "themes_changing_text",
-    ):
-        writer.writerow([name, getattr(data, name)])
-    filename = f"indicators-{agency.slug if agency else 'all'}.csv"
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+    rows += [[name, "all", getattr(data, name)] for name in totals]
+    return csv_download(f"indicators-{agency.slug if agency else 'all'}.csv", ["indicator", "period", "value"], rows)
 
 
 @page

@@ -3,9 +3,6 @@ quotes), the published response with its per-article matrix, and its CSV and JSO
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,15 +11,23 @@ from starlette.routing import Route
 
 from core.db import pk
 from core.errors import N_, Invalid
-from core.web import Ctx, page
+from core.web import Ctx, csv_download, json_download, page
 from participation import events, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, STANCE_LABELS, Consultation, Phase
 from participation.models import Response as AgencyResponse
 
 
-def _response(ctx: Ctx, consultation: Consultation, create: bool = False) -> AgencyResponse | None:
-    return responses.response_for(ctx.db, "consultation", pk(consultation), create=create)
+def _response(ctx: Ctx, consultation: Consultation) -> AgencyResponse | None:
+    return responses.response_for(ctx.db, "consultation", pk(consultation))
+
+
+def _editable(ctx: Ctx) -> tuple[Consultation, AgencyResponse]:
+    """The consultation in the path and its response (made on first use), for its agency only."""
+    consultation = managed_consultation(ctx)
+    response = responses.response_for(ctx.db, "consultation", pk(consultation), create=True)
+    assert response is not None
+    return consultation, response
 
 
 def article_matrix(
@@ -103,9 +108,7 @@ def _editor(
 
 @page
 def response_edit(ctx: Ctx) -> Response:
-    consultation = managed_consultation(ctx)
-    response = _response(ctx, consultation, create=True)
-    assert response is not None
+    consultation, response = _editable(ctx)
     if ctx.request.method == "POST":
         try:
             responses.set_summary(ctx.db, response, ctx.text("summary"))
@@ -119,9 +122,7 @@ def response_edit(ctx: Ctx) -> Response:
 @page
 def theme_save(ctx: Ctx) -> Response:
     """Add a theme (no id in the form), change one, or delete one."""
-    consultation = managed_consultation(ctx)
-    response = _response(ctx, consultation, create=True)
-    assert response is not None
+    consultation, response = _editable(ctx)
     fields = {k: ctx.text(k) for k in ("title", "decision", "reasoning", "article_changes")}
     try:
         if ctx.text("theme"):
@@ -140,9 +141,7 @@ def theme_save(ctx: Ctx) -> Response:
 
 @page
 def assign_comments(ctx: Ctx) -> Response:
-    consultation = managed_consultation(ctx)
-    response = _response(ctx, consultation, create=True)
-    assert response is not None
+    consultation, response = _editable(ctx)
     ids = [_int(value) for value in ctx.form.getlist("comment") if isinstance(value, str)]
     target = ctx.text("theme")
     if ctx.text("action") == "quote":
@@ -158,9 +157,7 @@ def assign_comments(ctx: Ctx) -> Response:
 
 @page
 def response_publish(ctx: Ctx) -> Response:
-    consultation = managed_consultation(ctx)
-    response = _response(ctx, consultation, create=True)
-    assert response is not None
+    consultation, response = _editable(ctx)
     if consultation.phase() not in (Phase.closed, Phase.responded):
         return _editor(
             ctx,
@@ -218,8 +215,6 @@ def _theme_rows(ctx: Ctx, response: AgencyResponse) -> list[dict[str, Any]]:
 @page
 def response_csv(ctx: Ctx) -> Response:
     consultation, response = _published(ctx)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
     fields = [
         "position",
         "theme",
@@ -231,15 +226,11 @@ def response_csv(ctx: Ctx) -> Response:
         "articles",
         "quotes",
     ]
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for row in _theme_rows(ctx, response):
-        writer.writerow({**row, "articles": " ".join(map(str, row["articles"])), "quotes": "\n".join(row["quotes"])})
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{consultation.slug}-response.csv"'},
+    rows = (
+        [*(row[f] for f in fields[:7]), " ".join(map(str, row["articles"])), "\n".join(row["quotes"])]
+        for row in _theme_rows(ctx, response)
     )
+    return csv_download(f"{consultation.slug}-response.csv", fields, rows)
 
 
 @page
@@ -263,7 +254,7 @@ def response_json(ctx: Ctx) -> Response:
             for row in article_matrix(ctx, consultation, summaries)
         ],
     }
-    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+    return json_download(f"{consultation.slug}-response.json", body)
 
 
 routes = [

@@ -3,10 +3,7 @@ compare versions, comment (citizens), and the comments as open data."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import json
 import secrets
 from typing import Any
 
@@ -21,7 +18,7 @@ from core.accounts import Role
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
-from core.web import Ctx, page
+from core.web import Ctx, csv_download, json_download, page
 from participation import drafts, events, importing, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
@@ -183,6 +180,19 @@ def versions(ctx: Ctx) -> Response:
 # --- agency officials ------------------------------------------------------------------------------------
 
 
+def _form_page(
+    ctx: Ctx,
+    agency: accounts.Agency | None,
+    consultation: Consultation | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return ctx.render(
+        "participation/form.html", status, values=values, errors=errors, agency=agency, consultation=consultation
+    )
+
+
 @page
 def consultation_new(ctx: Ctx) -> Response:
     member = ctx.require_role(Role.agency_official)
@@ -190,58 +200,44 @@ def consultation_new(ctx: Ctx) -> Response:
         raise HTTPException(403, detail=N_("Your account is not attached to an agency."))
     agency = ctx.db.get(accounts.Agency, member.agency_id)
     assert agency is not None
-    if ctx.request.method == "POST":
-        try:
-            consultation = services.create_consultation(ctx.db, agency, member, _form_input(ctx))
-        except Invalid as invalid:
-            return ctx.render(
-                "participation/form.html",
-                400,
-                values=_form_values(ctx),
-                errors=invalid.errors,
-                agency=agency,
-                consultation=None,
-            )
-        ctx.flash(N_("The consultation is saved as a draft. Publish it when it is ready."))
-        return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
-    return ctx.render("participation/form.html", values={}, errors={}, agency=agency, consultation=None)
+    if ctx.request.method == "GET":
+        return _form_page(ctx, agency, None, {}, {})
+    try:
+        consultation = services.create_consultation(ctx.db, agency, member, _form_input(ctx))
+    except Invalid as invalid:
+        return _form_page(ctx, agency, None, _form_values(ctx), invalid.errors, 400)
+    ctx.flash(N_("The consultation is saved as a draft. Publish it when it is ready."))
+    return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
 
 
 @page
 def consultation_edit(ctx: Ctx) -> Response:
     consultation = managed_consultation(ctx)
     agency = ctx.db.get(accounts.Agency, consultation.agency_id)
-    if ctx.request.method == "POST":
-        try:
-            version = services.update_consultation(
-                ctx.db, consultation, ctx.require_member(), _form_input(ctx), note=ctx.text("note")
-            )
-        except Invalid as invalid:
-            return ctx.render(
-                "participation/form.html",
-                400,
-                values=_form_values(ctx),
-                errors=invalid.errors,
-                agency=agency,
-                consultation=consultation,
-            )
-        if version is not None and consultation.published_at is not None:
-            events.draft_revised(ctx.db, ctx.queue, consultation, version.number)
-        ctx.flash(N_("A new version of the draft is published.") if version else N_("Saved."))
-        return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
-    values = {
-        "title": consultation.title,
-        "summary": consultation.summary,
-        "background": consultation.background,
-        "text": services.latest_version(ctx.db, consultation).text,
-        "opens_at": consultation.opens_at,
-        "closes_at": consultation.closes_at,
-        "tags": consultation.tags,
-        "contact": consultation.contact,
-        "slug": consultation.slug,
-        "note": "",
-    }
-    return ctx.render("participation/form.html", values=values, errors={}, agency=agency, consultation=consultation)
+    if ctx.request.method == "GET":
+        values = {
+            "title": consultation.title,
+            "summary": consultation.summary,
+            "background": consultation.background,
+            "text": services.latest_version(ctx.db, consultation).text,
+            "opens_at": consultation.opens_at,
+            "closes_at": consultation.closes_at,
+            "tags": consultation.tags,
+            "contact": consultation.contact,
+            "slug": consultation.slug,
+            "note": "",
+        }
+        return _form_page(ctx, agency, consultation, values, {})
+    try:
+        version = services.update_consultation(
+            ctx.db, consultation, ctx.require_member(), _form_input(ctx), note=ctx.text("note")
+        )
+    except Invalid as invalid:
+        return _form_page(ctx, agency, consultation, _form_values(ctx), invalid.errors, 400)
+    if version is not None and consultation.published_at is not None:
+        events.draft_revised(ctx.db, ctx.queue, consultation, version.number)
+    ctx.flash(N_("A new version of the draft is published.") if version else N_("Saved."))
+    return ctx.redirect(ctx.url("participation:detail", slug=consultation.slug))
 
 
 @page
@@ -380,27 +376,15 @@ def _open_row(ctx: Ctx, consultation: Consultation, comment: Comment) -> dict[st
 @page
 def comments_csv(ctx: Ctx) -> Response:
     consultation = visible_consultation(ctx)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the Chinese as UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
-    writer.writeheader()
-    writer.writerows(_open_rows(ctx, consultation))
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{consultation.slug}-comments.csv"'},
-    )
+    rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in _open_rows(ctx, consultation))
+    return csv_download(f"{consultation.slug}-comments.csv", OPEN_DATA_FIELDS, rows)
 
 
 @page
 def comments_json(ctx: Ctx) -> Response:
     consultation = visible_consultation(ctx)
     body = {"consultation": _consultation_json(consultation), "comments": _open_rows(ctx, consultation)}
-    return Response(
-        json.dumps(body, ensure_ascii=False),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{consultation.slug}-comments.json"'},
-    )
+    return json_download(f"{consultation.slug}-comments.json", body)
 
 
 def _consultation_json(consultation: Consultation) -> dict[str, Any]:

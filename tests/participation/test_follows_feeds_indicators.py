@@ -116,5 +116,5 @@ def test_indicators_count_participation_and_answers(client: TestClient, db: Sess
     page = client.get("/indicators")
     assert page.status_code == 200 and "<svg" in page.text and "50%" in page.text
     rows = list(csv.reader(io.StringIO(client.get("/agencies/mohw/indicators.csv").text)))
-    assert ["comments", "3"] in rows and ["participants", "2"] in rows
+    assert ["comments", "all", "3"] in rows and ["participants", "all", "2"] in rows
     assert client.get("/agencies/nope/indicators").status_code == 404
