@@ -249,3 +249,66 @@ def comments_import(
         click.echo(f"line {line}: {reason}", err=True)
     click.echo(f"imported {report.imported}, duplicate {report.duplicates}, failed {len(report.failed)}")
     sys.exit(1 if report.failed else 0)
+
+
+# --- bills ---------------------------------------------------------------------------------------------
+
+
+@main.group()
+def bills() -> None:
+    """Bills from official data."""
+
+
+@bills.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ly-api", "ly-bill-doc", "billstatus"]),
+    help="Detected from each file when omitted.",
+)
+def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
+    """Import LY API records, g0v LY bill documents or BILLSTATUS XML (a folder: every file in it).
+
+    Exit code 0 when everything went in, 1 when some files or records failed, 2 for unusable arguments."""
+    from bills import services
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    with database() as session:
+        total = services.count_records(list(paths))
+        if total > 200 and sys.stderr.isatty():
+            with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+                report = services.import_paths(session, list(paths), fmt, bar.update)
+        else:
+            report = services.import_paths(session, list(paths), fmt)
+    for where, why in report.failures:
+        click.echo(f"{where}: {why}", err=True)
+    counts = report.counts
+    click.echo(
+        f"created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}, "
+        f"failed {counts['failed']}"
+    )
+    sys.exit(1 if counts["failed"] else 0)
+
+
+@bills.command(name="list")
+@click.option("--stage", help="Only bills at this stage (see /stages).")
+@click.option("--source", type=click.Choice(["tw-ly", "us-congress", "manual"]))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def bills_list(stage: str | None, source: str | None, as_json: bool) -> None:
+    """List bills, newest action first."""
+    import json
+
+    from bills import services, stages
+
+    if stage and stage not in stages.BY_KEY:
+        fail(f"unknown stage {stage!r}; one of: {', '.join(stages.BY_KEY)}")
+    with database() as session:
+        found = services.list_bills(session, stage=stage, source=source)
+        if as_json:
+            click.echo(json.dumps([services.as_json(session, b) for b in found], ensure_ascii=False, indent=1))
+        else:
+            for bill in found:
+                click.echo(f"{bill.source}\t{bill.number}\t{bill.stage}\t{bill.title}")

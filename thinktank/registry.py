@@ -2,8 +2,9 @@
 metadata (so Alembic and the tests) sees every table, and the web process and `thinktank worker`
 know every job handler."""
 
+from bills import models as bills
 from core import accounts, jobs, notify
 from participation import events, importing, proposals
 from participation import models as participation
 
-modules = [accounts, jobs, notify, participation, events, importing, proposals]
+modules = [accounts, jobs, notify, participation, events, importing, proposals, bills]

@@ -1,0 +1,139 @@
+"""Bills: importing files (through bills.importing), and the read queries for lists and pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bills import importing
+from bills.models import Bill, BillAction, BillArticle
+from core.errors import NotFound
+
+
+@dataclass
+class ImportReport:
+    counts: Counter[str] = field(default_factory=Counter)  # created, updated, unchanged, failed
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+
+
+def import_paths(
+    session: Session, paths: list[Path], fmt: str | None = None, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Import every file (a folder: every file in it). Each record is written in its own savepoint,
+    so one bad record is reported and skipped while the rest goes in; each file commits once."""
+    report = ImportReport()
+    for path in expand(paths):
+        try:
+            records = list(importing.read_file(path, fmt))
+        except OSError as error:
+            report.counts["failed"] += 1
+            report.failures.append((str(path), error.strerror or str(error)))
+            continue
+        for where, record in records:
+            if progress:
+                progress(1)
+            if isinstance(record, importing.BadRecord):
+                report.counts["failed"] += 1
+                report.failures.append((where, str(record)))
+                continue
+            with session.begin_nested():
+                report.counts[importing.upsert(session, record)] += 1
+        session.commit()
+    return report
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".jsonl", ".xml")
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def count_records(paths: list[Path]) -> int:
+    """Roughly how many records the files hold (lines of JSON lines, else one a file), for a progress bar."""
+    total = 0
+    for path in expand(paths):
+        total += path.read_bytes().count(b"\n") if path.suffix.lower() == ".jsonl" else 1
+    return total
+
+
+def list_bills(
+    session: Session,
+    stage: str | None = None,
+    source: str | None = None,
+    committee: str | None = None,
+    sponsor: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Bill]:
+    query = select(Bill)
+    if stage:
+        query = query.where(Bill.stage == stage)
+    if source:
+        query = query.where(Bill.source == source)
+    if committee:
+        query = query.where(col(Bill.committees).contains(committee))
+    if sponsor:
+        query = query.where(col(Bill.sponsors).contains(sponsor) | col(Bill.cosponsors).contains(sponsor))
+    if since:
+        query = query.where(col(Bill.last_action_on) >= since)
+    if until:
+        query = query.where(col(Bill.last_action_on) <= until)
+    query = query.order_by(col(Bill.last_action_on).desc(), col(Bill.id).desc()).offset(offset)
+    if limit:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def get_bill(session: Session, bill_id: int) -> Bill:
+    bill = session.get(Bill, bill_id)
+    if bill is None:
+        raise NotFound(str(bill_id))
+    return bill
+
+
+def actions_of(session: Session, bill: Bill) -> list[BillAction]:
+    query = select(BillAction).where(BillAction.bill_id == bill.id)
+    return list(session.exec(query.order_by(col(BillAction.on), col(BillAction.id))))
+
+
+def articles_of(session: Session, bill: Bill) -> list[BillArticle]:
+    return list(
+        session.exec(select(BillArticle).where(BillArticle.bill_id == bill.id).order_by(col(BillArticle.number)))
+    )
+
+
+def stage_counts(session: Session) -> dict[str, int]:
+    return dict(session.exec(select(Bill.stage, func.count()).group_by(col(Bill.stage))).all())
+
+
+def as_json(session: Session, bill: Bill) -> dict[str, Any]:
+    """The shape `thinktank bills list --json` prints."""
+    return {
+        "source": bill.source,
+        "number": bill.number,
+        "title": bill.title,
+        "stage": bill.stage,
+        "status_raw": bill.status_raw,
+        "sponsors": bill.names("sponsors"),
+        "cosponsors": bill.names("cosponsors"),
+        "committees": bill.names("committees"),
+        "actions": [
+            {"date": a.on.isoformat(), "stage": a.stage, "status_raw": a.status_raw, "body": a.body, "text": a.text}
+            for a in actions_of(session, bill)
+        ],
+    }
