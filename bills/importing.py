@@ -213,7 +213,7 @@ def parse_billstatus(content: bytes) -> BillRecord:
     committees = [_text(c, "name") for c in bill.findall("committees/billCommittees/item")]
     committees += [_text(c, "name") for c in bill.findall("committees/item")]
     related = [
-        f"{_text(r, 'congress')}-{_text(r, 'type').lower()}-{_text(r, 'number')}"
+        f"{_text(r, 'congress')}-{_text(r, 'type').lower().replace('.', '')}-{_text(r, 'number')}"
         for r in bill.findall("relatedBills/item")
         if _text(r, "number")
     ]
@@ -302,20 +302,20 @@ def upsert(session: Session, record: BillRecord) -> str:
     created = bill is None
     if bill is None:
         bill = Bill(source=record.source, number=record.number)
-    values = {
-        "title": record.title or bill.title,
-        "bill_type": record.bill_type or bill.bill_type,
-        "term": record.term or bill.term,
-        "session": record.session or bill.session,
+    values = {  # cut to the columns' sizes: PostgreSQL refuses what SQLite would keep
+        "title": (record.title or bill.title)[:500],
+        "bill_type": (record.bill_type or bill.bill_type)[:40],
+        "term": (record.term or bill.term)[:20],
+        "session": (record.session or bill.session)[:20],
         "sponsors": json.dumps(record.sponsors, ensure_ascii=False) if record.sponsors else bill.sponsors,
         "cosponsors": json.dumps(record.cosponsors, ensure_ascii=False) if record.cosponsors else bill.cosponsors,
         "committees": json.dumps(record.committees, ensure_ascii=False) if record.committees else bill.committees,
         "related": json.dumps(record.related, ensure_ascii=False) if record.related else bill.related,
-        "status_raw": record.status_raw or bill.status_raw,
+        "status_raw": (record.status_raw or bill.status_raw)[:1000],
         "stage": record.stage if record.status_raw or record.actions else bill.stage,
         "summary": record.summary or bill.summary,
         "introduced_on": record.introduced_on or bill.introduced_on,
-        "url": record.url or bill.url,
+        "url": (record.url or bill.url)[:500],
     }
     changed = created or any(getattr(bill, name) != value for name, value in values.items())
     for name, value in values.items():
@@ -337,7 +337,7 @@ def upsert(session: Session, record: BillRecord) -> str:
                 {
                     "bill_id": pk(bill),
                     "on": action.on,
-                    "status_raw": action.status_raw,
+                    "status_raw": action.status_raw[:100],
                     "stage": action.stage,
                     "body": action.body[:200],
                     "text": action.text,

@@ -24,7 +24,7 @@ class Bill(SQLModel, table=True):
     cosponsors: str = Field(default="[]")
     committees: str = Field(default="[]")
     related: str = Field(default="[]")  # JSON list of related bill numbers
-    status_raw: str = Field(default="", max_length=100)
+    status_raw: str = Field(default="", max_length=1000)  # LY 議案狀態, or the US latest action's text
     stage: str = Field(default="introduced", max_length=30, index=True)
     summary: str = Field(default="")
     introduced_on: date | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bills import importing
@@ -43,8 +44,12 @@ def import_paths(
                 report.counts["failed"] += 1
                 report.failures.append((where, str(record)))
                 continue
-            with session.begin_nested():
-                report.counts[importing.upsert(session, record)] += 1
+            try:
+                with session.begin_nested():
+                    report.counts[importing.upsert(session, record)] += 1
+            except DBAPIError as error:  # the database refused this record; the savepoint undid it
+                report.counts["failed"] += 1
+                report.failures.append((where, f"refused by the database ({type(error.orig).__name__})"))
         session.commit()
     return report
 

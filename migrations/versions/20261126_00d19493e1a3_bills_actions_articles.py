@@ -1,8 +1,8 @@
 """bills actions articles
 
-Revision ID: ef4689c50310
+Revision ID: 00d19493e1a3
 Revises: d132c6511b22
-Create Date: 2026-11-26 19:49:03.315224
+Create Date: 2026-11-26 19:53:33.137721
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'ef4689c50310'
+revision: str = '00d19493e1a3'
 down_revision: str | None = 'd132c6511b22'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('cosponsors', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('committees', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('related', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('status_raw', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('status_raw', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('introduced_on', sa.Date(), nullable=True),

@@ -1,0 +1,208 @@
+"""Importing bills: small fixtures written here, and everything in ../shared/data/bills."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session, select
+
+from bills import importing, services
+from bills.models import Bill, BillAction, BillArticle
+from core.settings import Settings
+from tests.helpers import SHARED_DATA
+from thinktank.cli import main
+
+LY_RECORD = {
+    "billNo": "202103161290000",
+    "屆期": 10,
+    "會期": 7,
+    "議案類別": "法律案",
+    "議案狀態": "交付審查",
+    "議案名稱": "「建築法第九十一條條文修正草案」，請審議案。",
+    "提案人": ["賴瑞隆"],
+    "連署人": ["林岱樺", "莊競程"],
+    "議案流程": [
+        {"狀態": "排入院會 ", "日期": ["2023-05-26", "2023-05-29"], "會期": "10-07-13", "院會/委員會": "院會"},
+        {"狀態": "交付審查", "日期": ["2023-05-30"], "會期": "10-07-13", "院會/委員會": "內政委員會"},
+    ],
+}
+BILL_DOC = {
+    "summary": "「公寓大廈管理條例第二十七條條文修正草案」，請審議案。",
+    "proposal": ["段宜康"],
+    "petition": ["黃偉哲"],
+    "status": "交付審查",
+    "abstract": "為確保區分所有權人會議能順利運作。",
+    "content": [
+        {
+            "type": "lawproposal",
+            "name": "公寓大廈管理條例第二十七條條文修正草案",
+            "header": ["修正條文", "現行條文", "說明"],
+            "content": [
+                [
+                    "第二十七條　區分所有權人得書面委託配偶代理出席。",
+                    "第二十七條　區分所有權人得委託他人代理出席。",
+                    "限制代理人身分。",
+                ]
+            ],
+        }
+    ],
+}
+LEGACY_XML = """<?xml version="1.0"?><billStatus><bill><billNumber>22</billNumber><billType>HR</billType>
+<congress>114</congress><title>FAST Act</title><introducedDate>2015-01-06</introducedDate>
+<committees><billCommittees><item><name>Ways and Means Committee</name></item></billCommittees></committees>
+<sponsors><item><fullName>Rep. Davis, Rodney [R-IL-13]</fullName></item></sponsors><cosponsors/>
+<actions>
+<item><actionDate>2015-12-04</actionDate><text>Became Public Law No: 114-94.</text><type>President</type><actionCode>36000</actionCode></item>
+<item><actionDate>2015-01-06</actionDate><text>Introduced in House</text><type>IntroReferral</type><actionCode>10000</actionCode></item>
+</actions></bill></billStatus>"""
+CURRENT_XML = LEGACY_XML.replace(
+    "<billNumber>22</billNumber><billType>HR</billType>", "<number>22</number><type>HR</type>"
+).replace(
+    "<committees><billCommittees><item><name>Ways and Means Committee</name></item></billCommittees></committees>",
+    "<committees><item><name>Ways and Means Committee</name></item></committees>",
+)
+
+
+def _write(folder: Path) -> list[Path]:
+    (folder / "record.json").write_text(json.dumps(LY_RECORD, ensure_ascii=False), "utf-8")
+    (folder / "1010528070203000.json").write_text(json.dumps(BILL_DOC, ensure_ascii=False), "utf-8")
+    (folder / "BILLSTATUS-114hr22.xml").write_text(LEGACY_XML, "utf-8")
+    return sorted(folder.iterdir())
+
+
+def test_each_format_is_read_into_the_same_shape(tmp_path: Path) -> None:
+    _write(tmp_path)
+    ly = next(r for _w, r in importing.read_file(tmp_path / "record.json"))
+    assert isinstance(ly, importing.BillRecord)
+    assert (ly.number, ly.stage, ly.status_raw, ly.committees) == (
+        "202103161290000",
+        "referred",
+        "交付審查",
+        ["內政委員會"],
+    )
+    assert [(a.on.isoformat(), a.status_raw, a.stage) for a in ly.actions] == [
+        ("2023-05-26", "排入院會", "scheduled"),
+        ("2023-05-29", "排入院會", "scheduled"),
+        ("2023-05-30", "交付審查", "referred"),
+    ]
+    doc = next(r for _w, r in importing.read_file(tmp_path / "1010528070203000.json"))
+    assert isinstance(doc, importing.BillRecord)
+    assert (
+        doc.articles[0].heading == "第二十七條" and "配偶" in doc.articles[0].proposed and doc.articles[0].explanation
+    )
+    legacy = importing.parse_billstatus(LEGACY_XML.encode())
+    current = importing.parse_billstatus(CURRENT_XML.encode())
+    assert legacy == current
+    assert (legacy.number, legacy.stage, legacy.committees) == ("114-hr-22", "enacted", ["Ways and Means Committee"])
+
+
+def test_import_then_reimport_updates_in_place(db: Session, tmp_path: Path) -> None:
+    paths = _write(tmp_path)
+    first = services.import_paths(db, [tmp_path])
+    assert first.counts == {"created": 3}
+    again = services.import_paths(db, paths)
+    assert again.counts == {"unchanged": 3}
+    assert len(db.exec(select(Bill)).all()) == 3
+    # A later record with one more step: the timeline grows and the stage moves, nothing duplicates.
+    later = dict(
+        LY_RECORD,
+        議案狀態="委員會審查",
+        議案流程=[*LY_RECORD["議案流程"], {"狀態": "委員會審查", "日期": ["2023-10-02"], "院會/委員會": "內政委員會"}],
+    )
+    (tmp_path / "record.json").write_text(json.dumps(later, ensure_ascii=False), "utf-8")
+    assert services.import_paths(db, [tmp_path / "record.json"]).counts == {"updated": 1}
+    bill = db.exec(select(Bill).where(Bill.number == "202103161290000")).one()
+    assert bill.stage == "in_committee" and bill.last_action_on.isoformat() == "2023-10-02"  # type: ignore[union-attr]
+    assert len(db.exec(select(BillAction).where(BillAction.bill_id == bill.id)).all()) == 4
+    assert len(db.exec(select(BillArticle)).all()) == 1
+
+
+def test_bad_records_are_reported_and_skipped(db: Session, tmp_path: Path) -> None:
+    lines = [
+        json.dumps(LY_RECORD, ensure_ascii=False),
+        "{not json",
+        json.dumps({"屆期": 10}),
+        json.dumps(dict(LY_RECORD, billNo="2", 議案流程=[{"狀態": "三讀", "日期": ["2023-99-99"]}])),
+    ]
+    (tmp_path / "bills.jsonl").write_text("\n".join(lines), "utf-8")
+    (tmp_path / "broken.xml").write_text("<billStatus><bill>", "utf-8")
+    report = services.import_paths(db, [tmp_path])
+    assert report.counts == {"created": 1, "failed": 4}
+    reasons = dict(report.failures)
+    assert "not JSON" in reasons[f"{tmp_path}/bills.jsonl:2"]
+    assert "no billNo" in reasons[f"{tmp_path}/bills.jsonl:3"]
+    assert "bad date" in reasons[f"{tmp_path}/bills.jsonl:4"]
+    assert "not well-formed XML" in reasons[f"{tmp_path}/broken.xml"]
+
+
+def test_the_cli_imports_lists_and_uses_exit_codes(settings: Settings, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": settings.database_url, "THINKTANK_VAR": str(settings.var_dir), "SECRET_KEY": "x"}
+    runner = CliRunner()
+    _write(tmp_path)
+    result = runner.invoke(main, ["bills", "import", str(tmp_path)], env=env)
+    assert result.exit_code == 0 and "created 3, updated 0, unchanged 0, failed 0" in result.output
+    listed = json.loads(runner.invoke(main, ["bills", "list", "--source", "us-congress", "--json"], env=env).output)
+    assert listed == [
+        {
+            "source": "us-congress",
+            "number": "114-hr-22",
+            "title": "FAST Act",
+            "stage": "enacted",
+            "status_raw": "Became Public Law No: 114-94.",
+            "sponsors": ["Rep. Davis, Rodney [R-IL-13]"],
+            "cosponsors": [],
+            "committees": ["Ways and Means Committee"],
+            "actions": [
+                {"date": "2015-01-06", "stage": "", "status_raw": "10000", "body": "", "text": "Introduced in House"},
+                {
+                    "date": "2015-12-04",
+                    "stage": "enacted",
+                    "status_raw": "36000",
+                    "body": "",
+                    "text": "Became Public Law No: 114-94.",
+                },
+            ],
+        }
+    ]
+    (tmp_path / "bad.jsonl").write_text("{oops", "utf-8")
+    assert runner.invoke(main, ["bills", "import", str(tmp_path)], env=env).exit_code == 1
+    assert runner.invoke(main, ["bills", "import", str(tmp_path / "missing.xml")], env=env).exit_code == 2
+    assert runner.invoke(main, ["bills", "import", str(tmp_path), "--format", "pdf"], env=env).exit_code == 2
+    assert runner.invoke(main, ["bills", "list", "--stage", "dreaming"], env=env).exit_code == 2
+
+
+SHARED_BILLS = SHARED_DATA / "bills"
+
+
+@pytest.mark.skipif(not SHARED_BILLS.exists(), reason="../shared/data is absent")
+def test_everything_in_the_shared_bill_data_imports(db: Session) -> None:
+    report = services.import_paths(
+        db,
+        [
+            SHARED_BILLS / "tw-ly",
+            SHARED_BILLS / "tw-ly" / "bill-docs",
+            SHARED_BILLS / "us-billstatus",
+            SHARED_BILLS / "us-billstatus" / "formatChange" / "current",
+        ],
+    )
+    assert report.failures == [], report.failures[:5]
+    assert report.counts["created"] >= 2100
+    stage_of = {b.number: b.stage for b in db.exec(select(Bill).where(Bill.source == "us-congress"))}
+    assert stage_of["114-sjres-8"] == "vetoed"  # the President's veto was sustained
+    assert stage_of["114-hr-22"] == "enacted" and stage_of["114-hr-1314"] == "enacted"
+    assert stage_of["114-hres-348"] == "passed"  # a simple resolution needs only its own chamber
+    assert stage_of["117-hr-1"] == "passed_one_chamber"
+    assert stage_of["116-s-790"] == "referred"
+    counts = services.stage_counts(db)
+    assert counts["passed"] >= 50 and counts["withdrawn"] >= 10
+
+
+@pytest.mark.skipif(not SHARED_BILLS.exists(), reason="../shared/data is absent")
+def test_both_billstatus_layouts_give_the_same_bills() -> None:
+    folder = SHARED_BILLS / "us-billstatus" / "formatChange"
+    for legacy in sorted((folder / "current").glob("*.xml")):
+        newer = folder / "future" / legacy.name
+        a = importing.parse_billstatus(legacy.read_bytes())
+        b = importing.parse_billstatus(newer.read_bytes())
+        assert (a.number, a.title, a.sponsors, a.committees) == (b.number, b.title, b.sponsors, b.committees)
