@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,11 @@ from sqlmodel import Session, col, select
 
 from bills import importing
 from bills.models import Bill, BillAction, BillArticle
-from core.errors import NotFound
+from core.accounts import Member
+from core.db import pk
+from core.errors import N_, Invalid, NotFound
+from participation import services as participation_services
+from participation.models import Comment
 
 
 @dataclass
@@ -142,3 +147,41 @@ def as_json(session: Session, bill: Bill) -> dict[str, Any]:
             for a in actions_of(session, bill)
         ],
     }
+
+
+CLOSED_STAGES = {"enacted", "vetoed", "withdrawn", "not_considered", "noted"}
+
+
+def open_for_comments(bill: Bill) -> bool:
+    """Feedback is useful until the bill's path has ended."""
+    return bill.stage not in CLOSED_STAGES
+
+
+def comment_on_bill(
+    session: Session, bill: Bill, author: Member, stance: str, text: str, article: int | None, amendment: str
+) -> Comment:
+    """The participation package's one comment mechanism, with the bill's own rule for when it is open."""
+    if not open_for_comments(bill):
+        raise Invalid({"": N_("This bill's path has ended; comments are closed.")})
+    numbers = {a.number for a in articles_of(session, bill)}
+    return participation_services.add_comment(
+        session, "bill", pk(bill), author, stance, text, article, amendment, numbers
+    )
+
+
+def feedback_counts(session: Session, bill_ids: list[int]) -> dict[int, int]:
+    if not bill_ids:
+        return {}
+    query = (
+        select(Comment.subject_id, func.count())
+        .where(Comment.subject_kind == "bill", col(Comment.subject_id).in_(bill_ids))
+        .group_by(col(Comment.subject_id))
+    )
+    return dict(session.exec(query).all())
+
+
+def committees(session: Session) -> list[str]:
+    names: set[str] = set()
+    for raw in session.exec(select(Bill.committees).distinct()):
+        names.update(json.loads(raw or "[]"))
+    return sorted(names)

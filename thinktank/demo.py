@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bills import demo as bills_demo
 from core import demo as core_demo
 from core.settings import Settings
 from participation import demo as participation_demo
@@ -15,4 +16,5 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     sign_ins = core_demo.seed(session)
     participation_demo.seed(session)
     participation_demo.seed_proposals(session, settings)
+    bills_demo.seed(session)
     return sign_ins

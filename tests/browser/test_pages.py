@@ -54,6 +54,9 @@ PAGES = [
     ("participation:indicators", "/indicators", None),
     ("participation:indicators_agency", "/agencies/moenv/indicators", None),
     ("core:unsubscribe", "UNSUBSCRIBE", None),
+    ("bills:list", "/bills", None),
+    ("bills:detail", "/bills/1", CITIZEN),
+    ("bills:stages", "/stages", None),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -67,6 +70,7 @@ NOT_PAGES = {
     "participation:consultation_feed",
     "participation:indicators_csv",
     "participation:indicators_agency_csv",
+    "bills:list_csv",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 

@@ -1,0 +1,179 @@
+"""Bill pages: the list (filterable, with feedback counts, as CSV for staff), a bill with its
+timeline and text article by article, comments per article, and the page explaining the stages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bills import services, stages
+from bills.models import Bill
+from core import notify
+from core.db import pk
+from core.errors import N_, Invalid
+from core.web import Ctx, csv_download, page
+from participation import drafts
+from participation import services as participation_services
+from participation.models import STANCE_LABELS
+
+PAGE_SIZE = 50
+
+
+def _date(ctx: Ctx, name: str) -> date | None:
+    raw = ctx.query(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
+
+
+def _filters(ctx: Ctx) -> dict[str, Any]:
+    stage = ctx.query("stage") or None
+    if stage and stage not in stages.BY_KEY:
+        raise HTTPException(400)
+    source = ctx.query("source") or None
+    if source and source not in ("tw-ly", "us-congress", "manual"):
+        raise HTTPException(400)
+    return {
+        "stage": stage,
+        "source": source,
+        "committee": ctx.query("committee") or None,
+        "sponsor": ctx.query("sponsor").strip() or None,
+        "since": _date(ctx, "since"),
+        "until": _date(ctx, "until"),
+    }
+
+
+@page
+def bill_list(ctx: Ctx) -> Response:
+    filters = _filters(ctx)
+    number = ctx.int_query("page") or 1
+    found = services.list_bills(ctx.db, **filters, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+    shown = found[:PAGE_SIZE]
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return ctx.render(
+        "bills/list.html",
+        partial="bills/_rows.html",
+        bills=shown,
+        filters=filters,
+        stages=stages.STAGES,
+        stage_by_key=stages.BY_KEY,
+        committees=services.committees(ctx.db),
+        page=number,
+        has_more=len(found) > PAGE_SIZE,
+        query=query,
+        feedback=services.feedback_counts(ctx.db, [pk(b) for b in shown]),
+    )
+
+
+@page
+def bill_list_csv(ctx: Ctx) -> Response:
+    filters = _filters(ctx)
+    found = services.list_bills(ctx.db, **filters)
+    feedback = services.feedback_counts(ctx.db, [pk(b) for b in found])
+    header = [
+        "source",
+        "number",
+        "title",
+        "stage",
+        "status_raw",
+        "committees",
+        "sponsors",
+        "last_action_on",
+        "comments",
+    ]
+    rows = (
+        [
+            b.source,
+            b.number,
+            b.title,
+            b.stage,
+            b.status_raw,
+            "; ".join(b.names("committees")),
+            "; ".join(b.names("sponsors")),
+            b.last_action_on or "",
+            feedback.get(pk(b), 0),
+        ]
+        for b in found
+    )
+    return csv_download("bills.csv", header, rows)
+
+
+def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    articles = services.articles_of(ctx.db, bill)
+    comments = participation_services.list_comments(ctx.db, "bill", pk(bill), limit=50)
+    return ctx.render(
+        "bills/detail.html",
+        status,
+        bill=bill,
+        stage=stages.BY_KEY.get(bill.stage),
+        stage_by_key=stages.BY_KEY,
+        actions=services.actions_of(ctx.db, bill),
+        articles=articles,
+        article_by_number={a.number: a for a in articles},
+        diff_text=drafts.diff_text,
+        counts=participation_services.comment_counts(ctx.db, "bill", pk(bill)),
+        comments=comments,
+        authors=participation_services.authors_of(ctx.db, comments),
+        stance_labels=STANCE_LABELS,
+        open_for_comments=services.open_for_comments(bill),
+        values=values,
+        errors=errors,
+        following=notify.is_following(ctx.db, ctx.member, "bill", pk(bill)),
+    )
+
+
+@page
+def bill_detail(ctx: Ctx) -> Response:
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    chosen = ctx.int_query("article")
+    prefill = next((a.proposed for a in services.articles_of(ctx.db, bill) if a.number == chosen), "")
+    values = {"article": "" if chosen is None else str(chosen), "stance": "", "text": "", "amendment": prefill}
+    return _detail(ctx, bill, values, {})
+
+
+@page
+def bill_comment(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    ctx.limit("post", str(member.id))
+    values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
+    article = int(values["article"]) if values["article"].isdigit() else (None if not values["article"] else -1)
+    try:
+        comment = services.comment_on_bill(
+            ctx.db, bill, member, values["stance"], values["text"], article, values["amendment"]
+        )
+    except Invalid as invalid:
+        return _detail(ctx, bill, values, invalid.errors, 400)
+    ctx.flash(N_("Thank you. Your comment is published."))
+    return ctx.redirect(ctx.url("bills:detail", bill_id=bill.id) + f"#comment-{comment.id}")
+
+
+@page
+def stage_page(ctx: Ctx) -> Response:
+    return ctx.render(
+        "bills/stages.html", stages=stages.STAGES, counts=services.stage_counts(ctx.db), ly_status=stages.LY_STATUS
+    )
+
+
+def _followable(session: Session, bill_id: int) -> tuple[str, str] | None:
+    bill = session.get(Bill, bill_id)
+    return (bill.title or bill.number, f"/bills/{bill.id}") if bill else None
+
+
+notify.followable["bill"] = _followable
+
+routes = [
+    Route("/bills", bill_list, name="bills:list"),
+    Route("/bills.csv", bill_list_csv, name="bills:list_csv"),
+    Route("/bills/{bill_id:int}", bill_detail, name="bills:detail"),
+    Route("/bills/{bill_id:int}/comments", bill_comment, methods=["POST"], name="bills:comment"),
+    Route("/stages", stage_page, name="bills:stages"),
+]

@@ -1,0 +1,92 @@
+"""Bill pages through the real app: list and filters, a bill's timeline and text, comments."""
+
+import csv
+import io
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from bills import importing, services
+from bills.models import Bill
+from participation.models import Comment
+from tests.bills.test_import import BILL_DOC, LEGACY_XML, LY_RECORD
+from tests.helpers import make_member, post, sign_in
+
+
+def _bills(db: Session) -> dict[str, Bill]:
+    for record in (
+        importing.parse_ly_api(LY_RECORD),
+        importing.parse_ly_bill_doc(BILL_DOC, "1010528070203000"),
+        importing.parse_billstatus(LEGACY_XML.encode()),
+    ):
+        importing.upsert(db, record)
+    db.commit()
+    return {b.number: b for b in db.exec(select(Bill))}
+
+
+def test_the_list_filters_by_stage_source_committee_and_sponsor(client: TestClient, db: Session) -> None:
+    _bills(db)
+    page = client.get("/bills")
+    assert page.status_code == 200 and "FAST Act" in page.text and "建築法" in page.text
+    assert "FAST Act" not in client.get("/bills?source=tw-ly").text
+    only = client.get("/bills?stage=enacted")
+    assert "FAST Act" in only.text and "建築法" not in only.text
+    assert "建築法" in client.get("/bills?committee=內政委員會").text
+    assert (
+        "建築法" in client.get("/bills?sponsor=賴瑞隆").text and "FAST" not in client.get("/bills?sponsor=賴瑞隆").text
+    )
+    partial = client.get("/bills?stage=referred", headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<div id="bill-rows">')
+    assert client.get("/bills?stage=nonsense").status_code == 400
+    assert client.get("/bills?since=yesterday").status_code == 400
+    rows = list(csv.DictReader(io.StringIO(client.get("/bills.csv?source=us-congress").text.lstrip("\ufeff"))))
+    assert [(r["number"], r["stage"]) for r in rows] == [("114-hr-22", "enacted")]
+
+
+def test_a_bill_shows_its_timeline_text_and_stage(client: TestClient, db: Session) -> None:
+    bills = _bills(db)
+    ly = client.get(f"/bills/{bills['202103161290000'].id}")
+    assert ly.status_code == 200
+    assert "交付委員會審查" in ly.text and "內政委員會" in ly.text and "2023-05-30" in ly.text
+    doc = client.get(f"/bills/{bills['1010528070203000'].id}")
+    assert 'id="art-1"' in doc.text and "<ins>" in doc.text and "限制代理人身分。" in doc.text
+    assert client.get("/bills/99999").status_code == 404
+    stages_page = client.get("/stages")
+    assert 'id="stage-second_reading"' in stages_page.text and "逕付二讀" in stages_page.text
+
+
+def test_comments_on_a_bill_article_use_the_one_comment_mechanism(client: TestClient, db: Session) -> None:
+    bills = _bills(db)
+    doc = bills["1010528070203000"]
+    member = make_member(db)
+    sign_in(client, member)
+    path = f"/bills/{doc.id}"
+    response = post(
+        client,
+        f"{path}/comments",
+        {
+            "article": "1",
+            "stance": "amend",
+            "text": "應可委託成年子女",
+            "amendment": "第二十七條　得書面委託配偶或成年子女代理出席。",
+        },
+        token_from=path,
+    )
+    assert response.status_code == 303
+    comment = db.exec(select(Comment)).one()
+    assert (comment.subject_kind, comment.subject_id, comment.article) == ("bill", doc.id, 1)
+    assert "應可委託成年子女" in client.get(path).text
+    bad = post(client, f"{path}/comments", {"article": "9", "stance": "support", "text": "x"}, token_from=path)
+    assert bad.status_code == 400 and "草案中沒有這個條文。" in bad.text
+    enacted = bills["114-hr-22"]
+    closed = post(client, f"/bills/{enacted.id}/comments", {"stance": "support", "text": "好"}, token_from=path)
+    assert closed.status_code == 400 and "不再開放意見" in closed.text
+    assert len(db.exec(select(Comment)).all()) == 1
+    assert services.feedback_counts(db, [doc.id]) == {doc.id: 1}  # type: ignore[list-item]
+
+
+def test_following_a_bill(client: TestClient, db: Session) -> None:
+    bill = _bills(db)["114-hr-22"]
+    sign_in(client, make_member(db))
+    assert post(client, "/follow", {"kind": "bill", "id": str(bill.id)}).status_code == 303
+    assert "FAST Act" in client.get("/profile").text
