@@ -14,11 +14,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from bills import importing
+from bills import importing, stages
 from bills.models import Bill, BillAction, BillArticle
+from core import notify
 from core.accounts import Member
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
+from core.jobs import Queue
 from participation import services as participation_services
 from participation.models import Comment
 
@@ -27,6 +29,7 @@ from participation.models import Comment
 class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)  # created, updated, unchanged, failed
     failures: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    stage_changes: list[tuple[int, str, str]] = field(default_factory=list)  # (bill id, from, to)
 
 
 def import_paths(
@@ -51,7 +54,16 @@ def import_paths(
                 continue
             try:
                 with session.begin_nested():
-                    report.counts[importing.upsert(session, record)] += 1
+                    before = session.exec(
+                        select(Bill.stage).where(Bill.source == record.source, Bill.number == record.number)
+                    ).first()
+                    outcome = importing.upsert(session, record)
+                    report.counts[outcome] += 1
+                    if before is not None and before != record.stage and outcome == "updated":
+                        bill = session.exec(
+                            select(Bill).where(Bill.source == record.source, Bill.number == record.number)
+                        ).one()
+                        report.stage_changes.append((pk(bill), before, record.stage))
             except DBAPIError as error:  # the database refused this record; the savepoint undid it
                 report.counts["failed"] += 1
                 report.failures.append((where, f"refused by the database ({type(error.orig).__name__})"))
@@ -185,3 +197,21 @@ def committees(session: Session) -> list[str]:
     for raw in session.exec(select(Bill.committees).distinct()):
         names.update(json.loads(raw or "[]"))
     return sorted(names)
+
+
+def announce_stage_changes(session: Session, queue: Queue, changes: list[tuple[int, str, str]]) -> int:
+    """Tell each bill's followers that it moved to a new stage."""
+    told = 0
+    for bill_id, _before, after in changes:
+        bill = get_bill(session, bill_id)
+        label = stages.BY_KEY[after].label if after in stages.BY_KEY else after
+        told += notify.notify(
+            session,
+            queue,
+            notify.followers(session, "bill", bill_id),
+            N_("The bill “%(title)s” moved to a new stage: %(stage)s."),
+            {"title": bill.title or bill.number, "stage": label},
+            f"/bills/{bill_id}",
+            queue.settings.base_url,
+        )
+    return told

@@ -125,6 +125,11 @@ class Notification(SQLModel, table=True):
     def params_dict(self) -> dict[str, str]:
         return dict(json.loads(self.params))
 
+    def text(self, translate: Callable[[str], str]) -> str:
+        """The message in a language. Parameter values are translated too, so a stage name passed
+        as a msgid reads right; titles and names are not msgids and pass through unchanged."""
+        return translate(self.message) % {key: translate(value) for key, value in self.params_dict().items()}
+
 
 # --- follows ------------------------------------------------------------------------------------------
 
@@ -195,8 +200,7 @@ def notify(
     session.commit()
     for member, note in notes:
         if member.email_frequency == "immediately":
-            translate = i18n.translations(member.locale or "zh_TW").gettext
-            text = translate(message) % params
+            text = note.text(i18n.translations(member.locale or "zh_TW").gettext)
             _send(session, queue, member, base_url, text[:200], f"{text}\n\n{base_url}{url}")
             note.emailed_at = utcnow()
             session.add(note)
@@ -228,7 +232,7 @@ def send_daily_digests(job: JobContext) -> dict[str, int]:
     base_url = job.settings.base_url
     for member, notes in by_member.values():
         translate = i18n.translations(member.locale or "zh_TW").gettext
-        lines = [f"- {translate(n.message) % n.params_dict()}\n  {base_url}{n.url}" for n in notes]
+        lines = [f"- {n.text(translate)}\n  {base_url}{n.url}" for n in notes]
         subject = translate(N_("Your daily summary from thinktank"))
         _send(job.session, job.queue, member, base_url, subject, "\n".join(lines))
         for note in notes:

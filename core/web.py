@@ -64,6 +64,7 @@ def _build_environment() -> Environment:
     env.filters["input_datetime"] = _input_datetime_filter
     env.filters["markdown"] = render_markdown
     env.globals["language_name"] = i18n.language_name
+    env.globals["translate"] = i18n.gettext  # plain gettext (no %-formatting), for stored messages
     return env
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import accounts
@@ -272,6 +273,7 @@ def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
 
     Exit code 0 when everything went in, 1 when some files or records failed, 2 for unusable arguments."""
     from bills import services
+    from core.jobs import Queue
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -283,6 +285,12 @@ def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
                 report = services.import_paths(session, list(paths), fmt, bar.update)
         else:
             report = services.import_paths(session, list(paths), fmt)
+        if report.stage_changes:
+            settings = load_settings()
+            engine = session.get_bind()
+            assert isinstance(engine, Engine)
+            queue = Queue(settings, engine)
+            services.announce_stage_changes(session, queue, report.stage_changes)
     for where, why in report.failures:
         click.echo(f"{where}: {why}", err=True)
     counts = report.counts

@@ -206,3 +206,26 @@ def test_both_billstatus_layouts_give_the_same_bills() -> None:
         a = importing.parse_billstatus(legacy.read_bytes())
         b = importing.parse_billstatus(newer.read_bytes())
         assert (a.number, a.title, a.sponsors, a.committees) == (b.number, b.title, b.sponsors, b.committees)
+
+
+def test_followers_hear_when_a_bill_moves_stage(db: Session, tmp_path: Path, settings: Settings) -> None:
+    from core import i18n, notify
+    from core.db import pk
+    from core.jobs import Queue
+    from tests.helpers import make_member
+
+    (tmp_path / "record.json").write_text(json.dumps(LY_RECORD, ensure_ascii=False), "utf-8")
+    services.import_paths(db, [tmp_path])
+    bill = db.exec(select(Bill)).one()
+    fan = make_member(db)
+    notify.follow(db, fan, "bill", pk(bill))
+    later = dict(
+        LY_RECORD, 議案狀態="三讀", 議案流程=[*LY_RECORD["議案流程"], {"狀態": "三讀", "日期": ["2023-12-01"]}]
+    )
+    (tmp_path / "record.json").write_text(json.dumps(later, ensure_ascii=False), "utf-8")
+    report = services.import_paths(db, [tmp_path])
+    assert report.stage_changes == [(pk(bill), "referred", "passed")]
+    assert services.announce_stage_changes(db, Queue(settings, db.get_bind()), report.stage_changes) == 1  # type: ignore[arg-type]
+    (note,) = notify.notifications_for(db, pk(fan))
+    assert note.params_dict() == {"title": LY_RECORD["議案名稱"], "stage": "Passed"}
+    assert note.text(i18n.translations("zh_TW").gettext) == f"法案「{LY_RECORD['議案名稱']}」進入新階段：三讀通過。"
