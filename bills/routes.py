@@ -14,6 +14,7 @@ from starlette.routing import Route
 from bills import services, stages
 from bills.models import Bill
 from core import notify
+from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
@@ -157,6 +158,52 @@ def bill_comment(ctx: Ctx) -> Response:
 
 
 @page
+def dashboard(ctx: Ctx) -> Response:
+    """For legislative staff: feedback over time, a heat map by article and stance, and the
+    suggested amendments beside the text they would change."""
+    ctx.require_role(Role.legislative_staff)
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    counts = participation_services.comment_counts(ctx.db, "bill", pk(bill))
+    peak_cell = max([n for by_stance in counts.values() for n in by_stance.values()] + [1])
+    days = services.feedback_by_day(ctx.db, bill)
+    articles = services.articles_of(ctx.db, bill)
+    return ctx.render(
+        "bills/dashboard.html",
+        bill=bill,
+        counts=counts,
+        peak_cell=peak_cell,
+        days=days,
+        peak_day=max([n for _d, n in days] + [1]),
+        articles=articles,
+        article_by_number={a.number: a for a in articles},
+        amendments=services.amendments(ctx.db, bill),
+        stance_labels=STANCE_LABELS,
+        diff_text=drafts.diff_text,
+    )
+
+
+@page
+def comments_csv(ctx: Ctx) -> Response:
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    comments = participation_services.list_comments(ctx.db, "bill", pk(bill), limit=10**9)
+    secret = ctx.settings.secret_key
+    rows = (
+        [
+            c.id,
+            c.created_at.isoformat(),
+            participation_services.pseudonym(secret, "bill", pk(bill), c),
+            c.article,
+            c.stance,
+            c.text,
+            c.amendment,
+        ]
+        for c in reversed(comments)
+    )
+    header = ["id", "created_at", "author", "article", "stance", "text", "amendment"]
+    return csv_download(f"bill-{bill.number}-comments.csv", header, rows)
+
+
+@page
 def stage_page(ctx: Ctx) -> Response:
     return ctx.render(
         "bills/stages.html", stages=stages.STAGES, counts=services.stage_counts(ctx.db), ly_status=stages.LY_STATUS
@@ -175,5 +222,7 @@ routes = [
     Route("/bills.csv", bill_list_csv, name="bills:list_csv"),
     Route("/bills/{bill_id:int}", bill_detail, name="bills:detail"),
     Route("/bills/{bill_id:int}/comments", bill_comment, methods=["POST"], name="bills:comment"),
+    Route("/bills/{bill_id:int}/dashboard", dashboard, name="bills:dashboard"),
+    Route("/bills/{bill_id:int}/comments.csv", comments_csv, name="bills:comments_csv"),
     Route("/stages", stage_page, name="bills:stages"),
 ]

@@ -90,3 +90,20 @@ def test_following_a_bill(client: TestClient, db: Session) -> None:
     sign_in(client, make_member(db))
     assert post(client, "/follow", {"kind": "bill", "id": str(bill.id)}).status_code == 303
     assert "FAST Act" in client.get("/profile").text
+
+
+def test_the_staff_dashboard(client: TestClient, db: Session) -> None:
+    doc = _bills(db)["1010528070203000"]
+    citizen = make_member(db, "c@example.tw")
+    services.comment_on_bill(db, doc, citizen, "amend", "改為成年子女", 1, "第二十七條　得書面委託成年子女代理出席。")
+    services.comment_on_bill(db, doc, citizen, "oppose", "反對", 1, "")
+    path = f"/bills/{doc.id}/dashboard"
+    sign_in(client, citizen)
+    assert client.get(path).status_code == 403
+    client.cookies.clear()
+    sign_in(client, make_member(db, "staff@example.tw", role="legislative_staff"))
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "<svg" in page.text and 'class="heat-4"' in page.text and "成年子女" in page.text and "<ins>" in page.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/bills/{doc.id}/comments.csv").text.lstrip("\ufeff"))))
+    assert [r["stance"] for r in rows] == ["amend", "oppose"] and rows[0]["author"].startswith("p-")

@@ -57,6 +57,7 @@ PAGES = [
     ("bills:list", "/bills", None),
     ("bills:detail", "/bills/1", CITIZEN),
     ("bills:stages", "/stages", None),
+    ("bills:dashboard", "/bills/1/dashboard", "wang.yating@ly.demo.thinktank.tw"),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -71,6 +72,7 @@ NOT_PAGES = {
     "participation:indicators_csv",
     "participation:indicators_agency_csv",
     "bills:list_csv",
+    "bills:comments_csv",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 
