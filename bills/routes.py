@@ -3,7 +3,7 @@ timeline and text article by article, comments per article, and the page explain
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -17,6 +17,8 @@ from core import notify
 from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
+from core.feeds import Entry, atom_response
+from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
 from participation import drafts
 from participation import services as participation_services
@@ -204,6 +206,24 @@ def comments_csv(ctx: Ctx) -> Response:
 
 
 @page
+def bill_feed(ctx: Ctx) -> Response:
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    tag = f"tag:thinktank,2026:bill:{bill.id}"
+    entries = [
+        Entry(
+            f"{tag}:action:{action.id}",
+            translate(stages.BY_KEY[action.stage].label) if action.stage in stages.BY_KEY else action.status_raw,
+            datetime.combine(action.on, time(), tzinfo=UTC),
+            f"/bills/{bill.id}",
+            " · ".join(part for part in (action.body, action.text) if part),
+        )
+        for action in services.actions_of(ctx.db, bill)
+    ]
+    title = bill.title or bill.number
+    return atom_response(ctx, title, f"/bills/{bill.id}/feed.atom", f"/bills/{bill.id}", entries, title)
+
+
+@page
 def stage_page(ctx: Ctx) -> Response:
     return ctx.render(
         "bills/stages.html", stages=stages.STAGES, counts=services.stage_counts(ctx.db), ly_status=stages.LY_STATUS
@@ -224,5 +244,6 @@ routes = [
     Route("/bills/{bill_id:int}/comments", bill_comment, methods=["POST"], name="bills:comment"),
     Route("/bills/{bill_id:int}/dashboard", dashboard, name="bills:dashboard"),
     Route("/bills/{bill_id:int}/comments.csv", comments_csv, name="bills:comments_csv"),
+    Route("/bills/{bill_id:int}/feed.atom", bill_feed, name="bills:feed"),
     Route("/stages", stage_page, name="bills:stages"),
 ]

@@ -7,8 +7,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core import accounts, notify
-from core.db import pk, utcnow
-from core.web import Ctx, csv_download, page, render
+from core.db import pk
+from core.feeds import atom_response
+from core.web import Ctx, csv_download, page
 from participation import feeds, indicators, proposals, services
 from participation.access import visible_consultation
 from participation.models import PHASE_LABELS, PROPOSAL_STATE_LABELS
@@ -32,25 +33,10 @@ def agency_page(ctx: Ctx) -> Response:
     )
 
 
-def _atom(ctx: Ctx, title: str, self_path: str, page_path: str, entries: list[feeds.Entry], author: str) -> Response:
-    body = render(
-        ctx.request,
-        "feeds/atom.xml",
-        feed_title=title,
-        self_path=self_path,
-        page_path=page_path,
-        entries=entries,
-        author=author,
-        base_url=ctx.settings.base_url,
-        now=utcnow(),
-    )
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
-
-
 @page
 def agency_feed(ctx: Ctx) -> Response:
     agency = accounts.get_agency(ctx.db, ctx.request.path_params["slug"])
-    return _atom(
+    return atom_response(
         ctx,
         agency.name,
         f"/agencies/{agency.slug}/feed.atom",
@@ -64,7 +50,7 @@ def agency_feed(ctx: Ctx) -> Response:
 def consultation_feed(ctx: Ctx) -> Response:
     consultation = visible_consultation(ctx)
     owner = ctx.db.get(accounts.Agency, consultation.agency_id)
-    return _atom(
+    return atom_response(
         ctx,
         consultation.title,
         f"/c/{consultation.slug}/feed.atom",

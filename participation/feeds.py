@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
 from core.accounts import Agency
 from core.db import pk, utcnow
+from core.feeds import Entry
 from core.i18n import gettext as _
 from participation import responses, services
 from participation.models import Consultation, Proposal
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str  # a tag: URI, stable forever
-    title: str
-    updated: datetime
-    url: str
-    summary: str
 
 
 def consultation_entries(session: Session, consultation: Consultation) -> list[Entry]:

@@ -107,3 +107,17 @@ def test_the_staff_dashboard(client: TestClient, db: Session) -> None:
     assert "<svg" in page.text and 'class="heat-4"' in page.text and "成年子女" in page.text and "<ins>" in page.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/bills/{doc.id}/comments.csv").text.lstrip("\ufeff"))))
     assert [r["stance"] for r in rows] == ["amend", "oppose"] and rows[0]["author"].startswith("p-")
+
+
+def test_a_bill_has_an_atom_feed_of_its_timeline(client: TestClient, db: Session) -> None:
+    import xml.etree.ElementTree as ET
+
+    bill = _bills(db)["202103161290000"]
+    feed = client.get(f"/bills/{bill.id}/feed.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    titles = [
+        e.findtext("{http://www.w3.org/2005/Atom}title")
+        for e in ET.fromstring(feed.content).iter("{http://www.w3.org/2005/Atom}entry")
+    ]
+    assert titles == ["交付委員會審查", "排入院會", "排入院會"]
+    assert client.get("/bills/424242/feed.atom").status_code == 404

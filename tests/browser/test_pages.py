@@ -73,6 +73,7 @@ NOT_PAGES = {
     "participation:indicators_agency_csv",
     "bills:list_csv",
     "bills:comments_csv",
+    "bills:feed",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 
