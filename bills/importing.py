@@ -251,8 +251,11 @@ def detect(path: Path, head: bytes) -> str:
 def read_file(path: Path, fmt: str | None = None) -> Iterator[tuple[str, BillRecord | BadRecord]]:
     """Every record in the file, each labelled "path" or "path:line" so failures can be found."""
     content = path.read_bytes()
-    fmt = fmt or detect(path, content[:4096])
-    label = str(path)
+    yield from read_content(content, str(path), fmt or detect(path, content[:4096]), path.stem)
+
+
+def read_content(content: bytes, label: str, fmt: str, stem: str = "") -> Iterator[tuple[str, BillRecord | BadRecord]]:
+    """The same for bytes from anywhere (a file, or an LY API response)."""
     if fmt == "billstatus":
         yield label, _safely(lambda: parse_billstatus(content))
         return
@@ -262,7 +265,7 @@ def read_file(path: Path, fmt: str | None = None) -> Iterator[tuple[str, BillRec
         yield label, BadRecord("not UTF-8 text")
         return
     if fmt == "ly-bill-doc":
-        yield label, _safely(lambda: parse_ly_bill_doc(json.loads(text), path.stem))
+        yield label, _safely(lambda: parse_ly_bill_doc(json.loads(text), stem))
         return
     try:
         whole = json.loads(text)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from core import notify
 from core.accounts import Member
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
-from core.jobs import Queue
+from core.jobs import JobContext, Queue, handler, periodic
 from participation import services as participation_services
 from participation.models import Comment
 
@@ -45,29 +46,58 @@ def import_paths(
             report.counts["failed"] += 1
             report.failures.append((str(path), error.strerror or str(error)))
             continue
-        for where, record in records:
-            if progress:
-                progress(1)
-            if isinstance(record, importing.BadRecord):
-                report.counts["failed"] += 1
-                report.failures.append((where, str(record)))
-                continue
-            try:
-                with session.begin_nested():
-                    before = session.exec(
-                        select(Bill.stage).where(Bill.source == record.source, Bill.number == record.number)
-                    ).first()
-                    outcome = importing.upsert(session, record)
-                    report.counts[outcome] += 1
-                    if before is not None and before != record.stage and outcome == "updated":
-                        bill = session.exec(
-                            select(Bill).where(Bill.source == record.source, Bill.number == record.number)
-                        ).one()
-                        report.stage_changes.append((pk(bill), before, record.stage))
-            except DBAPIError as error:  # the database refused this record; the savepoint undid it
-                report.counts["failed"] += 1
-                report.failures.append((where, f"refused by the database ({type(error.orig).__name__})"))
-        session.commit()
+        import_records(session, records, report, progress)
+    return report
+
+
+def import_records(
+    session: Session,
+    records: Iterable[tuple[str, importing.BillRecord | importing.BadRecord]],
+    report: ImportReport,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write each record in its own savepoint; a bad or refused record is reported and skipped."""
+    for where, record in records:
+        if progress:
+            progress(1)
+        if isinstance(record, importing.BadRecord):
+            report.counts["failed"] += 1
+            report.failures.append((where, str(record)))
+            continue
+        try:
+            with session.begin_nested():
+                before = session.exec(
+                    select(Bill.stage).where(Bill.source == record.source, Bill.number == record.number)
+                ).first()
+                outcome = importing.upsert(session, record)
+                report.counts[outcome] += 1
+                if before is not None and before != record.stage and outcome == "updated":
+                    bill = session.exec(
+                        select(Bill).where(Bill.source == record.source, Bill.number == record.number)
+                    ).one()
+                    report.stage_changes.append((pk(bill), before, record.stage))
+        except DBAPIError as error:  # the database refused this record; the savepoint undid it
+            report.counts["failed"] += 1
+            report.failures.append((where, f"refused by the database ({type(error.orig).__name__})"))
+    session.commit()
+
+
+def sync_from(session: Session, urls: list[str], timeout: float = 60) -> ImportReport:
+    """Fetch LY API bill records (a JSON object, array or JSON lines) from each URL and import them."""
+    report = ImportReport()
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            report.counts["failed"] += 1
+            report.failures.append((url, "not an http(s) address"))
+            continue
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as answer:  # the scheme is checked above
+                content = answer.read()
+        except (OSError, ValueError) as error:
+            report.counts["failed"] += 1
+            report.failures.append((url, f"could not fetch ({error})"))
+            continue
+        import_records(session, importing.read_content(content, url, "ly-api"), report)
     return report
 
 
@@ -232,3 +262,16 @@ def amendments(session: Session, bill: Bill) -> list[Comment]:
         Comment.subject_kind == "bill", Comment.subject_id == pk(bill), Comment.stance == "amend"
     )
     return list(session.exec(query.order_by(col(Comment.article), col(Comment.id))))
+
+
+@handler("sync_bills")
+def sync_job(job: JobContext) -> dict[str, object]:
+    """Hourly, from the worker: pull the configured LY API addresses and tell followers of moves."""
+    if not job.settings.ly_api_urls:
+        return {"skipped": "LY_API_URLS is not set"}
+    report = sync_from(job.session, list(job.settings.ly_api_urls))
+    announce_stage_changes(job.session, job.queue, report.stage_changes)
+    return {**dict(report.counts), "failures": report.failures[:50]}
+
+
+periodic("sync_bills", minute="20", hour="*")

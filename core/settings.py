@@ -58,6 +58,7 @@ class Settings:
     meili_url: str = ""
     meili_api_key: str = ""
     smtp_url: str = ""
+    ly_api_urls: tuple[str, ...] = ()  # LY API bill feeds that `thinktank worker` syncs hourly
     mail_from: str = "thinktank <noreply@localhost>"
     default_locale: str = "zh_TW"
     timezone: str = "Asia/Taipei"
@@ -94,6 +95,7 @@ class Settings:
             meili_url=env.get("MEILI_URL", ""),
             meili_api_key=env.get("MEILI_API_KEY", ""),
             smtp_url=env.get("SMTP_URL", ""),
+            ly_api_urls=tuple(u for u in env.get("LY_API_URLS", "").split() if u),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             timezone=env.get("TIME_ZONE", cls.timezone),

@@ -301,6 +301,34 @@ def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
     sys.exit(1 if counts["failed"] else 0)
 
 
+@bills.command(name="sync")
+@click.option("--url", "urls", multiple=True, help="An LY API address returning bill records (default: LY_API_URLS).")
+def bills_sync(urls: tuple[str, ...]) -> None:
+    """Fetch LY API bill records now and import them; followers hear of stage changes.
+
+    Exit code 0 when all went in, 1 when some failed, 2 when there is nothing to fetch."""
+    from bills import services
+    from core.jobs import Queue
+
+    settings = load_settings()
+    targets = list(urls) or list(settings.ly_api_urls)
+    if not targets:
+        fail("give --url or set LY_API_URLS")
+    with database() as session:
+        report = services.sync_from(session, targets)
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        services.announce_stage_changes(session, Queue(settings, engine), report.stage_changes)
+    for where, why in report.failures:
+        click.echo(f"{where}: {why}", err=True)
+    counts = report.counts
+    click.echo(
+        f"created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}, "
+        f"failed {counts['failed']}"
+    )
+    sys.exit(1 if counts["failed"] else 0)
+
+
 @bills.command(name="list")
 @click.option("--stage", help="Only bills at this stage (see /stages).")
 @click.option("--source", type=click.Choice(["tw-ly", "us-congress", "manual"]))

@@ -3,8 +3,9 @@ metadata (so Alembic and the tests) sees every table, and the web process and `t
 know every job handler."""
 
 from bills import models as bills
+from bills import services as bill_services
 from core import accounts, jobs, notify
 from participation import events, importing, proposals
 from participation import models as participation
 
-modules = [accounts, jobs, notify, participation, events, importing, proposals, bills]
+modules = [accounts, jobs, notify, participation, events, importing, proposals, bills, bill_services]
