@@ -130,6 +130,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         values=values,
         errors=errors,
         following=notify.is_following(ctx.db, ctx.member, "bill", pk(bill)),
+        related=services.related_bills(ctx.db, bill),
     )
 
 

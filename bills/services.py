@@ -151,6 +151,17 @@ def list_bills(
     return list(session.exec(query))
 
 
+def related_bills(session: Session, bill: Bill) -> list[tuple[str, Bill | None]]:
+    """Each related bill's number, with the bill itself when we have it."""
+    numbers = bill.names("related")
+    if not numbers:
+        return []
+    known = {
+        b.number: b for b in session.exec(select(Bill).where(Bill.source == bill.source, col(Bill.number).in_(numbers)))
+    }
+    return [(number, known.get(number)) for number in numbers]
+
+
 def get_bill(session: Session, bill_id: int) -> Bill:
     bill = session.get(Bill, bill_id)
     if bill is None:

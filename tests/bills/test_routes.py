@@ -121,3 +121,15 @@ def test_a_bill_has_an_atom_feed_of_its_timeline(client: TestClient, db: Session
     ]
     assert titles == ["交付委員會審查", "排入院會", "排入院會"]
     assert client.get("/bills/424242/feed.atom").status_code == 404
+
+
+def test_related_bills_link_to_each_other(client: TestClient, db: Session) -> None:
+    importing.upsert(
+        db, importing.parse_ly_api(dict(LY_RECORD, 關連議案=[{"billNo": "999"}, {"billNo": "1010528070203000"}]))
+    )
+    importing.upsert(db, importing.parse_ly_bill_doc(BILL_DOC, "1010528070203000"))
+    db.commit()
+    bill = db.exec(select(Bill).where(Bill.number == "202103161290000")).one()
+    other = db.exec(select(Bill).where(Bill.number == "1010528070203000")).one()
+    page = client.get(f"/bills/{bill.id}")
+    assert f'href="/bills/{other.id}"' in page.text and "999" in page.text
