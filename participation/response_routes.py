@@ -22,6 +22,12 @@ def _response(ctx: Ctx, consultation: Consultation) -> AgencyResponse | None:
     return responses.response_for(ctx.db, "consultation", pk(consultation))
 
 
+def _framing(consultation: Consultation) -> dict[str, Any]:
+    """What the shared response templates need to know about their subject."""
+    base = f"/c/{consultation.slug}/response"
+    return {"paths": {"subject": f"/c/{consultation.slug}", "base": base}, "subject_title": consultation.title}
+
+
 def _editable(ctx: Ctx) -> tuple[Consultation, AgencyResponse]:
     """The consultation in the path and its response (made on first use), for its agency only."""
     consultation = managed_consultation(ctx)
@@ -66,6 +72,7 @@ def response_page(ctx: Ctx) -> Response:
     summaries = responses.summarise(ctx.db, response)
     return ctx.render(
         "participation/response.html",
+        **_framing(consultation),
         consultation=consultation,
         response=response,
         summaries=summaries,
@@ -91,6 +98,7 @@ def _editor(
     return ctx.render(
         "participation/response_edit.html",
         status,
+        **_framing(consultation),
         consultation=consultation,
         response=response,
         summaries=summaries,
@@ -102,7 +110,7 @@ def _editor(
         decision_labels=DECISION_LABELS,
         stance_labels=STANCE_LABELS,
         errors=errors or {},
-        phase=consultation.phase(),
+        can_publish=consultation.phase() in (Phase.closed, Phase.responded),
     )
 
 
