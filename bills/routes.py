@@ -20,7 +20,7 @@ from core.errors import N_, Invalid
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
-from participation import drafts
+from participation import drafts, responses
 from participation import services as participation_services
 from participation.models import STANCE_LABELS
 
@@ -131,6 +131,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         errors=errors,
         following=notify.is_following(ctx.db, ctx.member, "bill", pk(bill)),
         related=services.related_bills(ctx.db, bill),
+        response=responses.response_for(ctx.db, "bill", pk(bill)),
     )
 
 

@@ -203,42 +203,11 @@ def _published(ctx: Ctx) -> tuple[Consultation, AgencyResponse]:
     return consultation, response
 
 
-def _theme_rows(ctx: Ctx, response: AgencyResponse) -> list[dict[str, Any]]:
-    return [
-        {
-            "position": s.theme.position,
-            "theme": s.theme.title,
-            "comments": s.comments,
-            "people": s.people,
-            "decision": s.theme.decision,
-            "reasoning": s.theme.reasoning,
-            "article_changes": s.theme.article_changes,
-            "articles": sorted(a for a in s.articles if a is not None),
-            "quotes": [q.text for q in s.quotes],
-        }
-        for s in responses.summarise(ctx.db, response)
-    ]
-
-
 @page
 def response_csv(ctx: Ctx) -> Response:
     consultation, response = _published(ctx)
-    fields = [
-        "position",
-        "theme",
-        "comments",
-        "people",
-        "decision",
-        "reasoning",
-        "article_changes",
-        "articles",
-        "quotes",
-    ]
-    rows = (
-        [*(row[f] for f in fields[:7]), " ".join(map(str, row["articles"])), "\n".join(row["quotes"])]
-        for row in _theme_rows(ctx, response)
-    )
-    return csv_download(f"{consultation.slug}-response.csv", fields, rows)
+    rows = responses.theme_csv_rows(ctx.db, response)
+    return csv_download(f"{consultation.slug}-response.csv", responses.THEME_FIELDS, rows)
 
 
 @page
@@ -250,7 +219,7 @@ def response_json(ctx: Ctx) -> Response:
         "title": consultation.title,
         "published_at": response.published_at.isoformat() if response.published_at else None,
         "summary": response.summary,
-        "themes": _theme_rows(ctx, response),
+        "themes": responses.theme_rows(ctx.db, response),
         "articles": [
             {
                 "number": row["article"].number,

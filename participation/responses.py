@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -243,3 +244,41 @@ def publish(session: Session, response: Response, by: Member) -> None:
     response.published_by_id = by.id
     session.add(response)
     session.commit()
+
+
+THEME_FIELDS = [
+    "position",
+    "theme",
+    "comments",
+    "people",
+    "decision",
+    "reasoning",
+    "article_changes",
+    "articles",
+    "quotes",
+]
+
+
+def theme_rows(session: Session, response: Response) -> list[dict[str, Any]]:
+    """The published themes as plain rows, for CSV and JSON exports."""
+    return [
+        {
+            "position": s.theme.position,
+            "theme": s.theme.title,
+            "comments": s.comments,
+            "people": s.people,
+            "decision": s.theme.decision,
+            "reasoning": s.theme.reasoning,
+            "article_changes": s.theme.article_changes,
+            "articles": sorted(a for a in s.articles if a is not None),
+            "quotes": [q.text for q in s.quotes],
+        }
+        for s in summarise(session, response)
+    ]
+
+
+def theme_csv_rows(session: Session, response: Response) -> list[list[Any]]:
+    return [
+        [*(row[f] for f in THEME_FIELDS[:7]), " ".join(map(str, row["articles"])), "\n".join(row["quotes"])]
+        for row in theme_rows(session, response)
+    ]

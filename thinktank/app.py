@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 import thinktank.registry  # noqa: F401  (registers every table and job handler)
+from bills import response_routes as bill_response_routes
 from bills import routes as bill_routes
 from core import api as core_api
 from core import routes as core_routes
@@ -40,6 +41,7 @@ def all_routes() -> list[BaseRoute]:
         *proposal_routes.routes,
         *agency_routes.routes,
         *bill_routes.routes,
+        *bill_response_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

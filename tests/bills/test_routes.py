@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
@@ -133,3 +134,49 @@ def test_related_bills_link_to_each_other(client: TestClient, db: Session) -> No
     other = db.exec(select(Bill).where(Bill.number == "1010528070203000")).one()
     page = client.get(f"/bills/{bill.id}")
     assert f'href="/bills/{other.id}"' in page.text and "999" in page.text
+
+
+def test_staff_publish_a_structured_response_to_a_bills_feedback(client: TestClient, db: Session) -> None:
+    from core import notify
+    from core.db import pk
+
+    doc = _bills(db)["1010528070203000"]
+    citizen = make_member(db, "c@example.tw")
+    comment = services.comment_on_bill(db, doc, citizen, "oppose", "委託範圍太窄", 1, "")
+    base = f"/bills/{doc.id}/response"
+    sign_in(client, citizen)
+    assert client.get(f"{base}/edit").status_code == 403
+    assert (
+        post(
+            client, f"{base}/themes", {"title": "偽造", "decision": "adopted"}, token_from=f"/bills/{doc.id}"
+        ).status_code
+        == 403
+    )
+    client.cookies.clear()
+    sign_in(client, make_member(db, "staff@example.tw", role="legislative_staff"))
+    assert client.get(base).status_code == 404  # nothing yet
+    post(
+        client,
+        f"{base}/themes",
+        {"title": "代理人範圍", "decision": "under_consideration", "reasoning": "將與提案委員研議"},
+        token_from=f"{base}/edit",
+    )
+    editor = client.get(f"{base}/edit")
+    assert "委託範圍太窄" in editor.text
+    theme_id = re.search(r'name="theme" value="(\d+)"', editor.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', editor.text).group(1)  # type: ignore[union-attr]
+    assert (
+        client.post(
+            f"{base}/assign", data={"csrf_token": token, "theme": theme_id, "comment": str(comment.id)}
+        ).status_code
+        == 303
+    )
+    assert post(client, f"{base}/publish", {}, token_from=f"{base}/edit").status_code == 303
+    client.cookies.clear()
+    public = client.get(base)
+    assert public.status_code == 200 and "代理人範圍" in public.text and "研議中" in public.text
+    assert "代理人範圍" in client.get(f"{base}.csv").text
+    assert client.get(f"{base}.json").json()["themes"][0]["comments"] == 1
+    assert [n.message for n in notify.notifications_for(db, pk(citizen))] == [
+        "Legislative staff answered the feedback on “%(title)s”."
+    ]

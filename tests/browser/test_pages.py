@@ -58,6 +58,8 @@ PAGES = [
     ("bills:detail", "/bills/1", CITIZEN),
     ("bills:stages", "/stages", None),
     ("bills:dashboard", "/bills/1/dashboard", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:response_edit", "/bills/1/response/edit", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:response", "/bills/1/response", "wang.yating@ly.demo.thinktank.tw"),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -74,6 +76,8 @@ NOT_PAGES = {
     "bills:list_csv",
     "bills:comments_csv",
     "bills:feed",
+    "bills:response_csv",
+    "bills:response_json",
     *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
 }
 
