@@ -104,25 +104,12 @@ def response_edit(ctx: Ctx) -> Response:
     return _editor(ctx, bill, response)
 
 
-def _int(value: str) -> int:
-    if not value.strip().isdigit():
-        raise HTTPException(400)
-    return int(value)
-
-
 @page
 def theme_save(ctx: Ctx) -> Response:
     bill, response = _editable(ctx)
     fields = {k: ctx.text(k) for k in ("title", "decision", "reasoning", "article_changes")}
     try:
-        if ctx.text("theme"):
-            theme = responses.get_theme(ctx.db, response, _int(ctx.text("theme")))
-            if ctx.text("action") == "delete":
-                responses.delete_theme(ctx.db, theme)
-            else:
-                responses.update_theme(ctx.db, theme, **fields)
-        else:
-            responses.add_theme(ctx.db, response, **{k: v for k, v in fields.items() if v or k == "title"})
+        responses.save_theme(ctx.db, response, ctx.text("theme"), ctx.text("action"), fields)
     except Invalid as invalid:
         return _editor(ctx, bill, response, invalid.errors, 400)
     ctx.flash(N_("Saved."))
@@ -132,14 +119,13 @@ def theme_save(ctx: Ctx) -> Response:
 @page
 def assign_comments(ctx: Ctx) -> Response:
     bill, response = _editable(ctx)
-    if ctx.text("action") == "quote":
-        responses.set_representative(ctx.db, response, _int(ctx.text("comment")), ctx.text("value") == "1")
-    else:
-        ids = [_int(value) for value in ctx.form.getlist("comment") if isinstance(value, str)]
-        if not ids:
-            return _editor(ctx, bill, response, {"comment": N_("Tick at least one comment.")}, 400)
-        theme = responses.get_theme(ctx.db, response, _int(ctx.text("theme"))) if ctx.text("theme") else None
-        responses.assign(ctx.db, response, ids, theme)
+    ids = [value for value in ctx.form.getlist("comment") if isinstance(value, str)]
+    try:
+        responses.place_comments(
+            ctx.db, response, ctx.text("action"), ids, ctx.text("theme"), ctx.text("comment"), ctx.text("value") == "1"
+        )
+    except Invalid as invalid:
+        return _editor(ctx, bill, response, invalid.errors, 400)
     ctx.flash(N_("Saved."))
     return ctx.redirect(f"/bills/{bill.id}/response/edit#unassigned")
 

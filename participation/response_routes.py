@@ -129,18 +129,10 @@ def response_edit(ctx: Ctx) -> Response:
 
 @page
 def theme_save(ctx: Ctx) -> Response:
-    """Add a theme (no id in the form), change one, or delete one."""
     consultation, response = _editable(ctx)
     fields = {k: ctx.text(k) for k in ("title", "decision", "reasoning", "article_changes")}
     try:
-        if ctx.text("theme"):
-            theme = responses.get_theme(ctx.db, response, _int(ctx.text("theme")))
-            if ctx.text("action") == "delete":
-                responses.delete_theme(ctx.db, theme)
-            else:
-                responses.update_theme(ctx.db, theme, **fields)
-        else:
-            responses.add_theme(ctx.db, response, **{k: v for k, v in fields.items() if v or k == "title"})
+        responses.save_theme(ctx.db, response, ctx.text("theme"), ctx.text("action"), fields)
     except Invalid as invalid:
         return _editor(ctx, consultation, response, invalid.errors, 400)
     ctx.flash(N_("Saved."))
@@ -150,15 +142,13 @@ def theme_save(ctx: Ctx) -> Response:
 @page
 def assign_comments(ctx: Ctx) -> Response:
     consultation, response = _editable(ctx)
-    ids = [_int(value) for value in ctx.form.getlist("comment") if isinstance(value, str)]
-    target = ctx.text("theme")
-    if ctx.text("action") == "quote":
-        responses.set_representative(ctx.db, response, _int(ctx.text("comment")), ctx.text("value") == "1")
-    else:
-        theme = responses.get_theme(ctx.db, response, _int(target)) if target else None
-        if not ids:
-            return _editor(ctx, consultation, response, {"comment": N_("Tick at least one comment.")}, 400)
-        responses.assign(ctx.db, response, ids, theme)
+    ids = [value for value in ctx.form.getlist("comment") if isinstance(value, str)]
+    try:
+        responses.place_comments(
+            ctx.db, response, ctx.text("action"), ids, ctx.text("theme"), ctx.text("comment"), ctx.text("value") == "1"
+        )
+    except Invalid as invalid:
+        return _editor(ctx, consultation, response, invalid.errors, 400)
     ctx.flash(N_("Saved."))
     return ctx.redirect(ctx.url("participation:response_edit", slug=consultation.slug) + "#unassigned")
 
@@ -184,12 +174,6 @@ def response_publish(ctx: Ctx) -> Response:
     events.response_published(ctx.db, ctx.queue, consultation)
     ctx.flash(N_("The response is published and everyone who commented has been told."))
     return ctx.redirect(ctx.url("participation:response", slug=consultation.slug))
-
-
-def _int(value: str) -> int:
-    if not value.strip().isdigit():
-        raise HTTPException(400)
-    return int(value)
 
 
 # --- exports -------------------------------------------------------------------------------------------

@@ -282,3 +282,40 @@ def theme_csv_rows(session: Session, response: Response) -> list[list[Any]]:
         [*(row[f] for f in THEME_FIELDS[:7]), " ".join(map(str, row["articles"])), "\n".join(row["quotes"])]
         for row in theme_rows(session, response)
     ]
+
+
+def _number(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise Invalid({"": N_("The form was not filled in as expected. Reload the page and try again.")})
+    return int(raw)
+
+
+def save_theme(session: Session, response: Response, theme_id: str, action: str, fields: dict[str, str]) -> None:
+    """The theme form of every response editor: add a theme (no id), change one, or delete one."""
+    if not theme_id:
+        add_theme(session, response, **{k: v for k, v in fields.items() if v or k == "title"})
+        return
+    theme = get_theme(session, response, _number(theme_id))
+    if action == "delete":
+        delete_theme(session, theme)
+    else:
+        update_theme(session, theme, **fields)
+
+
+def place_comments(
+    session: Session,
+    response: Response,
+    action: str,
+    comment_ids: list[str],
+    theme_id: str,
+    comment: str,
+    quote: bool,
+) -> None:
+    """The placing form of every response editor: quote one comment, or move ticked ones into a theme."""
+    if action == "quote":
+        set_representative(session, response, _number(comment), quote)
+        return
+    if not comment_ids:
+        raise Invalid({"comment": N_("Tick at least one comment.")})
+    theme = get_theme(session, response, _number(theme_id)) if theme_id else None
+    assign(session, response, [_number(c) for c in comment_ids], theme)
