@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bills import importing, services, stages
+from bills import importing, links, manual, services, stages
 from core import accounts
 
 
@@ -149,4 +149,21 @@ def seed(session: Session) -> None:
         "Strongly support wage standards for care workers.",
         None,
         "",
+    )
+    staff = members["wang.yating@ly.demo.thinktank.tw"]
+    links.link(session, bill, "ltc-act-amendment", staff, {accounts.Role.legislative_staff})
+    ordinance = manual.create_bill(
+        session,
+        manual.ManualBill(
+            title="臺北市高齡者交通安全自治條例草案",
+            bill_type="自治條例",
+            sponsors="臺北市政府",
+            committees="交通委員會",
+            summary="A city ordinance entered by hand: its steps are recorded by staff.",
+            text="第一條 為保障高齡者之交通安全，特制定本自治條例。\n\n第二條 本自治條例之主管機關為臺北市政府交通局。\n\n第三條 主管機關應於高齡者常經之路口延長行人綠燈秒數。",
+            on=(date.today() - timedelta(days=40)).isoformat(),
+        ),
+    )
+    manual.record_step(
+        session, ordinance, date.today() - timedelta(days=20), "in_committee", "交通委員會", "一讀後交付審查"
     )

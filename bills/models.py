@@ -61,3 +61,14 @@ class BillArticle(SQLModel, table=True):
     proposed: str = Field(default="")
     current: str = Field(default="")
     explanation: str = Field(default="")
+
+
+class BillConsultation(SQLModel, table=True):
+    """A consultation on the draft a bill came from, or on the policy the bill enacts."""
+
+    __table_args__ = (UniqueConstraint("bill_id", "consultation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    linked_by_id: int | None = Field(default=None, foreign_key="member.id")
+    linked_at: datetime = Field(default_factory=utcnow)

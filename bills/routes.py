@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bills import services, stages
+from bills import links, services, stages
 from bills.models import Bill
 from core import notify
 from core.accounts import Role
@@ -25,6 +25,7 @@ from participation import services as participation_services
 from participation.models import STANCE_LABELS
 
 PAGE_SIZE = 50
+SOURCES = ("tw-ly", "us-congress", "manual")
 
 
 def _date(ctx: Ctx, name: str) -> date | None:
@@ -37,13 +38,13 @@ def _date(ctx: Ctx, name: str) -> date | None:
         raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
 
 
-def _filters(ctx: Ctx) -> dict[str, Any]:
+def filters_from(ctx: Ctx) -> dict[str, Any]:
     stage = ctx.query("stage") or None
     if stage and stage not in stages.BY_KEY:
-        raise HTTPException(400)
+        raise HTTPException(400, detail=N_("Unknown stage: see /stages for the stages."))
     source = ctx.query("source") or None
-    if source and source not in ("tw-ly", "us-congress", "manual"):
-        raise HTTPException(400)
+    if source and source not in SOURCES:
+        raise HTTPException(400, detail=N_("The source is one of tw-ly, us-congress or manual."))
     return {
         "stage": stage,
         "source": source,
@@ -56,7 +57,7 @@ def _filters(ctx: Ctx) -> dict[str, Any]:
 
 @page
 def bill_list(ctx: Ctx) -> Response:
-    filters = _filters(ctx)
+    filters = filters_from(ctx)
     number = ctx.int_query("page") or 1
     found = services.list_bills(ctx.db, **filters, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
     shown = found[:PAGE_SIZE]
@@ -78,7 +79,7 @@ def bill_list(ctx: Ctx) -> Response:
 
 @page
 def bill_list_csv(ctx: Ctx) -> Response:
-    filters = _filters(ctx)
+    filters = filters_from(ctx)
     found = services.list_bills(ctx.db, **filters)
     feedback = services.feedback_counts(ctx.db, [pk(b) for b in found])
     header = [
@@ -131,6 +132,8 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         errors=errors,
         following=notify.is_following(ctx.db, ctx.member, "bill", pk(bill)),
         related=services.related_bills(ctx.db, bill),
+        consultations=links.consultations_of(ctx.db, bill),
+        can_manage=bool(ctx.roles & {Role.legislative_staff, Role.agency_official, Role.admin}),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
     )
 

@@ -121,18 +121,15 @@ def count_records(paths: list[Path]) -> int:
     return total
 
 
-def list_bills(
-    session: Session,
+def _filtered(
+    query: Any,
     stage: str | None = None,
     source: str | None = None,
     committee: str | None = None,
     sponsor: str | None = None,
     since: date | None = None,
     until: date | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[Bill]:
-    query = select(Bill)
+) -> Any:
     if stage:
         query = query.where(Bill.stage == stage)
     if source:
@@ -145,10 +142,20 @@ def list_bills(
         query = query.where(col(Bill.last_action_on) >= since)
     if until:
         query = query.where(col(Bill.last_action_on) <= until)
+    return query
+
+
+def list_bills(session: Session, limit: int | None = None, offset: int = 0, **filters: Any) -> list[Bill]:
+    """Bills matching the filters (stage, source, committee, sponsor, since, until), latest action first."""
+    query = _filtered(select(Bill), **filters)
     query = query.order_by(col(Bill.last_action_on).desc(), col(Bill.id).desc()).offset(offset)
     if limit:
         query = query.limit(limit)
     return list(session.exec(query))
+
+
+def count_bills(session: Session, **filters: Any) -> int:
+    return int(session.exec(_filtered(select(func.count()).select_from(Bill), **filters)).one())
 
 
 def related_bills(session: Session, bill: Bill) -> list[tuple[str, Bill | None]]:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bills import links as bill_links
 from core import accounts, notify
 from core.accounts import Role
 from core.api import PREFIX, paged, paging
@@ -113,6 +114,7 @@ def _detail_page(
         can_manage=services.can_manage(ctx.member, ctx.roles, consultation),
         response=responses.response_for(ctx.db, "consultation", pk(consultation)),
         following=notify.is_following(ctx.db, ctx.member, "consultation", pk(consultation)),
+        bills=bill_links.bills_of(ctx.db, consultation),
         values=values,
         errors=errors,
         filters={"article": None, "stance": ""},

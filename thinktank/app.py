@@ -16,8 +16,10 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 import thinktank.registry  # noqa: F401  (registers every table and job handler)
+from bills import api_routes as bill_api_routes
 from bills import response_routes as bill_response_routes
 from bills import routes as bill_routes
+from bills import staff_routes as bill_staff_routes
 from core import api as core_api
 from core import routes as core_routes
 from core.db import make_engine
@@ -42,6 +44,8 @@ def all_routes() -> list[BaseRoute]:
         *agency_routes.routes,
         *bill_routes.routes,
         *bill_response_routes.routes,
+        *bill_staff_routes.routes,
+        *bill_api_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

@@ -60,6 +60,8 @@ PAGES = [
     ("bills:dashboard", "/bills/1/dashboard", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:response_edit", "/bills/1/response/edit", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:response", "/bills/1/response", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:new", "/bills/new", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:manage", "/bills/1/manage", "wang.yating@ly.demo.thinktank.tw"),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -78,7 +80,7 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
-    *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments")),
+    *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")),
 }
 
 
