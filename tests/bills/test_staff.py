@@ -32,9 +32,7 @@ def _enter(client: TestClient, **changes: str):  # type: ignore[no-untyped-def]
     return post(client, "/bills/new", form, token_from="/bills/new")
 
 
-def test_staff_enter_a_bill_by_hand_and_it_is_numbered_and_split_into_articles(
-    client: TestClient, db: Session
-) -> None:
+def test_staff_enter_a_bill_by_hand_and_it_is_numbered_and_split_into_articles(client: TestClient, db: Session) -> None:
     sign_in(client, make_member(db, "staff@example.tw", role="legislative_staff"))
     response = _enter(client)
     assert response.status_code == 303
@@ -121,7 +119,7 @@ def test_bills_and_consultations_link_both_ways(client: TestClient, db: Session)
 
     bill = _bills(db)["202103161290000"]
     consultation(db, slug="ltc")
-    agency, official = agency_and_official(db, "moi")
+    _agency, official = agency_and_official(db, "moi")
     consultation(db, slug="other", agency_slug="moi")
     sign_in(client, official)
     path = f"/bills/{bill.id}"

@@ -80,7 +80,10 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
-    *(f"api:{name}" for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")),
+    *(
+        f"api:{name}"
+        for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")
+    ),
 }
 
 

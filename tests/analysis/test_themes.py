@@ -1,0 +1,89 @@
+"""Themes on small inputs built here, and on the shared Traditional Chinese Pol.is statements."""
+
+import csv
+
+import pytest
+
+from analysis.themes import Item, find_themes
+from tests.helpers import SHARED_DATA
+
+RESPITE = [
+    "喘息服務的天數太少，家庭照顧者需要更多喘息服務",
+    "喘息服務每年三十日仍然不夠照顧者使用",
+    "希望喘息服務可以增加天數並簡化申請",
+]
+WAGES = ["照顧服務員薪資太低，應訂定薪資基準", "提高照顧服務員薪資才能留住照顧人力", "照顧服務員的薪資基準應分區訂定"]
+ENGLISH = ["Care worker wages are too low to keep staff", "Raise care worker wages to keep good staff"]
+
+
+def _items(texts: list[str], **fields) -> list[Item]:  # type: ignore[no-untyped-def]
+    return [Item(i, text, **fields) for i, text in enumerate(texts)]
+
+
+def test_comments_about_different_things_fall_into_different_themes() -> None:
+    items = _items(RESPITE * 3 + WAGES * 3)
+    result = find_themes(items, k=2)
+    assert result.k == 2 and not result.automatic
+    groups = [set(t.members) for t in result.themes]
+    respite = {i for i, item in enumerate(items) if "喘息" in item.text}
+    assert respite in groups and set(range(len(items))) - respite in groups
+    labels = {t.label for t in result.themes}
+    assert any("喘息服務" in label for label in labels) and any("薪資" in label for label in labels)
+    for theme in result.themes:
+        assert theme.size == 9 and len(theme.representative) == 3 and set(theme.representative) <= set(theme.members)
+
+
+def test_the_number_of_themes_is_chosen_when_not_given_and_the_result_is_deterministic() -> None:
+    items = _items(
+        RESPITE * 4
+        + WAGES * 4
+        + ["交通安全需要改善路口設計，保護行人", "行人安全與路口設計應優先改善", "路口設計要保護行人安全"] * 4
+    )
+    first = find_themes(items)
+    assert first.automatic and 2 <= first.k <= 5 and first.silhouette is not None
+    again = find_themes(items)
+    assert [t.members for t in first.themes] == [t.members for t in again.themes]
+    assert [t.label for t in first.themes] == [t.label for t in again.themes]
+
+
+def test_stance_authors_articles_and_content_free_comments() -> None:
+    items = [
+        Item(i, text, author=i % 2, stance="support" if i < 3 else "oppose", article=1 + i % 2)
+        for i, text in enumerate(RESPITE * 2)
+    ]
+    items.append(Item("plus-one", "+1"))
+    result = find_themes(items, k=1)
+    theme = result.themes[0]
+    assert theme.authors == 2 and theme.stances == {"support": 3, "oppose": 3} and theme.articles == {1: 3, 2: 3}
+    assert result.unthemed == ["plus-one"]
+    assert find_themes([]).themes == []
+
+
+def test_a_campaign_counts_once_and_its_copies_follow_it() -> None:
+    letter = "照顧服務員薪資太低，應訂定薪資基準"
+    items = _items(RESPITE * 2) + [Item(f"copy-{i}", letter, campaign=0) for i in range(200)] + _items(WAGES)
+    result = find_themes(items, k=2)
+    sizes = sorted(t.size for t in result.themes)
+    assert sizes == [6, 203]  # the 200 copies joined their theme as one unit
+    wages = next(t for t in result.themes if t.campaigns)
+    assert wages.campaigns == {0: 200} and wages.individual == 3
+    assert sum(1 for r in wages.representative if str(r).startswith("copy-")) <= 1
+
+
+def test_english_themes_are_labelled_in_english() -> None:
+    result = find_themes(_items(ENGLISH * 3 + RESPITE * 3), k=2)
+    assert any(t.label.startswith(("care", "wage", "staff", "worker")) and "、" not in t.label for t in result.themes)
+
+
+POLIS_ZH = SHARED_DATA / "comments" / "polis-talkto-tw-zh" / "po25-12-01-tally.csv"
+
+
+@pytest.mark.skipif(not POLIS_ZH.exists(), reason="../shared/data/comments/polis-talkto-tw-zh is absent")
+def test_themes_of_a_real_traditional_chinese_conversation() -> None:
+    with POLIS_ZH.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    result = find_themes([Item(r["id"], r["comment_body"]) for r in rows])
+    assert 2 <= result.k <= 15 and sum(t.size for t in result.themes) + len(result.unthemed) == len(rows)
+    # The conversation is about caning drunk drivers and sex offenders: those words lead themes.
+    terms = {term for t in result.themes for term in t.key_terms}
+    assert {"酒駕", "性侵"} <= terms
