@@ -348,3 +348,104 @@ def bills_list(stage: str | None, source: str | None, as_json: bool) -> None:
         else:
             for bill in found:
                 click.echo(f"{bill.source}\t{bill.number}\t{bill.stage}\t{bill.title}")
+
+
+# --- analyze: the analysis algorithms straight on a CSV file, without a database ----------------
+
+
+def _read_analysis_csv(path: Path, text_column: str, id_column: str | None) -> tuple[list[object], list[str]]:
+    """(ids, texts) from a CSV file in UTF-8 or Big5. Without an id column, rows are numbered from 1."""
+    import csv
+    import io
+
+    from participation.importing import decode
+
+    try:
+        content = decode(path.read_bytes())
+    except OSError as error:
+        fail(f"{path}: {error.strerror or error}")
+    except Invalid as invalid:
+        fail(f"{path}: {explain(invalid)}")
+    csv.field_size_limit(10**8)
+    reader = csv.DictReader(io.StringIO(content))
+    columns = reader.fieldnames or []
+    for wanted in (text_column, id_column):
+        if wanted is not None and wanted not in columns:
+            fail(f"{path}: no column {wanted!r}; the columns are {', '.join(columns) or '(none)'}")
+    ids: list[object] = []
+    texts: list[str] = []
+    seen: set[object] = set()
+    try:
+        for number, row in enumerate(reader, 1):
+            identity: object = row[id_column] if id_column else number
+            if identity in seen:
+                fail(f"{path}, line {reader.line_num}: the id {identity!r} appears twice")
+            seen.add(identity)
+            ids.append(identity)
+            texts.append(row[text_column] or "")
+    except csv.Error as error:
+        fail(f"{path}, line {reader.line_num}: {error}")
+    return ids, texts
+
+
+@main.group()
+def analyze() -> None:
+    """Run the analysis on a CSV file, without a database."""
+
+
+_file_argument = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_text_option = click.option("--text-column", required=True, help="The column holding each comment's text.")
+_id_option = click.option("--id-column", help="The column holding each comment's id (default: the row number).")
+
+
+@analyze.command(name="themes")
+@_file_argument
+@_text_option
+@_id_option
+@click.option("--k", "k", type=click.IntRange(1, 200), help="The number of themes (default: chosen by silhouette).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def analyze_themes(file: Path, text_column: str, id_column: str | None, k: int | None, as_json: bool) -> None:
+    """Cluster the comments in FILE into themes."""
+    import json
+
+    from analysis.themes import Item, find_themes
+
+    ids, texts = _read_analysis_csv(file, text_column, id_column)
+    result = find_themes([Item(i, t) for i, t in zip(ids, texts, strict=True)], k=k)
+    themes = [
+        {"label": t.label, "size": t.size, "members": t.members, "representative": t.representative}
+        for t in result.themes
+    ]
+    if as_json:
+        click.echo(json.dumps({"themes": themes, "unthemed": result.unthemed}, ensure_ascii=False))
+        return
+    how = "chosen by silhouette" if result.automatic else "as asked"
+    click.echo(f"{len(texts)} comments, {result.k} themes ({how}), {len(result.unthemed)} without content words")
+    for theme in themes:
+        click.echo(f"{theme['size']:>7}  {theme['label']}")
+
+
+@analyze.command(name="campaigns")
+@_file_argument
+@_text_option
+@_id_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def analyze_campaigns(file: Path, text_column: str, id_column: str | None, as_json: bool) -> None:
+    """Find the form-letter campaigns in FILE."""
+    import json
+
+    from analysis.campaigns import Letter, find_campaigns
+
+    ids, texts = _read_analysis_csv(file, text_column, id_column)
+    result = find_campaigns([Letter(i, t) for i, t in zip(ids, texts, strict=True)])
+    if as_json:
+        campaigns = [{"size": c.size, "template": c.template, "members": c.members} for c in result.campaigns]
+        click.echo(json.dumps({"campaigns": campaigns, "individual": result.individual}, ensure_ascii=False))
+        return
+    in_campaigns = sum(c.size for c in result.campaigns)
+    click.echo(
+        f"{len(texts)} comments: {in_campaigns} from {len(result.campaigns)} campaigns"
+        f" and {len(result.individual)} individual comments"
+    )
+    for campaign in result.campaigns:
+        click.echo(f"{campaign.size:>7}  {' '.join(campaign.template.split())[:100]}")
