@@ -20,7 +20,7 @@ from core.errors import N_, Invalid
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
-from participation import drafts, responses
+from participation import analysis_views, drafts, responses
 from participation import services as participation_services
 from participation.models import STANCE_LABELS
 
@@ -242,6 +242,19 @@ def _followable(session: Session, bill_id: int) -> tuple[str, str] | None:
 
 notify.followable["bill"] = _followable
 
+
+def _analysis_subject(ctx: Ctx) -> analysis_views.Subject:
+    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
+    return analysis_views.Subject(
+        "bill",
+        pk(bill),
+        bill.title or bill.number,
+        f"/bills/{bill.id}",
+        bool(ctx.roles & {Role.legislative_staff, Role.admin}),
+        {a.number: a.heading for a in services.articles_of(ctx.db, bill) if a.heading},
+    )
+
+
 routes = [
     Route("/bills", bill_list, name="bills:list"),
     Route("/bills.csv", bill_list_csv, name="bills:list_csv"),
@@ -251,4 +264,5 @@ routes = [
     Route("/bills/{bill_id:int}/comments.csv", comments_csv, name="bills:comments_csv"),
     Route("/bills/{bill_id:int}/feed.atom", bill_feed, name="bills:feed"),
     Route("/stages", stage_page, name="bills:stages"),
+    *analysis_views.routes_for("/bills/{bill_id:int}", "bills", _analysis_subject),
 ]

@@ -254,3 +254,58 @@ class ProposalEvent(SQLModel, table=True):
     kind: str = Field(max_length=30)
     note: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Analysis(SQLModel, table=True):
+    """The latest analysis of one subject's comments (a consultation or a bill). Themes are rows,
+    because analysts edit them; campaigns, the network and the volume are stored as computed."""
+
+    __table_args__ = (UniqueConstraint("subject_kind", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: str = Field(max_length=20)
+    subject_id: int
+    status: str = Field(default="queued", max_length=10)  # queued, running, done, failed
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    k: int | None = None  # the analyst's number of themes; None lets the silhouette choose
+    input_hash: str = Field(default="", max_length=64)
+    comments: int = 0
+    method: str = Field(default="{}")  # JSON: algorithms, parameters, package versions, date
+    campaigns: str = Field(default="[]")  # JSON
+    network: str = Field(default="{}")  # JSON
+    volume: str = Field(default="[]")  # JSON: [day, comments]
+    error: str = Field(default="")
+    requested_by_id: int | None = Field(default=None, foreign_key="member.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    published_at: datetime | None = None
+
+
+class AnalysisTheme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_id: int = Field(foreign_key="analysis.id", index=True)
+    position: int = 0
+    label: str = Field(max_length=200)
+    key_terms: str = Field(default="[]")  # JSON
+    representative: str = Field(default="[]")  # JSON: comment ids
+
+
+class AnalysisThemeComment(SQLModel, table=True):
+    """A comment's place in the analysis: its theme, and its campaign if it is a form letter."""
+
+    __table_args__ = (UniqueConstraint("analysis_id", "comment_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_id: int = Field(foreign_key="analysis.id", index=True)
+    theme_id: int | None = Field(default=None, foreign_key="analysistheme.id", index=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    campaign: int | None = None  # index into Analysis.campaigns
+
+
+class AnalysisEdit(SQLModel, table=True):
+    """What an analyst changed, shown in the report's account of how it was made."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_id: int = Field(foreign_key="analysis.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    action: str = Field(max_length=20)  # rename, merge, split, move, rerun, publish
+    detail: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow)

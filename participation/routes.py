@@ -20,7 +20,7 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, json_download, page
-from participation import drafts, events, importing, responses, services
+from participation import analysis_views, drafts, events, importing, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
 
@@ -450,6 +450,19 @@ def api_comments(ctx: Ctx) -> Response:
     return JSONResponse(paged(items, number, per_page, total))
 
 
+def _analysis_subject(ctx: Ctx) -> analysis_views.Subject:
+    consultation = visible_consultation(ctx)
+    articles = services.articles_of(ctx.db, services.latest_version(ctx.db, consultation))
+    return analysis_views.Subject(
+        "consultation",
+        pk(consultation),
+        consultation.title,
+        f"/c/{consultation.slug}",
+        services.can_manage(ctx.member, ctx.roles, consultation),
+        {a.number: a.heading for a in articles if a.heading},
+    )
+
+
 routes = [
     Route("/c", consultation_list, name="participation:list"),
     Route("/c/new", consultation_new, methods=["GET", "POST"], name="participation:new"),
@@ -465,4 +478,5 @@ routes = [
     Route("/comments/{comment_id:int}/edit", comment_edit, methods=["GET", "POST"], name="participation:comment_edit"),
     Route(f"{PREFIX}/consultations", api_consultations, name="api:consultations"),
     Route(f"{PREFIX}/consultations/{{slug}}/comments", api_comments, name="api:consultation_comments"),
+    *analysis_views.routes_for("/c/{slug}", "participation", _analysis_subject),
 ]

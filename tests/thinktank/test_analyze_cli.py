@@ -8,7 +8,11 @@ from click.testing import CliRunner, Result
 from thinktank.cli import main
 
 LETTER = "我反對一次性塑膠吸管全面禁用，這會造成身心障礙者與長者的不便，請環境部保留其他選擇並延後實施。"
-RESPITE = ["喘息服務的天數太少，家庭照顧者需要更多喘息服務", "喘息服務每年三十日仍然不夠照顧者使用", "希望喘息服務可以增加天數"]
+RESPITE = [
+    "喘息服務的天數太少，家庭照顧者需要更多喘息服務",
+    "喘息服務每年三十日仍然不夠照顧者使用",
+    "希望喘息服務可以增加天數",
+]
 WAGES = ["照顧服務員薪資太低，應訂定薪資基準", "提高照顧服務員薪資才能留住人力", "照顧服務員的薪資基準應分區訂定"]
 
 
@@ -25,7 +29,18 @@ def _csv(tmp_path: Path, rows: list[tuple[str, str]], encoding: str = "utf-8-sig
 
 def test_themes_as_json(tmp_path: Path) -> None:
     rows = [(f"c{i}", text) for i, text in enumerate((RESPITE + WAGES) * 2)]
-    result = run("analyze", "themes", str(_csv(tmp_path, rows)), "--text-column", "意見", "--id-column", "編號", "--k", "2", "--json")
+    result = run(
+        "analyze",
+        "themes",
+        str(_csv(tmp_path, rows)),
+        "--text-column",
+        "意見",
+        "--id-column",
+        "編號",
+        "--k",
+        "2",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     themes = json.loads(result.output)["themes"]
     assert len(themes) == 2 and {t["size"] for t in themes} == {6}
@@ -35,7 +50,11 @@ def test_themes_as_json(tmp_path: Path) -> None:
 
 
 def test_campaigns_as_json_from_a_big5_file_numbered_by_row(tmp_path: Path) -> None:
-    rows = [("x", LETTER)] * 4 + [("x", LETTER.replace("延後實施", "延後實施，我的父親需要吸管"))] + [("x", t) for t in RESPITE]
+    rows = (
+        [("x", LETTER)] * 4
+        + [("x", LETTER.replace("延後實施", "延後實施，我的父親需要吸管"))]
+        + [("x", t) for t in RESPITE]
+    )
     path = _csv(tmp_path, rows, encoding="big5")
     result = run("analyze", "campaigns", str(path), "--text-column", "意見", "--json")
     assert result.exit_code == 0, result.output

@@ -1,0 +1,197 @@
+"""The analysis of a consultation's comments through the real app: run it (the job runs in the
+test process), review the themes, publish them into the response, and read the report."""
+
+import json
+import xml.etree.ElementTree as ET
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from participation import responses, services
+from participation.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from tests.helpers import make_member, post, sign_in
+from tests.participation.factories import agency_and_official, consultation
+
+LETTER = "我反對一次性塑膠吸管全面禁用，這會造成身心障礙者與長者的不便，請保留其他選擇並延後實施日期，謝謝。"
+RESPITE = [
+    "喘息服務的天數太少，家庭照顧者需要更多喘息服務",
+    "喘息服務每年三十日仍然不夠照顧者使用",
+    "希望喘息服務可以增加天數並簡化申請流程",
+    "照顧失智的母親很累，喘息服務要能臨時申請",
+    "偏鄉的喘息服務據點不足",
+    "支持增加喘息服務日數",
+]
+WAGES = [
+    "照顧服務員薪資太低，應訂定薪資基準",
+    "提高照顧服務員薪資才能留住照顧人力",
+    "照顧服務員的薪資基準應該分區訂定",
+    "薪資基準要考慮夜班與交通時間",
+    "照服員流動率高是因為薪資不足",
+    "外籍看護與照顧服務員的薪資差距太大",
+]
+
+
+def _commented(db: Session):  # type: ignore[no-untyped-def]
+    """An open consultation with 6 people's comments on two subjects and a 5-letter campaign."""
+    _agency, official = agency_and_official(db)
+    ltc = consultation(db)
+    people = [make_member(db, f"p{i}@example.tw", name=f"民眾{i}") for i in range(6)]
+    org = make_member(db, "org@example.tw", name="協會")
+    org.org_name, org.org_type = "台灣照顧者協會", "ngo"
+    db.add(org)
+    db.commit()
+    for i, text in enumerate(RESPITE):
+        services.comment_on_consultation(db, ltc, people[i], "support", text, 2)
+    for i, text in enumerate(WAGES):
+        services.comment_on_consultation(db, ltc, people[i], "amend" if i % 2 else "oppose", text, 3, "第三條 修正")
+    services.comment_on_consultation(db, ltc, org, "support", "喘息服務與照顧服務員薪資都需要改善", 2)
+    senders = [make_member(db, f"s{i}@example.tw", name=f"連署{i}") for i in range(5)]
+    for i, sender in enumerate(senders):
+        text = LETTER if i else LETTER.replace("謝謝。", "我的父親需要吸管才能喝水。謝謝。")
+        services.comment_on_consultation(db, ltc, sender, "oppose", text)
+    return ltc, official
+
+
+def _run(client: TestClient, k: str = "") -> object:
+    return post(client, "/c/ltc/analysis/run", {"k": k}, token_from="/c/ltc/analysis")
+
+
+def test_an_official_runs_the_analysis_and_sees_themes_campaigns_and_the_network(
+    client: TestClient, db: Session
+) -> None:
+    ltc, official = _commented(db)
+    sign_in(client, official)
+    assert "not been analysed" in client.get("/c/ltc/analysis").text
+    response = _run(client, "3")
+    assert response.status_code == 303
+    analysis = db.exec(select(Analysis)).one()
+    assert analysis.status == "done" and analysis.comments == 18 and analysis.k == 3
+    page = client.get("/c/ltc/analysis")
+    assert page.status_code == 200
+    assert "18 comments: 5 comments from 1 campaigns and 13 individual comments." in page.text
+    assert LETTER in page.text and "我的父親需要吸管才能喝水。" in page.text  # the template, and what one sender added
+    assert "喘息服務" in page.text and "薪資" in page.text
+    assert 'class="network"' in page.text and "台灣照顧者協會" in page.text and "p0@example.tw" not in page.text
+    assert "scikit-learn" in page.text and analysis.input_hash[:16] in page.text
+    themes = db.exec(select(AnalysisTheme)).all()
+    assert len(themes) == 3
+    placed = db.exec(select(AnalysisThemeComment)).all()
+    assert len(placed) == 18 and sum(1 for p in placed if p.campaign == 0) == 5
+    # The five letters sit in one theme: a campaign is one unit.
+    assert len({p.theme_id for p in placed if p.campaign == 0}) == 1
+
+
+def test_a_rerun_on_unchanged_input_reuses_the_result_and_a_new_comment_recomputes(
+    client: TestClient, db: Session
+) -> None:
+    ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client)
+    analysis = db.exec(select(Analysis)).one()
+    theme = db.exec(select(AnalysisTheme)).first()
+    post(
+        client,
+        "/c/ltc/analysis/themes",
+        {"action": "rename", "theme": str(theme.id), "label": "照顧者的喘息"},
+        token_from="/c/ltc/analysis",
+    )
+    finished = analysis.finished_at
+    again = _run(client)
+    assert again.status_code == 303 and "kept" in client.get("/c/ltc/analysis").text
+    db.expire_all()
+    assert analysis.finished_at == finished and db.get(AnalysisTheme, theme.id).label == "照顧者的喘息"
+    services.comment_on_consultation(db, ltc, make_member(db, "late@example.tw"), "support", "喘息服務很重要", 2)
+    _run(client)
+    db.refresh(analysis)
+    assert analysis.comments == 19 and analysis.finished_at != finished
+
+
+def test_review_rename_merge_split_and_move_are_recorded(client: TestClient, db: Session) -> None:
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "3")
+    first, second, third = (t.id for t in db.exec(select(AnalysisTheme).order_by(AnalysisTheme.id)).all())
+
+    def edit(**form: str):  # type: ignore[no-untyped-def]
+        return post(client, "/c/ltc/analysis/themes", form, token_from="/c/ltc/analysis")
+
+    assert edit(action="rename", theme=str(first), label="新名稱").status_code == 303
+    assert edit(action="rename", theme=str(first), label="  ").status_code == 400
+    assert edit(action="merge", theme=str(third), into=str(second)).status_code == 303
+    db.expire_all()
+    assert db.get(AnalysisTheme, third) is None
+    members = [
+        p.comment_id for p in db.exec(select(AnalysisThemeComment).where(AnalysisThemeComment.theme_id == second))
+    ]
+    split = post(
+        client,
+        "/c/ltc/analysis/themes",
+        {"action": "split", "theme": str(second), "label": "分出來的", "comment": [str(members[0])]},
+        token_from="/c/ltc/analysis",
+    )
+    assert split.status_code == 303
+    new = db.exec(select(AnalysisTheme).where(AnalysisTheme.label == "分出來的")).one()
+    moved = post(
+        client,
+        "/c/ltc/analysis/themes",
+        {"action": "move", "theme": str(new.id), "into": str(first), "comment": [str(members[0])]},
+        token_from="/c/ltc/analysis",
+    )
+    assert moved.status_code == 303
+    db.expire_all()
+    assert (
+        db.exec(select(AnalysisThemeComment).where(AnalysisThemeComment.comment_id == members[0])).one().theme_id
+        == first
+    )
+    assert edit(action="move", theme=str(first), into=str(second)).status_code == 400  # nothing ticked
+    assert edit(action="move", theme=str(first), into="99999", comment="1").status_code == 404
+    assert edit(action="explode", theme=str(first)).status_code == 400
+    actions = [e.action for e in db.exec(select(AnalysisEdit).order_by(AnalysisEdit.id))]
+    assert actions == ["rerun", "rename", "merge", "split", "move"]
+    page = client.get("/c/ltc/analysis")
+    assert "Renamed a theme" in page.text or "重新命名" in page.text
+
+
+def test_citizens_see_nothing_until_published_then_the_report_and_its_downloads(
+    client: TestClient, db: Session
+) -> None:
+    ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "2")
+    client.cookies.clear()
+    citizen = make_member(db, "reader@example.tw")
+    sign_in(client, citizen)
+    hidden = client.get("/c/ltc/analysis")
+    assert hidden.status_code == 200 and LETTER not in hidden.text
+    assert client.get("/c/ltc/analysis.csv").status_code == 404
+    assert _run(client).status_code == 403
+    assert post(client, "/c/ltc/analysis/publish", {}, token_from="/c/ltc").status_code == 403
+    client.cookies.clear()
+    sign_in(client, official)
+    assert post(client, "/c/ltc/analysis/publish", {}, token_from="/c/ltc/analysis").status_code == 303
+    response = responses.response_for(db, "consultation", ltc.id)
+    themes = responses.themes_of(db, response)
+    assert len(themes) == 2
+    assert sum(s.comments for s in responses.summarise(db, response)) == 18
+    client.cookies.clear()
+    sign_in(client, citizen)
+    assert LETTER in client.get("/c/ltc/analysis").text
+    rows = client.get("/c/ltc/analysis.csv").text.lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("theme,key_terms,comments,people") and len(rows) == 3
+    data = client.get("/c/ltc/analysis.json").json()
+    assert data["counts"] == {"comments": 18, "in_campaigns": 5, "campaigns": 1, "individual": 13}
+    assert sorted(i for t in data["themes"] for i in t["members"]) == sorted(c.id for c in db.exec(select(Comment)))
+    graphml = ET.fromstring(client.get("/c/ltc/network.graphml").content)
+    assert graphml.tag.endswith("graphml")
+    assert "台灣照顧者協會" in client.get("/c/ltc/network.gexf").text
+    assert json.dumps(data, ensure_ascii=False).count("@example.tw") == 0
+
+
+def test_no_comments_and_bad_numbers_are_explained(client: TestClient, db: Session) -> None:
+    _agency, official = agency_and_official(db)
+    consultation(db)
+    sign_in(client, official)
+    empty = _run(client)
+    assert empty.status_code == 400 and db.exec(select(Analysis)).all() == []
+    assert _run(client, "abc").status_code == 400
+    assert _run(client, "500").status_code == 400
