@@ -59,7 +59,7 @@ def _run(client: TestClient, k: str = "") -> object:
 def test_an_official_runs_the_analysis_and_sees_themes_campaigns_and_the_network(
     client: TestClient, db: Session
 ) -> None:
-    ltc, official = _commented(db)
+    _ltc, official = _commented(db)
     sign_in(client, official)
     assert "not been analysed" in client.get("/c/ltc/analysis").text
     response = _run(client, "3")
