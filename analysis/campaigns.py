@@ -82,19 +82,37 @@ def find_campaigns(letters: Sequence[Letter], threshold: float = THRESHOLD, min_
         agreement = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
         pairs = pairs[agreement >= threshold]
         parent = _components(len(distinct), pairs)
-    # Texts too short to have a shingle are never near-duplicates of anything but themselves.
-    component = parent[group]
-    by_component: dict[int, list[int]] = {}
-    for index, label in enumerate(component.tolist()):
-        if normal[index]:
-            by_component.setdefault(label, []).append(index)
-    campaigns, individual = [], []
-    grouped = set()
-    for indexes in by_component.values():
-        if len(indexes) >= min_size:
-            campaigns.append(_campaign(letters, normal, indexes))
-            grouped.update(indexes)
-    individual = [letter.id for index, letter in enumerate(letters) if index not in grouped]
+    # Campaigns are found among distinct texts, then take their exact copies along. Connected
+    # components chain (A~B and B~C although A is unlike C), so each component keeps only the
+    # texts that are themselves close to its template.
+    copies = np.bincount(group, minlength=len(distinct))
+    components: dict[int, list[int]] = {}
+    for d, label in enumerate(parent.tolist()):
+        if normal[distinct[d]]:  # an empty text (punctuation only) is like nothing
+            components.setdefault(label, []).append(d)
+    campaign_of_distinct: dict[int, int] = {}
+    templates: list[int] = []
+    for texts in components.values():
+        if copies[texts].sum() < min_size:
+            continue
+        template = _template(signatures, texts, copies)
+        close = (signatures[texts] == signatures[template]).mean(axis=1) >= threshold
+        kept = [d for d, keep in zip(texts, close.tolist(), strict=True) if keep]
+        if copies[kept].sum() >= min_size:
+            for d in kept:
+                campaign_of_distinct[d] = len(templates)
+            templates.append(template)
+    members: list[list[int]] = [[] for _ in templates]
+    individual = []
+    for index, d in enumerate(group.tolist()):
+        if d in campaign_of_distinct:
+            members[campaign_of_distinct[d]].append(index)
+        else:
+            individual.append(letters[index].id)
+    campaigns = [
+        _campaign(letters, distinct[template], indexes, int(copies[template]))
+        for template, indexes in zip(templates, members, strict=True)
+    ]
     campaigns.sort(key=lambda c: (-c.size, str(c.members[0])))
     parameters: dict[str, object] = {
         "algorithm": "MinHash/LSH over character shingles, verified by signature agreement",
@@ -107,17 +125,25 @@ def find_campaigns(letters: Sequence[Letter], threshold: float = THRESHOLD, min_
     return CampaignResult(campaigns, individual, parameters)
 
 
-def _campaign(letters: Sequence[Letter], normal: list[str], indexes: list[int]) -> Campaign:
-    counts = Counter(normal[i] for i in indexes)
-    top = max(counts.values())
-    template_index = next(i for i in indexes if counts[normal[i]] == top)
+def _template(signatures: np.ndarray, texts: list[int], copies: np.ndarray, sample: int = 200) -> int:
+    """The distinct text most like the others, weighted by how often each was sent (among the
+    `sample` most sent, which is where a campaign's template is)."""
+    if len(texts) == 1:
+        return texts[0]
+    chosen = sorted(texts, key=lambda d: (-copies[d], d))[:sample]
+    agreement = (signatures[chosen][:, None, :] == signatures[chosen][None, :, :]).mean(axis=2)
+    score = copies[chosen] @ agreement
+    return chosen[int(np.argmax(score))]
+
+
+def _campaign(letters: Sequence[Letter], template: int, indexes: list[int], exact_copies: int) -> Campaign:
     times = [at for i in indexes if (at := letters[i].submitted_at) is not None]
     return Campaign(
-        template=letters[template_index].text,
+        template=letters[template].text,
         members=[letters[i].id for i in indexes],
         first_at=min(times) if times else None,
         last_at=max(times) if times else None,
-        exact_copies=top,
+        exact_copies=exact_copies,
     )
 
 

@@ -196,7 +196,7 @@ def _describe(
         chosen = np.flatnonzero(labels == cluster)
         if not len(chosen):
             continue
-        top = [str(terms[i]) for i in np.argsort(-weights[cluster], kind="stable")[:5] if weights[cluster, i] > 0]
+        top = [str(terms[i]) for i in np.argsort(-weights[cluster], kind="stable")[:8] if weights[cluster, i] > 0]
         if dense is not None:
             closeness = dense[chosen] @ centres[cluster]
         else:
@@ -223,8 +223,9 @@ def _describe(
 
 
 def _label(terms: list[str]) -> str:
-    """The first three key terms, joined the way their language joins a list."""
-    shown = terms[:3]
+    """The first three key terms, joined the way their language joins a list. Single Chinese
+    characters (應, 太) say little alone, so words of two or more come first."""
+    shown = ([t for t in terms if len(t) > 1] + [t for t in terms if len(t) == 1])[:3]
     if not shown:
         return ""
     separator = ", " if all(term.isascii() for term in shown) else "、"

@@ -20,7 +20,7 @@ from core.errors import N_, Invalid
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
-from participation import analysis_views, drafts, responses
+from participation import analyses, analysis_views, drafts, responses
 from participation import services as participation_services
 from participation.models import STANCE_LABELS
 
@@ -134,6 +134,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         related=services.related_bills(ctx.db, bill),
         consultations=links.consultations_of(ctx.db, bill),
         can_manage=bool(ctx.roles & {Role.legislative_staff, Role.agency_official, Role.admin}),
+        analysis_published=analyses.is_published(ctx.db, "bill", pk(bill)),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
     )
 
@@ -174,8 +175,11 @@ def dashboard(ctx: Ctx) -> Response:
     peak_cell = max([n for by_stance in counts.values() for n in by_stance.values()] + [1])
     days = services.feedback_by_day(ctx.db, bill)
     articles = services.articles_of(ctx.db, bill)
+    analysis = analyses.analysis_for(ctx.db, "bill", pk(bill))
+    done = analysis is not None and analysis.status == "done"
     return ctx.render(
         "bills/dashboard.html",
+        top_themes=analyses.theme_views(ctx.db, analysis, members_shown=0)[:5] if analysis and done else [],
         bill=bill,
         counts=counts,
         peak_cell=peak_cell,

@@ -41,6 +41,11 @@ def analysis_for(session: Session, subject_kind: str, subject_id: int) -> Analys
     return session.exec(query).first()
 
 
+def is_published(session: Session, subject_kind: str, subject_id: int) -> bool:
+    analysis = analysis_for(session, subject_kind, subject_id)
+    return analysis is not None and analysis.published_at is not None
+
+
 def subject_comments(session: Session, subject_kind: str, subject_id: int) -> list[Comment]:
     query = select(Comment).where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
     return list(session.exec(query.order_by(col(Comment.id))))
@@ -68,12 +73,7 @@ def request(
         return analysis, True
     if analysis is not None and analysis.status in ("queued", "running"):
         return analysis, False
-    if analysis is None:
-        analysis = Analysis(subject_kind=subject_kind, subject_id=subject_id)
-    analysis.status, analysis.k, analysis.error = "queued", k, ""
-    analysis.requested_by_id, analysis.requested_at = member.id, utcnow()
-    session.add(analysis)
-    session.commit()
+    analysis = new_analysis(session, subject_kind, subject_id, member, k, analysis)
     job = queue.submit(session, "analyze_comments", {"analysis_id": pk(analysis)}, requested_by=member.id)
     session.refresh(analysis)
     if analysis.job_id is None:
@@ -81,6 +81,24 @@ def request(
         session.add(analysis)
         session.commit()
     return analysis, False
+
+
+def new_analysis(
+    session: Session,
+    subject_kind: str,
+    subject_id: int,
+    member: Member,
+    k: int | None = None,
+    analysis: Analysis | None = None,
+) -> Analysis:
+    """The analysis row, queued: a new one, or the subject's existing one asked for again."""
+    if analysis is None:
+        analysis = Analysis(subject_kind=subject_kind, subject_id=subject_id)
+    analysis.status, analysis.k, analysis.error = "queued", k, ""
+    analysis.requested_by_id, analysis.requested_at = member.id, utcnow()
+    session.add(analysis)
+    session.commit()
+    return analysis
 
 
 @handler("analyze_comments")

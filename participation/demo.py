@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core import accounts
 from core.db import pk, utcnow
 from core.settings import Settings
-from participation import importing, proposals, responses, services
+from participation import analyses, importing, proposals, responses, services
 from participation.models import Consultation
 
 LTC_DRAFT = """本草案修正長期照顧服務法部分條文，回應高齡化與照顧人力短缺，並強化家庭照顧者支持。
@@ -333,8 +333,9 @@ def seed(session: Session) -> list[Consultation]:
     rows = []
     for n in range(160):
         article, stance, text = LTC_RECEIVED[n % len(LTC_RECEIVED)]
-        if n >= len(LTC_RECEIVED):  # the same points, raised again by other people in their own words
-            text = rng.choice(["", "我認為", "個人意見：", "補充："]) + text + rng.choice(["", "謝謝。", "請參考。"])
+        if n >= len(LTC_RECEIVED):  # the same points again, each joined with another one by other people
+            other = rng.choice([t for _a, _s, t in LTC_RECEIVED if t != text])
+            text = rng.choice(["", "我認為", "個人意見："]) + text + rng.choice(["另外，", "還有，", " "]) + other
         rows.append(
             {
                 "id": f"mail-{n + 1}",
@@ -358,6 +359,8 @@ def seed(session: Session) -> list[Consultation]:
     importing.import_comments(session, homecare, [(i + 2, r) for i, r in enumerate(received)], columns)
 
     _respond_to_plastics(session, plastic, official("moenv"))
+    # The analysis an official would run on the long-term care draft, computed here as the worker would.
+    analyses.run(session, analyses.new_analysis(session, "consultation", pk(ltc), official("mohw")))
     return [ltc, plastic, homecare]
 
 

@@ -151,3 +151,27 @@ def test_citizens_cannot_link(client: TestClient, db: Session) -> None:
     assert client.get(f"/bills/{bill.id}/manage").status_code == 403
     response = post(client, f"/bills/{bill.id}/consultations", {"consultation": "ltc"}, token_from="/bills")
     assert response.status_code == 403 and db.exec(select(BillConsultation)).all() == []
+
+
+def test_staff_analyse_a_bills_comments_and_the_dashboard_shows_the_top_themes(client: TestClient, db: Session) -> None:
+    from tests.bills.test_routes import _bills
+
+    bill = _bills(db)["1010528070203000"]
+    path = f"/bills/{bill.id}"
+    texts = ["代理人身分應該限制", "限制代理人身分可避免利益衝突", "代理人身分的限制太嚴格", "建築師公會支持限制代理人"]
+    for i, text in enumerate(texts):
+        sign_in(client, make_member(db, f"c{i}@example.tw"))
+        form = {"article": "1", "stance": "support", "text": text, "amendment": ""}
+        assert post(client, f"{path}/comments", form, token_from=path).status_code == 303
+        client.cookies.clear()
+    assert client.get(f"{path}/analysis.json").status_code == 404
+    sign_in(client, make_member(db, "staff@example.tw", role="legislative_staff"))
+    assert "not been analysed" in client.get(f"{path}/dashboard").text
+    assert post(client, f"{path}/analysis/run", {"k": "1"}, token_from=f"{path}/analysis").status_code == 303
+    dashboard = client.get(f"{path}/dashboard")
+    assert f"{path}/analysis#theme-" in dashboard.text and "代理人" in dashboard.text
+    assert post(client, f"{path}/analysis/publish", {}, token_from=f"{path}/analysis").status_code == 303
+    client.cookies.clear()
+    data = client.get(f"{path}/analysis.json").json()
+    assert data["counts"]["comments"] == 4 and len(data["themes"]) == 1
+    assert f"{path}/analysis" in client.get(path).text
