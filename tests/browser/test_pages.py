@@ -61,6 +61,8 @@ PAGES = [
     ("bills:response_edit", "/bills/1/response/edit", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:response", "/bills/1/response", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:new", "/bills/new", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:analysis", "/bills/1/analysis", "wang.yating@ly.demo.thinktank.tw"),
+    ("participation:analysis", f"{LTC}/analysis", OFFICIAL),
     ("bills:manage", "/bills/1/manage", "wang.yating@ly.demo.thinktank.tw"),
     ("error", "/no-such-page", None),
 ]
@@ -80,6 +82,7 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
+    *(f"{package}:analysis_{kind}" for package in ("participation", "bills") for kind in ("csv", "json", "graphml", "gexf")),
     *(
         f"api:{name}"
         for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")

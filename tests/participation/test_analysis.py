@@ -61,14 +61,14 @@ def test_an_official_runs_the_analysis_and_sees_themes_campaigns_and_the_network
 ) -> None:
     _ltc, official = _commented(db)
     sign_in(client, official)
-    assert "not been analysed" in client.get("/c/ltc/analysis").text
+    assert "這些意見尚未分析" in client.get("/c/ltc/analysis").text
     response = _run(client, "3")
     assert response.status_code == 303
     analysis = db.exec(select(Analysis)).one()
     assert analysis.status == "done" and analysis.comments == 18 and analysis.k == 3
     page = client.get("/c/ltc/analysis")
     assert page.status_code == 200
-    assert "18 comments: 5 comments from 1 campaigns and 13 individual comments." in page.text
+    assert "共 18 則意見：5 則來自 1 個制式連署活動，13 則為個別意見。" in page.text
     assert LETTER in page.text and "我的父親需要吸管才能喝水。" in page.text  # the template, and what one sender added
     assert "喘息服務" in page.text and "薪資" in page.text
     assert 'class="network"' in page.text and "台灣照顧者協會" in page.text and "p0@example.tw" not in page.text
@@ -97,7 +97,7 @@ def test_a_rerun_on_unchanged_input_reuses_the_result_and_a_new_comment_recomput
     )
     finished = analysis.finished_at
     again = _run(client)
-    assert again.status_code == 303 and "kept" in client.get("/c/ltc/analysis").text
+    assert again.status_code == 303 and "保留原結果" in client.get("/c/ltc/analysis").text
     db.expire_all()
     assert analysis.finished_at == finished and db.get(AnalysisTheme, theme.id).label == "照顧者的喘息"
     services.comment_on_consultation(db, ltc, make_member(db, "late@example.tw"), "support", "喘息服務很重要", 2)
@@ -149,7 +149,7 @@ def test_review_rename_merge_split_and_move_are_recorded(client: TestClient, db:
     actions = [e.action for e in db.exec(select(AnalysisEdit).order_by(AnalysisEdit.id))]
     assert actions == ["rerun", "rename", "merge", "split", "move"]
     page = client.get("/c/ltc/analysis")
-    assert "Renamed a theme" in page.text or "重新命名" in page.text
+    assert "重新命名了主題" in page.text and "合併了兩個主題" in page.text
 
 
 def test_citizens_see_nothing_until_published_then_the_report_and_its_downloads(
