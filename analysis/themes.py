@@ -1,8 +1,8 @@
 """Themes: a consultation's or a bill's comments clustered by what they talk about.
 
-TF-IDF over the text pipeline's tokens, reduced by truncated SVD (latent semantic analysis) when
-there is enough text, then k-means. The number of themes is chosen by the silhouette score over a
-fixed sample, unless the analyst sets it. A form-letter campaign takes part as one unit, so a
+TF-IDF over the text pipeline's tokens (rows of unit length, so k-means on them groups by cosine
+similarity), then k-means: full k-means for small inputs, mini-batch k-means beyond. The number
+of themes is chosen by the silhouette score over a fixed sample, unless the analyst sets it. A form-letter campaign takes part as one unit, so a
 thousand copies of one letter cannot become a theme of their own by weight alone; its members all
 land in the theme of their campaign. Every random choice is seeded: the same input gives the same
 themes."""
@@ -19,8 +19,8 @@ import numpy as np
 from analysis.text import pipeline
 
 SEED = 0
-SAMPLE_FOR_K = 20_000  # units clustered per candidate k while choosing k
-SAMPLE_FOR_SILHOUETTE = 3_000
+SAMPLE_FOR_K = 5_000  # units clustered per candidate k while choosing k
+SAMPLE_FOR_SILHOUETTE = 2_000
 FULL_KMEANS_UP_TO = 20_000  # above this, mini-batch k-means
 MAX_AUTO_K = 20
 REPRESENTATIVES = 3
@@ -84,7 +84,7 @@ def find_themes(items: Sequence[Item], k: int | None = None, tokens: list[list[s
             if item.campaign is not None:
                 unit_of_campaign[item.campaign] = len(units)
             units.append([index])
-    parameters: dict[str, Any] = {"algorithm": "tf-idf, truncated SVD, k-means", "seed": SEED}
+    parameters: dict[str, Any] = {"algorithm": "tf-idf, k-means (cosine)", "seed": SEED}
     if not units:
         return ThemeResult([], 0, k is None, None, unthemed, parameters)
     documents = [tokens[members[0]] for members in units]
@@ -98,35 +98,20 @@ def find_themes(items: Sequence[Item], k: int | None = None, tokens: list[list[s
         vectorizer = TfidfVectorizer(analyzer=_given, sublinear_tf=True)
         matrix = vectorizer.fit_transform(documents)
     terms = vectorizer.get_feature_names_out()
-    space = _reduce(matrix, parameters)
     parameters.update(tfidf={"min_df": vectorizer.min_df, "max_df": vectorizer.max_df, "terms": len(terms)})
     silhouette = None
     if k is None:
-        k, silhouette = _choose_k(space)
+        k, silhouette = _choose_k(matrix)
         parameters["k_candidates"] = f"2..{_max_k(len(units))}"
     k = max(1, min(k, len(units)))
-    labels, centres = _cluster(space, k)
+    labels, centres = _cluster(matrix, k)
     parameters["k"] = k
-    themes = _describe(items, units, labels, centres, space, matrix, terms, k)
+    themes = _describe(items, units, labels, centres, matrix, terms, k)
     return ThemeResult(themes, k, "k_candidates" in parameters, silhouette, unthemed, parameters)
 
 
 def _given(words: list[str]) -> list[str]:
     return words
-
-
-def _reduce(matrix: Any, parameters: dict[str, Any]) -> Any:
-    """LSA when there are enough units and terms to make it worth it; otherwise the TF-IDF rows."""
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import normalize
-
-    rows, columns = matrix.shape
-    dimensions = min(100, columns - 1, rows - 1)
-    if rows < 50 or dimensions < 10:
-        return matrix
-    svd = TruncatedSVD(n_components=dimensions, random_state=SEED, algorithm="randomized", n_iter=4)
-    parameters["svd_components"] = dimensions
-    return normalize(svd.fit_transform(matrix))
 
 
 def _max_k(units: int) -> int:
@@ -150,7 +135,7 @@ def _choose_k(space: Any) -> tuple[int, float | None]:
     scored = sample[_sample(sample.shape[0], SAMPLE_FOR_SILHOUETTE)]
     best_k, best_score = 2, -1.0
     for candidate in range(2, min(_max_k(count), sample.shape[0] - 1) + 1):
-        labels, _ = _cluster(sample, candidate)
+        labels, _ = _cluster(sample, candidate, n_init=1)
         chosen = labels[_sample(sample.shape[0], SAMPLE_FOR_SILHOUETTE)]
         if len(set(chosen.tolist())) < 2:
             continue
@@ -160,16 +145,16 @@ def _choose_k(space: Any) -> tuple[int, float | None]:
     return best_k, round(best_score, 4)
 
 
-def _cluster(space: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _cluster(space: Any, k: int, n_init: int = 3) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
     if k == 1:
         centre = np.asarray(space.mean(axis=0)).reshape(1, -1)
         return np.zeros(space.shape[0], dtype=int), centre
     if space.shape[0] <= FULL_KMEANS_UP_TO:
-        model: Any = KMeans(n_clusters=k, n_init=3, random_state=SEED)
+        model: Any = KMeans(n_clusters=k, n_init=n_init, random_state=SEED)
     else:
-        model = MiniBatchKMeans(n_clusters=k, n_init=3, random_state=SEED, batch_size=4096)
+        model = MiniBatchKMeans(n_clusters=k, n_init=n_init, random_state=SEED, batch_size=4096)
     labels = model.fit_predict(space)
     return labels, model.cluster_centers_
 
@@ -179,7 +164,6 @@ def _describe(
     units: list[list[int]],
     labels: np.ndarray,
     centres: np.ndarray,
-    space: Any,
     matrix: Any,
     terms: np.ndarray,
     k: int,
@@ -190,17 +174,13 @@ def _describe(
     membership = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
     weights = np.asarray((membership @ matrix).todense())
     # How close each unit is to its own cluster's centre: the representatives.
-    dense = space if isinstance(space, np.ndarray) else None
     themes = []
     for cluster in range(k):
         chosen = np.flatnonzero(labels == cluster)
         if not len(chosen):
             continue
         top = [str(terms[i]) for i in np.argsort(-weights[cluster], kind="stable")[:8] if weights[cluster, i] > 0]
-        if dense is not None:
-            closeness = dense[chosen] @ centres[cluster]
-        else:
-            closeness = np.asarray(space[chosen] @ centres[cluster]).ravel()
+        closeness = np.asarray(matrix[chosen] @ centres[cluster]).ravel()
         order = chosen[np.argsort(-closeness, kind="stable")]
         member_indexes = [i for unit in chosen for i in units[unit]]
         members = [items[i] for i in sorted(member_indexes)]

@@ -1,12 +1,12 @@
 """Form-letter campaigns on letters built here, and B-cubed against the regulations.gov clusters."""
 
 import csv
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from analysis.campaigns import Letter, changes, find_campaigns
+from analysis.evaluation import bcubed
 from tests.helpers import SHARED_DATA
 
 LETTER_ZH = (
@@ -59,22 +59,6 @@ def test_the_result_is_deterministic_and_empty_input_is_fine() -> None:
     assert [c.members for c in first.campaigns] == [c.members for c in again.campaigns]
     assert find_campaigns([]).campaigns == []
     assert find_campaigns([Letter(1, ""), Letter(2, "")]).individual == [1, 2]
-
-
-def bcubed(predicted: dict, gold: dict) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 of a clustering against a reference, item by item."""
-    in_predicted, in_gold = defaultdict(set), defaultdict(set)
-    for item, cluster in predicted.items():
-        in_predicted[cluster].add(item)
-    for item, cluster in gold.items():
-        in_gold[cluster].add(item)
-    precision = recall = 0.0
-    for item in gold:
-        mine, theirs = in_predicted[predicted[item]], in_gold[gold[item]]
-        precision += len(mine & theirs) / len(mine)
-        recall += len(mine & theirs) / len(theirs)
-    precision, recall = precision / len(gold), recall / len(gold)
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def test_bcubed_of_a_perfect_and_a_lumped_clustering() -> None:

@@ -82,7 +82,11 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
-    *(f"{package}:analysis_{kind}" for package in ("participation", "bills") for kind in ("csv", "json", "graphml", "gexf")),
+    *(
+        f"{package}:analysis_{kind}"
+        for package in ("participation", "bills")
+        for kind in ("csv", "json", "graphml", "gexf")
+    ),
     *(
         f"api:{name}"
         for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")

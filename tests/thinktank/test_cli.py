@@ -33,6 +33,9 @@ def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
         ["agency"],
         ["agency", "create"],
         ["agency", "list"],
+        ["analyze"],
+        ["analyze", "themes"],
+        ["analyze", "campaigns"],
     ):
         result = run(*command, "--help")
         assert result.exit_code == 0, command

@@ -1,0 +1,151 @@
+"""Themes and campaigns at scale, on synthetic short Traditional Chinese comments with planted
+form-letter campaigns. Each stage runs in its own process, so its peak memory is its own.
+
+    uv run python benchmarks/analysis_scale.py                 # 1,000,000 comments
+    uv run python benchmarks/analysis_scale.py --comments 100000
+
+Prints, per stage: seconds (split into its steps), peak resident memory, and for campaigns the
+recall and precision of the planted near-duplicates (a planted letter is recalled when it lands
+in the found campaign that holds most of its campaign).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+
+SUBJECTS = (
+    "長照", "喘息服務", "照顧服務員", "居家服務", "日間照顧", "家庭照顧者", "失智症", "身心障礙", "托育", "公托", "育兒津貼", "社會住宅",
+    "租屋補貼", "都市更新", "空污", "減塑", "塑膠吸管", "再生能源", "綠能", "碳費", "食品安全", "個資", "數位身分證", "資安", "大眾運輸",
+    "行人安全", "交通安全", "偏鄉醫療", "健保", "勞保", "年金改革", "基本工資", "加班費", "外送員", "原住民族", "新住民", "高齡者", "青年",
+    "學生", "教師",
+)
+VERBS = (
+    "應該", "需要", "必須", "希望", "建議", "支持", "反對", "要求", "請", "盼",
+)
+OBJECTS = (
+    "增加預算", "提高補助", "簡化申請", "延長時數", "公開資料", "分區訂定", "設立專責機關", "定期檢討", "擴大適用", "加強查核", "保障權益",
+    "提高薪資", "降低門檻", "延後實施", "加速推動", "全面檢討", "納入評估", "鼓勵民間參與", "強化監督", "改善設計",
+)
+PERSONAL = [
+    "我是家庭照顧者。",
+    "我的父親需要吸管才能喝水。",
+    "我住在花蓮，等了三個月。",
+    "身為教師，我每天都看到這個問題。",
+    "我在餐廳工作十年了。",
+    "我的孩子今年上幼兒園。",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    return rng.choice(SUBJECTS) + rng.choice(VERBS) + rng.choice(OBJECTS)
+
+
+def generate(count: int, seed: int = 7) -> tuple[list[str], list[int]]:
+    """Texts, and each text's planted campaign (-1 for an individual comment). One comment in ten
+    is a copy of one of count/500 letters, with a personal line or a changed character or two."""
+    rng = random.Random(seed)
+    campaigns = max(1, count // 500)
+    letters = ["，".join(sentence(rng) for _ in range(rng.randint(5, 7))) + "。" for _ in range(campaigns)]
+    texts, planted = [], []
+    for _ in range(count):
+        if rng.random() < 0.1:
+            which = rng.randrange(campaigns)
+            text = letters[which]
+            if rng.random() < 0.5:
+                text = rng.choice(PERSONAL) + text if rng.random() < 0.5 else text + rng.choice(PERSONAL)
+            if rng.random() < 0.3:
+                position = rng.randrange(len(text))
+                text = text[:position] + rng.choice("的了很也都") + text[position + 1 :]
+            texts.append(text)
+            planted.append(which)
+        else:
+            texts.append("，".join(sentence(rng) for _ in range(rng.randint(3, 4))) + "。")
+            planted.append(-1)
+    return texts, planted
+
+
+def stage_themes(count: int) -> dict[str, object]:
+    from analysis.text import pipeline
+    from analysis.themes import Item, find_themes
+
+    texts, _planted = generate(count)
+    started = time.perf_counter()
+    tokens = pipeline().tokens_many(texts)
+    tokenised = time.perf_counter()
+    result = find_themes([Item(i, t) for i, t in enumerate(texts)], tokens=tokens)
+    done = time.perf_counter()
+    return {
+        "tokenise_s": round(tokenised - started, 1),
+        "cluster_s": round(done - tokenised, 1),
+        "total_s": round(done - started, 1),
+        "k": result.k,
+        "largest_themes": [(t.label, t.size) for t in result.themes[:5]],
+    }
+
+
+def stage_campaigns(count: int) -> dict[str, object]:
+    from analysis.campaigns import Letter, find_campaigns
+
+    texts, planted = generate(count)
+    started = time.perf_counter()
+    result = find_campaigns([Letter(i, t) for i, t in enumerate(texts)])
+    elapsed = time.perf_counter() - started
+    found = result.campaign_of()
+    recalled = total = 0
+    # By planted campaign: the found campaign holding most of it, and how many of it are there.
+    by_planted: dict[int, Counter[int]] = {}
+    for index, campaign in enumerate(planted):
+        if campaign >= 0:
+            by_planted.setdefault(campaign, Counter())[found.get(index, -1)] += 1
+    for counts in by_planted.values():
+        held = max((n for c, n in counts.items() if c != -1), default=0)
+        recalled += held
+        total += sum(counts.values())
+    in_found = sum(1 for i in found if planted[i] >= 0)
+    return {
+        "seconds": round(elapsed, 1),
+        "campaigns_found": len(result.campaigns),
+        "campaigns_planted": len(by_planted),
+        "recall": round(recalled / total, 4) if total else None,
+        "precision": round(in_found / len(found), 4) if found else None,
+    }
+
+
+def run_stage(name: str, count: int) -> None:
+    """Run one stage in a child process; print its figures with its own peak memory."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--stage", name, "--comments", str(count)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    if status:
+        raise SystemExit(f"{name} failed ({status})")
+    figures = json.loads(output)
+    figures["peak_rss_gb"] = round(usage.ru_maxrss / 1024 / 1024, 2)  # ru_maxrss is in KiB on Linux
+    print(f"{name} on {count:,} comments: {json.dumps(figures, ensure_ascii=False)}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--stage", choices=["themes", "campaigns"])
+    args = parser.parse_args()
+    if args.stage:
+        figures = (stage_themes if args.stage == "themes" else stage_campaigns)(args.comments)
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    print(f"{os.cpu_count()} cores; peak memory is per stage, input included", flush=True)
+    for name in ("campaigns", "themes"):
+        run_stage(name, args.comments)
+
+
+if __name__ == "__main__":
+    main()
