@@ -2,10 +2,10 @@
 
 TF-IDF over the text pipeline's tokens (rows of unit length, so k-means on them groups by cosine
 similarity), then k-means: full k-means for small inputs, mini-batch k-means beyond. The number
-of themes is chosen by the silhouette score over a fixed sample, unless the analyst sets it. A form-letter campaign takes part as one unit, so a
-thousand copies of one letter cannot become a theme of their own by weight alone; its members all
-land in the theme of their campaign. Every random choice is seeded: the same input gives the same
-themes."""
+of themes is chosen by the silhouette score over a fixed sample, unless the analyst sets it.
+A form-letter campaign takes part as one unit, so a thousand copies of one letter cannot become a
+theme of their own by weight alone; its members all land in the theme of their campaign. Every
+random choice is seeded: the same input gives the same themes."""
 
 from __future__ import annotations
 
