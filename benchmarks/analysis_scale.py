@@ -96,6 +96,10 @@ OBJECTS = (
     "強化監督",
     "改善設計",
 )
+PLACES = (
+    "臺北", "新北", "桃園", "臺中", "臺南", "高雄", "基隆", "新竹", "苗栗", "彰化",
+    "南投", "雲林", "嘉義", "屏東", "宜蘭", "花蓮", "臺東", "澎湖", "金門", "馬祖",
+)
 PERSONAL = [
     "我是家庭照顧者。",
     "我的父親需要吸管才能喝水。",
@@ -107,7 +111,9 @@ PERSONAL = [
 
 
 def sentence(rng: random.Random) -> str:
-    return rng.choice(SUBJECTS) + rng.choice(VERBS) + rng.choice(OBJECTS)
+    """One of 160,000 short sentences: few enough that themes exist, many enough that two
+    individual comments rarely share two sentences in a row (which would make them near copies)."""
+    return rng.choice(PLACES) + "的" + rng.choice(SUBJECTS) + rng.choice(VERBS) + rng.choice(OBJECTS)
 
 
 def generate(count: int, seed: int = 7) -> tuple[list[str], list[int]]:
