@@ -285,3 +285,37 @@ def test_a_citizen_comments_on_a_bill_article_and_staff_see_it(browser: Browser,
     expect(page.locator("table.heat")).to_be_visible()
     expect(page.locator(".amendment-pair", has_text="應再提高到三十五日。")).to_be_visible()
     staff.close()
+
+
+def test_an_analyst_reviews_the_themes_and_publishes_the_analysis(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, OFFICIAL)
+    page.goto(LTC)
+    page.get_by_role("link", name="分析意見").click()
+    expect(page.locator("h1")).to_have_text("意見分析")
+    # The demo's 140 form letters are one campaign, shown with what senders added.
+    expect(page.locator("article.campaign").first).to_contain_text("140 則意見")
+    expect(page.locator("svg.network")).to_be_visible()
+    first = page.locator("article.theme").first
+    first.locator("input[name=label]").first.fill("照顧者需要喘息")
+    first.get_by_role("button", name="重新命名").click()
+    expect(page.locator(".flash")).to_contain_text("主題已更新")
+    expect(page.locator("article.theme h3", has_text="照顧者需要喘息")).to_be_visible()
+    second = page.locator("article.theme").nth(1)
+    second.locator("summary").click()
+    second.locator("input[type=checkbox]").first.check()
+    second.locator("input[id^=split-]").fill("瀏覽器分出的主題")
+    second.get_by_role("button", name="分出").click()
+    expect(page.locator("article.theme h3", has_text="瀏覽器分出的主題")).to_be_visible()
+    expect(page.locator("#method-title ~ ol.history")).to_contain_text("分割了主題")
+    page.get_by_role("button", name="發布，並將這些主題用於回應").click()
+    expect(page.locator(".flash")).to_contain_text("分析已發布")
+    context.close()
+    reader = browser.new_context(base_url=site.url, locale="en")
+    page = reader.new_page()
+    page.goto(LTC)
+    page.get_by_role("link", name="Analysis of the comments").click()
+    expect(page.locator("article.theme h3", has_text="照顧者需要喘息")).to_be_visible()
+    expect(page.locator("input[name=label]")).to_have_count(0)  # readers see no review controls
+    reader.close()
