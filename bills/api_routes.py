@@ -20,12 +20,7 @@ from participation import services as participation_services
 def _summary(bill: Bill, comments: int) -> dict[str, Any]:
     return {
         "id": bill.id,
-        "source": bill.source,
-        "number": bill.number,
-        "title": bill.title,
-        "stage": bill.stage,
-        "status_raw": bill.status_raw,
-        "committees": bill.names("committees"),
+        **services.fields_json(bill),
         "last_action_on": bill.last_action_on.isoformat() if bill.last_action_on else None,
         "comments": comments,
         "url": f"/bills/{bill.id}",

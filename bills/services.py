@@ -191,8 +191,8 @@ def stage_counts(session: Session) -> dict[str, int]:
     return dict(session.exec(select(Bill.stage, func.count()).group_by(col(Bill.stage))).all())
 
 
-def as_json(session: Session, bill: Bill) -> dict[str, Any]:
-    """The shape `thinktank bills list --json` prints."""
+def fields_json(bill: Bill) -> dict[str, Any]:
+    """The bill's own fields as `thinktank bills list --json` and the API show them."""
     return {
         "source": bill.source,
         "number": bill.number,
@@ -202,6 +202,13 @@ def as_json(session: Session, bill: Bill) -> dict[str, Any]:
         "sponsors": bill.names("sponsors"),
         "cosponsors": bill.names("cosponsors"),
         "committees": bill.names("committees"),
+    }
+
+
+def as_json(session: Session, bill: Bill) -> dict[str, Any]:
+    """The shape `thinktank bills list --json` prints."""
+    return {
+        **fields_json(bill),
         "actions": [
             {"date": a.on.isoformat(), "stage": a.stage, "status_raw": a.status_raw, "body": a.body, "text": a.text}
             for a in actions_of(session, bill)
