@@ -449,3 +449,47 @@ def analyze_campaigns(file: Path, text_column: str, id_column: str | None, as_js
     )
     for campaign in result.campaigns:
         click.echo(f"{campaign.size:>7}  {' '.join(campaign.template.split())[:100]}")
+
+
+# --- polis: Pol.is export folders ----------------------------------------------------------------
+
+
+@main.group()
+def polis() -> None:
+    """Pol.is export folders: compute their opinion groups, or import them as conversations."""
+
+
+def _read_export(folder: Path):  # type: ignore[no-untyped-def]
+    from deliberation.polis import ExportError, read_export
+
+    try:
+        return read_export(folder)
+    except ExportError as error:
+        fail(str(error))
+
+
+@polis.command(name="groups")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def polis_groups(folder: Path, as_json: bool) -> None:
+    """Compute the opinion groups of the export in FOLDER, without a database."""
+    import json
+
+    from analysis.opinion import compute
+
+    export = _read_export(folder)
+    result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
+    data = {
+        "k": result.k,
+        "participants": {str(p): g for p, g in result.groups.items()},
+        "consensus": [str(s) for s in result.consensus],
+        "repness": {str(g): [str(r.statement) for r in picks] for g, picks in result.repness.items()},
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    sizes = sorted(((g, list(result.groups.values()).count(g)) for g in range(result.k)), key=lambda x: x[0])
+    click.echo(f"{export.topic}: {len(export.participants)} participants, {result.k} groups")
+    for group, size in sizes:
+        click.echo(f"  group {group}: {size} participants; representative: {', '.join(data['repness'][str(group)])}")
+    click.echo(f"  consensus: {', '.join(data['consensus']) or '(none)'}")

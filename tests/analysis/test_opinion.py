@@ -1,0 +1,87 @@
+"""Opinion groups on conversations built here: two camps, sparse voters, consensus, repness."""
+
+import numpy as np
+import pytest
+
+from analysis.opinion import Vote, compute, next_statement, vote_matrix
+
+
+def _camps(people: int = 40, statements: int = 12, seed: int = 3) -> list[Vote]:
+    """Two camps that agree on statement 0 and split on the rest: camp A agrees with odd
+    statements and disagrees with even ones, camp B the reverse."""
+    rng = np.random.default_rng(seed)
+    votes = []
+    for person in range(people):
+        camp = person % 2
+        for statement in range(statements):
+            if statement == 0:
+                vote = 1
+            else:
+                vote = 1 if (statement % 2) == camp else -1
+                if rng.random() < 0.1:
+                    vote = 0
+            votes.append(Vote(f"p{person}", statement, vote))
+    return votes
+
+
+def test_two_camps_are_found_and_their_statements_represent_them() -> None:
+    result = compute(_camps())
+    assert result.k == 2
+    camp_of = {f"p{i}": i % 2 for i in range(40)}
+    groups = {}
+    for person, group in result.groups.items():
+        groups.setdefault(group, set()).add(camp_of[person])
+    assert sorted(len(camps) for camps in groups.values()) == [1, 1]  # each group is one camp
+    assert result.consensus[0] == 0  # everyone agrees with statement 0
+    assert 0 not in result.divisive and len(result.divisive) > 0
+    for group, picks in result.repness.items():
+        assert picks and all(p.z_test > 1.2816 for p in picks)
+        camp = next(iter(groups[group]))
+        agreed = [p.statement for p in picks if p.direction == "agree"]
+        assert agreed and all(s % 2 == camp for s in agreed if s != 0)
+
+
+def test_the_same_votes_always_give_the_same_groups_and_map() -> None:
+    first, again = compute(_camps()), compute(_camps())
+    assert first.groups == again.groups
+    assert np.allclose(first.projection, again.projection)
+
+
+def test_a_later_vote_replaces_an_earlier_one_and_bad_votes_are_refused() -> None:
+    participants, statements, matrix = vote_matrix([Vote("a", 1, 1), Vote("a", 1, -1), Vote("b", 2, 0)])
+    assert participants == ["a", "b"] and statements == [1, 2]
+    assert matrix[0, 0] == -1 and np.isnan(matrix[0, 1]) and matrix[1, 1] == 0
+    with pytest.raises(ValueError, match="-1, 0 or \\+1"):
+        vote_matrix([Vote("a", 1, 2)])
+
+
+def test_sparse_voters_are_not_clustered_but_fifteen_are_kept() -> None:
+    votes = _camps(people=30)
+    votes += [Vote(f"light{i}", 1, 1) for i in range(5)]  # one vote each: below min(7, statements)
+    result = compute(votes)
+    assert not any(p.startswith("light") for p in result.groups)
+    few = compute(_camps(people=6, statements=4))  # fewer than 15 qualify: all six are kept
+    assert len(few.groups) == 6
+
+
+def test_moderated_out_statements_are_never_representative_or_shown_next() -> None:
+    result = compute(_camps(), moderated_out=[1])
+    assert all(p.statement != 1 for picks in result.repness.values() for p in picks)
+    assert result.priority[1] == 0.0
+    assert next_statement(result, [1, 2], seed=5) == 2
+
+
+def test_next_statement_prefers_few_votes_and_is_repeatable() -> None:
+    votes = _camps() + [Vote("p0", 99, 1)]  # statement 99 has one vote; the others forty
+    result = compute(votes)
+    assert result.priority[99] > max(v for s, v in result.priority.items() if s != 99)
+    picks = [next_statement(result, [1, 2, 99], seed=seed) for seed in range(20)]
+    assert picks.count(99) >= 10 and picks == [next_statement(result, [1, 2, 99], seed=s) for s in range(20)]
+    assert next_statement(None, [], seed=1) is None
+
+
+def test_empty_and_tiny_conversations() -> None:
+    empty = compute([])
+    assert empty.k == 0 and empty.groups == {} and empty.consensus == []
+    one = compute([Vote("a", 1, 1)])
+    assert one.k == 1 and one.groups == {"a": 0} and one.gic == {1: pytest.approx(2 / 3)}

@@ -1,0 +1,104 @@
+"""Pol.is export folders: reading them, their errors, and `thinktank polis groups` on them."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sklearn.metrics import adjusted_rand_score
+
+from deliberation.polis import ExportError, read_export
+from tests.helpers import SHARED_DATA
+from thinktank.cli import main
+
+COMMENTS = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+
+
+def _export(folder: Path, people: int = 30, statements: int = 8, moderated: dict[int, int] | None = None) -> Path:
+    """Two camps, as participants-votes.csv with Pol.is's group-id, and comments.csv."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [COMMENTS] + [f'1,x,{s},0,0,0,{(moderated or {}).get(s, 1)},"第{s}則意見"\n' for s in range(statements)]
+    (folder / "comments.csv").write_text("".join(lines), encoding="utf-8")
+    header = "participant,group-id,n-comments,n-votes,n-agree,n-disagree," + ",".join(map(str, range(statements)))
+    rows = [header]
+    for person in range(people):
+        camp = person % 2
+        votes = ["1" if s == 0 else ("1" if s % 2 == camp else "-1") for s in range(statements)]
+        rows.append(f"{person + 100},{camp},0,{statements},0,0," + ",".join(votes))
+    (folder / "participants-votes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "summary.csv").write_text("topic,測試對話\nconversation-description,說明\n", encoding="utf-8")
+    return folder
+
+
+def test_an_export_is_read_with_its_groups_and_moderation(tmp_path: Path) -> None:
+    export = read_export(_export(tmp_path / "conv", moderated={3: -1}))
+    assert export.topic == "測試對話" and len(export.statements) == 8 and export.moderated_out == ["3"]
+    assert len(export.votes) == 30 * 8 and export.groups["100"] == "0"
+
+
+def test_votes_csv_is_used_without_participants_votes(tmp_path: Path) -> None:
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    (folder / "comments.csv").write_text(COMMENTS + '1,x,0,0,0,0,1,"一"\n', encoding="utf-8")
+    (folder / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n2,x,0,7,-1\n1,x,0,7,1\n")
+    export = read_export(folder)
+    assert [v.vote for v in export.votes] == [1, -1]  # in time order: the later vote wins
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: (f / "comments.csv").unlink(), "comments.csv is missing"),
+        (lambda f: (f / "participants-votes.csv").unlink(), "neither votes.csv nor participants-votes.csv"),
+        (
+            lambda f: (f / "participants-votes.csv").write_text("participant,group-id,0\n1,0,5\n"),
+            "participants-votes.csv, line 2: a vote is -1, 0 or 1, not 5",
+        ),
+        (lambda f: (f / "comments.csv").write_text("id,text\n1,a\n"), "comments.csv, line 1: no column 'comment-id'"),
+        (
+            lambda f: (f / "participants-votes.csv").write_text("participant,group-id,42\n1,0,1\n"),
+            "votes on comments not in comments.csv: 42",
+        ),
+        (lambda f: (f / "comments.csv").write_bytes(b"\xff\xfe\x00bad"), "comments.csv: not UTF-8"),
+    ],
+)
+def test_broken_exports_name_the_file_and_line(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    folder = _export(tmp_path / "conv")
+    change(folder)
+    with pytest.raises(ExportError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_export(folder)
+    result = CliRunner().invoke(main, ["polis", "groups", str(folder), "--json"])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_polis_groups_prints_the_groups_as_json(tmp_path: Path) -> None:
+    folder = _export(tmp_path / "conv")
+    result = CliRunner().invoke(main, ["polis", "groups", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["k"] == 2 and set(data["participants"]) == {str(p + 100) for p in range(30)}
+    camps = [int(p) % 2 for p in data["participants"]]
+    assert adjusted_rand_score(camps, list(data["participants"].values())) == 1.0
+    assert data["consensus"] == ["0"] and set(data["repness"]) == {"0", "1"}
+    human = CliRunner().invoke(main, ["polis", "groups", str(folder)])
+    assert "2 groups" in human.output
+
+
+POLIS = SHARED_DATA / "polis"
+
+
+@pytest.mark.skipif(not POLIS.exists(), reason="../shared/data/polis is absent")
+def test_groups_agree_with_polis_on_the_shared_exports() -> None:
+    from analysis.opinion import compute
+
+    scores = {}
+    for folder in sorted(p for p in POLIS.iterdir() if p.is_dir()):
+        export = read_export(folder)
+        result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
+        theirs = {p: g for p, g in export.groups.items() if g}
+        common = [p for p in theirs if p in result.groups]
+        scores[folder.name] = adjusted_rand_score([theirs[p] for p in common], [result.groups[p] for p in common])
+    assert len(scores) == 6
+    ordered = sorted(scores.values())
+    assert (ordered[2] + ordered[3]) / 2 >= 0.9  # the median; red-dwarf 0.4.0 scores 0.890 here
+    assert scores["vtaiwan.uberx"] >= 0.9
