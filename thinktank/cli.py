@@ -479,17 +479,15 @@ def polis_groups(folder: Path, as_json: bool) -> None:
 
     export = _read_export(folder)
     result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
-    data = {
-        "k": result.k,
-        "participants": {str(p): g for p, g in result.groups.items()},
-        "consensus": [str(s) for s in result.consensus],
-        "repness": {str(g): [str(r.statement) for r in picks] for g, picks in result.repness.items()},
-    }
+    consensus = [str(s) for s in result.consensus]
+    repness = {str(g): [str(r.statement) for r in picks] for g, picks in result.repness.items()}
     if as_json:
+        participants = {str(p): g for p, g in result.groups.items()}
+        data = {"k": result.k, "participants": participants, "consensus": consensus, "repness": repness}
         click.echo(json.dumps(data, ensure_ascii=False))
         return
-    sizes = sorted(((g, list(result.groups.values()).count(g)) for g in range(result.k)), key=lambda x: x[0])
     click.echo(f"{export.topic}: {len(export.participants)} participants, {result.k} groups")
-    for group, size in sizes:
-        click.echo(f"  group {group}: {size} participants; representative: {', '.join(data['repness'][str(group)])}")
-    click.echo(f"  consensus: {', '.join(data['consensus']) or '(none)'}")
+    for group in range(result.k):
+        size = sum(1 for g in result.groups.values() if g == group)
+        click.echo(f"  group {group}: {size} participants; representative: {', '.join(repness[str(group)])}")
+    click.echo(f"  consensus: {', '.join(consensus) or '(none)'}")

@@ -72,7 +72,7 @@ def test_moderated_out_statements_are_never_representative_or_shown_next() -> No
 
 
 def test_next_statement_prefers_few_votes_and_is_repeatable() -> None:
-    votes = _camps() + [Vote("p0", 99, 1)]  # statement 99 has one vote; the others forty
+    votes = [*_camps(), Vote("p0", 99, 1)]  # statement 99 has one vote; the others forty
     result = compute(votes)
     assert result.priority[99] > max(v for s, v in result.priority.items() if s != 99)
     picks = [next_statement(result, [1, 2, 99], seed=seed) for seed in range(20)]
