@@ -18,7 +18,7 @@ Everything is deterministic: k-means starts from the first distinct points in ro
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -405,13 +405,16 @@ def _priority(
     return priority
 
 
-def next_statement(result: OpinionResult | None, candidates: Sequence[Hashable], seed: int) -> Hashable | None:
+def next_statement(
+    priority: Mapping[Hashable, float] | None, candidates: Sequence[Hashable], seed: int
+) -> Hashable | None:
     """One of `candidates` (the statements a participant has not voted on), drawn with weights
-    proportional to priority; statements newer than the last computation get the top weight."""
+    proportional to `priority` (OpinionResult.priority); statements newer than the last
+    computation get the top weight, and without priorities every statement weighs the same."""
     if not candidates:
         return None
-    top = max(result.priority.values(), default=1.0) if result else 1.0
-    weights = [result.priority.get(c, top) if result else 1.0 for c in candidates]
+    top = max(priority.values(), default=1.0) if priority else 1.0
+    weights = [priority.get(c, top) if priority else 1.0 for c in candidates]
     total = sum(weights)
     if total <= 0 or not math.isfinite(total):
         return candidates[0]

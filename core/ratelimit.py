@@ -1,4 +1,4 @@
-"""Rate limits on sign-in, sign-up and posting: in memory for one process, Redis for many."""
+"""Rate limits on sign-in, sign-up, posting and voting: in memory for one process, Redis for many."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class RateLimiter:
             "signin": parse(settings.rate_signin),
             "signup": parse(settings.rate_signup),
             "post": parse(settings.rate_post),
+            "vote": parse(settings.rate_vote),
         }
 
     def hit(self, bucket: str, *keys: str) -> bool:

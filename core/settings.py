@@ -73,6 +73,7 @@ class Settings:
     rate_signin: str = "10/minute"
     rate_signup: str = "5/hour"
     rate_post: str = "30/minute"
+    rate_vote: str = "120/minute"  # a participant may vote quickly through many short statements
 
     @property
     def https(self) -> bool:
@@ -109,5 +110,6 @@ class Settings:
             rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
+            rate_vote=env.get("RATE_LIMIT_VOTE", cls.rate_vote),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -491,3 +491,30 @@ def polis_groups(folder: Path, as_json: bool) -> None:
         size = sum(1 for g in result.groups.values() if g == group)
         click.echo(f"  group {group}: {size} participants; representative: {', '.join(repness[str(group)])}")
     click.echo(f"  consensus: {', '.join(consensus) or '(none)'}")
+
+
+@polis.command(name="import")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--agency", "agency_slug", help="The agency hosting the conversation (its short name).")
+def polis_import(folder: Path, agency_slug: str | None) -> None:
+    """Import the Pol.is export in FOLDER as a conversation, with its groups computed."""
+    from deliberation import services
+
+    export = _read_export(folder)
+    with database() as session:
+        agency = None
+        if agency_slug:
+            try:
+                agency = accounts.get_agency(session, agency_slug)
+            except NotFound:
+                fail(f"there is no agency {agency_slug!r}; `thinktank agency list` shows them")
+        try:
+            conversation = services.import_export(session, export, agency)
+        except Invalid as invalid:
+            fail(f"{folder}: {explain(invalid)}")
+        opinion = services.compute_map(session, conversation)
+        click.echo(
+            f"imported {export.topic!r} as /conversations/{conversation.slug}: {len(export.statements)} statements,"
+            f" {opinion.votes} votes from {len(export.participants)} participants,"
+            f" {services.map_result(session, conversation)['k']} groups"
+        )

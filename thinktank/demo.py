@@ -7,6 +7,7 @@ from sqlmodel import Session
 from bills import demo as bills_demo
 from core import demo as core_demo
 from core.settings import Settings
+from deliberation import demo as deliberation_demo
 from participation import demo as participation_demo
 
 DEMO_PASSWORD = core_demo.DEMO_PASSWORD
@@ -17,4 +18,5 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     participation_demo.seed(session)
     participation_demo.seed_proposals(session, settings)
     bills_demo.seed(session)
+    deliberation_demo.seed(session)
     return sign_ins

@@ -5,7 +5,22 @@ know every job handler."""
 from bills import models as bills
 from bills import services as bill_services
 from core import accounts, jobs, notify
+from deliberation import models as deliberation
+from deliberation import services as deliberation_services
 from participation import analyses, events, importing, proposals
 from participation import models as participation
 
-modules = [accounts, jobs, notify, participation, analyses, events, importing, proposals, bills, bill_services]
+modules = [
+    accounts,
+    jobs,
+    notify,
+    participation,
+    analyses,
+    events,
+    importing,
+    proposals,
+    bills,
+    bill_services,
+    deliberation,
+    deliberation_services,
+]

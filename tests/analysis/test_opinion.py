@@ -68,15 +68,15 @@ def test_moderated_out_statements_are_never_representative_or_shown_next() -> No
     result = compute(_camps(), moderated_out=[1])
     assert all(p.statement != 1 for picks in result.repness.values() for p in picks)
     assert result.priority[1] == 0.0
-    assert next_statement(result, [1, 2], seed=5) == 2
+    assert next_statement(result.priority, [1, 2], seed=5) == 2
 
 
 def test_next_statement_prefers_few_votes_and_is_repeatable() -> None:
     votes = [*_camps(), Vote("p0", 99, 1)]  # statement 99 has one vote; the others forty
     result = compute(votes)
     assert result.priority[99] > max(v for s, v in result.priority.items() if s != 99)
-    picks = [next_statement(result, [1, 2, 99], seed=seed) for seed in range(20)]
-    assert picks.count(99) >= 10 and picks == [next_statement(result, [1, 2, 99], seed=s) for s in range(20)]
+    picks = [next_statement(result.priority, [1, 2, 99], seed=seed) for seed in range(20)]
+    assert picks.count(99) >= 10 and picks == [next_statement(result.priority, [1, 2, 99], seed=s) for s in range(20)]
     assert next_statement(None, [], seed=1) is None
 
 

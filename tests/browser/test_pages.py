@@ -64,6 +64,11 @@ PAGES = [
     ("bills:analysis", "/bills/1/analysis", "wang.yating@ly.demo.thinktank.tw"),
     ("participation:analysis", f"{LTC}/analysis", OFFICIAL),
     ("bills:manage", "/bills/1/manage", "wang.yating@ly.demo.thinktank.tw"),
+    ("deliberation:list", "/conversations", None),
+    ("deliberation:new", "/conversations/new", OFFICIAL),
+    ("deliberation:detail", "CONVERSATION", CITIZEN),
+    ("deliberation:mine", "CONVERSATION/mine", CITIZEN),
+    ("deliberation:moderate", "CONVERSATION/moderate", OFFICIAL),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -82,6 +87,7 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
+    "deliberation:map",  # the fragment the conversation page polls
     *(
         f"{package}:analysis_{kind}"
         for package in ("participation", "bills")
@@ -104,6 +110,10 @@ def _resolve(page: Page, site: Site, path: str) -> str:
         page.fill("#f-text", text)
         page.locator("#comment-form button[type=submit]").click()
         return page.locator("li.comment", has_text=text).locator("a[href^='/comments/']").get_attribute("href") or ""
+    if path.startswith("CONVERSATION"):  # the demo conversation's address is made when it is seeded
+        page.goto("/conversations")
+        found = page.locator("main .card a").first.get_attribute("href") or ""
+        return found + path.removeprefix("CONVERSATION")
     if path == "UNSUBSCRIBE":
         return "/unsubscribe/" + notify.unsubscribe_token(site.secret_key, 1)
     if path == "JOB":
@@ -319,3 +329,23 @@ def test_an_analyst_reviews_the_themes_and_publishes_the_analysis(browser: Brows
     expect(page.locator("article.theme h3", has_text="照顧者需要喘息")).to_be_visible()
     expect(page.locator("input[name=label]")).to_have_count(0)  # readers see no review controls
     reader.close()
+
+
+def test_a_citizen_votes_through_a_conversation_and_sees_the_groups(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, "hsu.shuhui@demo.thinktank.tw")
+    page.goto("/conversations")
+    page.locator("main .card a").first.click()
+    expect(page.locator("#opinion-map svg")).to_be_visible()
+    first = page.locator("blockquote.statement").inner_text()
+    page.get_by_role("button", name="同意", exact=True).click()
+    # HTMX swaps the card in place: a new statement, same page.
+    expect(page.locator("blockquote.statement")).not_to_have_text(first)
+    for _ in range(3):
+        page.get_by_role("button", name="不同意").click()
+        expect(page.locator("#vote-card")).to_contain_text("已投")
+    page.get_by_role("link", name="檢視或修改我的投票").click()
+    expect(page.locator("tbody tr")).to_have_count(4)
+    expect(page.locator("tbody")).to_contain_text(first)
+    context.close()

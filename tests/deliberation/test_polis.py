@@ -102,3 +102,17 @@ def test_groups_agree_with_polis_on_the_shared_exports() -> None:
     ordered = sorted(scores.values())
     assert (ordered[2] + ordered[3]) / 2 >= 0.9  # the median; red-dwarf 0.4.0 scores 0.890 here
     assert scores["vtaiwan.uberx"] >= 0.9
+
+
+def test_polis_import_makes_a_conversation_once(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": settings.database_url, "THINKTANK_VAR": str(settings.var_dir), "SECRET_KEY": "x"}
+    folder = _export(tmp_path / "uberx")
+    result = CliRunner().invoke(main, ["polis", "import", str(folder)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "/conversations/polis-uberx" in result.output and "240 votes from 30 participants, 2 groups" in result.output
+    again = CliRunner().invoke(main, ["polis", "import", str(folder)], env=env)
+    assert again.exit_code == 2 and "imported already" in again.output
+    unknown = CliRunner().invoke(main, ["polis", "import", str(folder), "--agency", "nope"], env=env)
+    assert unknown.exit_code == 2 and "no agency 'nope'" in unknown.output
+    broken = CliRunner().invoke(main, ["polis", "import", str(tmp_path / "missing")], env=env)
+    assert broken.exit_code == 2 and "not a folder" in broken.output

@@ -36,6 +36,9 @@ def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
         ["analyze"],
         ["analyze", "themes"],
         ["analyze", "campaigns"],
+        ["polis"],
+        ["polis", "groups"],
+        ["polis", "import"],
     ):
         result = run(*command, "--help")
         assert result.exit_code == 0, command

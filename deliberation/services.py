@@ -1,0 +1,374 @@
+"""Conversations: opening one with seed statements, participants' statements and their
+moderation, votes, the next statement to show, importing a Pol.is export, and the opinion map
+(computed by `analysis.opinion` in a background job and stored as JSON)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import zlib
+from collections.abc import Hashable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.accounts import Agency, Member, Role
+from core.db import pk, utcnow
+from core.errors import N_, Invalid, NotFound
+from core.jobs import JobContext, Queue, handler, periodic
+from deliberation.models import Conversation, OpinionMap, Statement, StatementStatus, Vote
+from deliberation.polis import Export
+
+TOPIC_MAX = 200
+STATEMENT_MAX = 280
+DESCRIPTION_MAX = 20_000
+VOTES = {"agree": 1, "disagree": -1, "pass": 0}
+REFRESH_AFTER = timedelta(seconds=10)  # at most one recomputation per conversation this often
+STUCK = timedelta(minutes=15)
+_SPACES = re.compile(r"\s+")
+
+
+def voter_key(member: Member) -> str:
+    return f"member:{pk(member)}"
+
+
+def can_host(member: Member | None, roles: set[str], conversation: Conversation | None = None) -> bool:
+    """Moderators and admins host every conversation; an agency's officials host their agency's."""
+    if member is None:
+        return False
+    if roles & {Role.moderator, Role.admin}:
+        return True
+    if Role.agency_official not in roles:
+        return False
+    return conversation is None or (conversation.agency_id is not None and conversation.agency_id == member.agency_id)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _check_statement(text: str) -> str:
+    text = _clean(text)
+    if not text:
+        raise Invalid({"text": N_("Write the statement.")})
+    if len(text) > STATEMENT_MAX:
+        raise Invalid({"text": N_("A statement is 280 characters at most: one idea, said briefly.")})
+    return text
+
+
+def create_conversation(
+    session: Session, member: Member, topic: str, description: str, seeds: list[str], agency: Agency | None
+) -> Conversation:
+    errors = {}
+    topic = _clean(topic)
+    if not topic:
+        errors["topic"] = N_("Enter the topic.")
+    elif len(topic) > TOPIC_MAX:
+        errors["topic"] = N_("The topic is too long (200 characters at most).")
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = N_("The description is too long.")
+    cleaned = [_clean(s) for s in seeds if _clean(s)]
+    if not cleaned:
+        errors["seeds"] = N_("Write at least one seed statement, one per line.")
+    elif any(len(s) > STATEMENT_MAX for s in cleaned):
+        errors["seeds"] = N_("A statement is 280 characters at most: one idea, said briefly.")
+    if errors:
+        raise Invalid(errors)
+    conversation = Conversation(
+        slug=_new_slug(session),
+        topic=topic,
+        description=description.strip(),
+        agency_id=agency.id if agency else None,
+        created_by_id=member.id,
+    )
+    session.add(conversation)
+    session.flush()
+    for text in dict.fromkeys(cleaned):
+        session.add(
+            Statement(conversation_id=pk(conversation), text=text, author_id=member.id, seed=True, status="accepted")
+        )
+    session.commit()
+    return conversation
+
+
+def _new_slug(session: Session) -> str:
+    while True:
+        slug = f"talk-{utcnow():%Y%m%d}-{secrets.token_hex(2)}"
+        if not session.exec(select(Conversation).where(Conversation.slug == slug)).first():
+            return slug
+
+
+def get_conversation(session: Session, slug: str) -> Conversation:
+    conversation = session.exec(select(Conversation).where(Conversation.slug == slug)).first()
+    if conversation is None:
+        raise NotFound(slug)
+    return conversation
+
+
+def list_conversations(session: Session) -> list[tuple[Conversation, int, int]]:
+    """Each conversation with its accepted statements and its voters, newest first."""
+    conversations = list(session.exec(select(Conversation).order_by(col(Conversation.created_at).desc())))
+    statements = dict(
+        session.exec(
+            select(Statement.conversation_id, func.count())
+            .where(Statement.status == StatementStatus.accepted)
+            .group_by(col(Statement.conversation_id))
+        ).all()
+    )
+    voters = dict(
+        session.exec(
+            select(Vote.conversation_id, func.count(func.distinct(Vote.voter))).group_by(col(Vote.conversation_id))
+        ).all()
+    )
+    return [(c, statements.get(pk(c), 0), voters.get(pk(c), 0)) for c in conversations]
+
+
+def statements_of(session: Session, conversation: Conversation, status: str | None = None) -> list[Statement]:
+    query = select(Statement).where(Statement.conversation_id == pk(conversation))
+    if status:
+        query = query.where(Statement.status == status)
+    return list(session.exec(query.order_by(col(Statement.id))))
+
+
+def add_statement(
+    session: Session, conversation: Conversation, member: Member, roles: set[str], text: str
+) -> Statement:
+    """A participant's own statement, held for moderation unless a host wrote it."""
+    if conversation.closed_at is not None:
+        raise Invalid({"": N_("This conversation is closed.")})
+    text = _check_statement(text)
+    known = {_clean(s.text).lower() for s in statements_of(session, conversation)}
+    if text.lower() in known:
+        raise Invalid({"text": N_("This statement is already in the conversation.")})
+    hosting = can_host(member, roles, conversation)
+    statement = Statement(
+        conversation_id=pk(conversation),
+        text=text,
+        author_id=member.id,
+        status=StatementStatus.accepted if hosting else StatementStatus.pending,
+    )
+    session.add(statement)
+    session.commit()
+    return statement
+
+
+def moderate(session: Session, conversation: Conversation, statement_id: int, accept: bool) -> Statement:
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.conversation_id != conversation.id:
+        raise NotFound(str(statement_id))
+    statement.status = StatementStatus.accepted if accept else StatementStatus.rejected
+    session.add(statement)
+    session.commit()
+    return statement
+
+
+def cast_vote(session: Session, conversation: Conversation, member: Member, statement_id: int, vote: int) -> Vote:
+    """Record or change a member's vote. The unique constraint keeps one vote per statement even
+    when two clicks race; the loser of the race updates the winner's row."""
+    if conversation.closed_at is not None:
+        raise Invalid({"": N_("This conversation is closed.")})
+    if vote not in (-1, 0, 1):
+        raise Invalid({"vote": N_("Choose agree, disagree or pass.")})
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.conversation_id != conversation.id or statement.status != "accepted":
+        raise Invalid({"statement": N_("That statement is not open for votes.")})
+    voter = voter_key(member)
+    for _attempt in range(2):
+        row = session.exec(select(Vote).where(Vote.statement_id == statement_id, Vote.voter == voter)).first()
+        if row is None:
+            row = Vote(conversation_id=pk(conversation), statement_id=statement_id, voter=voter, vote=vote)
+        else:
+            row.vote, row.updated_at = vote, utcnow()
+        session.add(row)
+        try:
+            session.commit()
+            return row
+        except IntegrityError:
+            session.rollback()
+    raise Invalid({"": N_("Your vote could not be saved. Please try again.")})
+
+
+def votes_of(session: Session, conversation: Conversation, voter: str) -> dict[int, int]:
+    query = select(Vote.statement_id, Vote.vote).where(Vote.conversation_id == pk(conversation), Vote.voter == voter)
+    return dict(session.exec(query).all())
+
+
+def next_statement(session: Session, conversation: Conversation, voter: str) -> Statement | None:
+    """An accepted statement this voter has not voted on: drawn by the opinion map's priorities
+    (few votes, and statements that place people, first), the same draw for the same state."""
+    from analysis import opinion
+
+    voted = votes_of(session, conversation, voter)
+    candidates = [s for s in statements_of(session, conversation, "accepted") if pk(s) not in voted]
+    if not candidates:
+        return None
+    stored = map_result(session, conversation)
+    priority: dict[Hashable, float] = {int(k): v for k, v in stored.get("priority", {}).items()}
+    seed = zlib.crc32(f"{voter}:{len(voted)}".encode())
+    chosen = opinion.next_statement(priority or None, [pk(s) for s in candidates], seed)
+    return next(s for s in candidates if pk(s) == chosen)
+
+
+# --- Pol.is import ------------------------------------------------------------------------------
+
+
+def import_export(session: Session, export: Export, agency: Agency | None = None) -> Conversation:
+    """The export as a conversation, in one transaction: its statements (moderated-out ones kept
+    as such) and every participant's latest votes, under voters named polis:<participant>."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", export.folder.name.lower()).strip("-")[:70] or "polis"
+    slug = f"polis-{slug}"
+    if session.exec(select(Conversation).where(Conversation.slug == slug)).first():
+        raise Invalid({"": N_("This export was imported already.")})
+    conversation = Conversation(
+        slug=slug,
+        topic=export.topic[:TOPIC_MAX],
+        description=export.description,
+        agency_id=agency.id if agency else None,
+        source="polis",
+    )
+    session.add(conversation)
+    session.flush()
+    ids: dict[str, int] = {}
+    for statement_id in export.statements:
+        found = export.texts[statement_id]
+        row = Statement(
+            conversation_id=pk(conversation),
+            text=found.text[:1000],
+            status=StatementStatus.rejected if found.moderated == -1 else StatementStatus.accepted,
+            external_id=statement_id,
+        )
+        session.add(row)
+        session.flush()
+        ids[statement_id] = pk(row)
+    latest = {(str(v.participant), str(v.statement)): v.vote for v in export.votes}
+    if latest:
+        session.execute(
+            insert(Vote),
+            [
+                {
+                    "conversation_id": pk(conversation),
+                    "statement_id": ids[statement],
+                    "voter": f"polis:{participant}"[:60],
+                    "vote": vote,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for (participant, statement), vote in latest.items()
+            ],
+        )
+    session.commit()
+    return conversation
+
+
+# --- the opinion map ----------------------------------------------------------------------------
+
+
+def opinion_map(session: Session, conversation: Conversation) -> OpinionMap | None:
+    return session.exec(select(OpinionMap).where(OpinionMap.conversation_id == pk(conversation))).first()
+
+
+def map_result(session: Session, conversation: Conversation) -> dict[str, Any]:
+    found = opinion_map(session, conversation)
+    return dict(json.loads(found.result)) if found and found.status == "done" else {}
+
+
+def vote_count(session: Session, conversation: Conversation) -> int:
+    return int(
+        session.exec(select(func.count()).select_from(Vote).where(Vote.conversation_id == pk(conversation))).one()
+    )
+
+
+def request_map(session: Session, queue: Queue, conversation: Conversation, force: bool = False) -> bool:
+    """Queue a recomputation when votes have changed, at most once per REFRESH_AFTER; a periodic
+    job picks up what that held back. Returns whether a job was queued."""
+    found = opinion_map(session, conversation)
+    now = utcnow()
+    if found is not None and found.status in ("queued", "running") and now - found.requested_at < STUCK:
+        return False
+    if found is not None and not force:
+        fresh = found.computed_at is not None and now - found.computed_at < REFRESH_AFTER
+        if fresh or (found.status == "done" and found.votes == vote_count(session, conversation)):
+            return False
+    found = found or OpinionMap(conversation_id=pk(conversation))
+    found.status, found.requested_at = "queued", now
+    session.add(found)
+    session.commit()
+    queue.submit(session, "compute_opinion_map", {"conversation_id": pk(conversation)})
+    return True
+
+
+@handler("compute_opinion_map")
+def compute_job(job: JobContext) -> dict[str, object]:
+    conversation = job.session.get(Conversation, job.payload["conversation_id"])
+    if conversation is None:
+        return {"skipped": "no such conversation"}
+    found = compute_map(job.session, conversation)
+    return {"conversation": pk(conversation), "votes": found.votes}
+
+
+def compute_map(session: Session, conversation: Conversation) -> OpinionMap:
+    from analysis import opinion
+
+    statements = statements_of(session, conversation)
+    rows = session.exec(
+        select(Vote.voter, Vote.statement_id, Vote.vote)
+        .where(Vote.conversation_id == pk(conversation))
+        .order_by(col(Vote.updated_at), col(Vote.id))
+    ).all()
+    result = opinion.compute(
+        [opinion.Vote(voter, statement, vote) for voter, statement, vote in rows],
+        statements=[pk(s) for s in statements if s.status != StatementStatus.pending],
+        moderated_out=[pk(s) for s in statements if s.status == StatementStatus.rejected],
+    )
+    found = opinion_map(session, conversation) or OpinionMap(conversation_id=pk(conversation))
+    found.result = json.dumps(_stored(result), ensure_ascii=False)
+    found.status, found.votes, found.computed_at = "done", len(rows), utcnow()
+    session.add(found)
+    session.commit()
+    return found
+
+
+def _stored(result: Any) -> dict[str, Any]:
+    points = []
+    for row, voter in enumerate(result.participants):
+        x, y = (float(v) for v in result.projection[row])
+        points.append([voter, round(x, 4), round(y, 4), result.groups.get(voter)])
+    sizes = [sum(1 for g in result.groups.values() if g == group) for group in range(result.k)]
+    return {
+        "k": result.k,
+        "silhouette": result.silhouette,
+        "points": points,
+        "sizes": sizes,
+        "repness": {
+            str(g): [
+                {"statement": r.statement, "direction": r.direction, "probability": round(r.probability, 3)}
+                for r in picks
+            ]
+            for g, picks in result.repness.items()
+        },
+        "consensus": list(result.consensus),
+        "divisive": list(result.divisive),
+        "gic": {str(s): round(v, 4) for s, v in result.gic.items()},
+        "priority": {str(s): v for s, v in result.priority.items()},
+        "group_votes": {str(g): {str(s): list(c) for s, c in by.items()} for g, by in result.group_votes.items()},
+    }
+
+
+def refresh_maps(session: Session, queue: Queue) -> int:
+    """Recompute every open conversation whose votes changed since its map was made."""
+    queued = 0
+    for conversation in session.exec(select(Conversation).where(col(Conversation.closed_at).is_(None))):
+        queued += request_map(session, queue, conversation)
+    return queued
+
+
+@handler("refresh_opinion_maps")
+def refresh_job(job: JobContext) -> dict[str, object]:
+    return {"queued": refresh_maps(job.session, job.queue)}
+
+
+periodic("refresh_opinion_maps", minute="*")
