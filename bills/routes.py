@@ -150,9 +150,8 @@ def bill_detail(ctx: Ctx) -> Response:
 
 @page
 def bill_comment(ctx: Ctx) -> Response:
-    member = ctx.require_member()
+    member = ctx.contributor()
     bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    ctx.limit("post", str(member.id))
     values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
     article = int(values["article"]) if values["article"].isdigit() else (None if not values["article"] else -1)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -83,6 +84,14 @@ class Member(SQLModel, table=True):
     # Bumped when the password changes, which signs the member out of every other session.
     session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
+    suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
+    deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
+
+    def suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and (now or utcnow()) < self.suspended_until
+
+
+FORMER_MEMBER = N_("former member")
 
 
 class MemberRole(SQLModel, table=True):
@@ -373,7 +382,32 @@ def finish_password_reset(session: Session, token: str, new_password: str) -> Me
     return member
 
 
+def delete_account(session: Session, member: Member, password: str) -> None:
+    """The member leaves: the account can no longer sign in and says nothing about them (name,
+    e-mail, organisation, roles, follows and notifications go); what they wrote stays, under
+    "former member", because others replied to it and decisions cite it."""
+    if authenticate(session, member.email, password) is None:
+        raise Invalid({"password": N_("That is not your password.")})
+    from core import notify  # notify imports accounts; the leaf import keeps the graph acyclic
+
+    for role in session.exec(select(MemberRole).where(MemberRole.member_id == member.id)):
+        session.delete(role)
+    notify.forget(session, member)
+    member.email = f"deleted-{member.id}@invalid"
+    member.password_hash = "!"  # matches no password
+    member.display_name = FORMER_MEMBER
+    member.org_name, member.org_type, member.agency_id = "", "", None
+    member.session_version += 1  # signs out every session
+    member.deleted_at = utcnow()
+    session.add(member)
+    session.commit()
+
+
 # --- a member's own data --------------------------------------------------------------------------
+
+
+# Each package adds what it holds of a member's own (comments, votes, follows...), by name.
+exporters: dict[str, Callable[[Session, Member], list[dict[str, object]]]] = {}
 
 
 @handler("export_member_data")
@@ -392,4 +426,5 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "created_at": member.created_at.isoformat(),
         },
         "roles": sorted(roles_of(job.session, member)),
+        **{name: export(job.session, member) for name, export in sorted(exporters.items())},
     }

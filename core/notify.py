@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import i18n
+from core import accounts, i18n
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_
@@ -170,6 +170,17 @@ def follows_of(session: Session, member: Member) -> list[tuple[Follow, tuple[str
     return found
 
 
+def forget(session: Session, member: Member) -> None:
+    """A leaving member's follows, notices and unsent mail go with them (no commit)."""
+    for model, where in (
+        (Follow, Follow.member_id == member.id),
+        (Notification, Notification.member_id == member.id),
+        (OutboxEmail, (OutboxEmail.to_address == member.email) & (OutboxEmail.status == "pending")),
+    ):
+        for row in session.exec(select(model).where(where)):
+            session.delete(row)
+
+
 def followers(session: Session, kind: str, target_id: int) -> set[int]:
     query = select(Follow.member_id).where(Follow.target_kind == kind, Follow.target_id == target_id)
     return set(session.exec(query))
@@ -278,3 +289,12 @@ def mark_read(session: Session, member_id: int) -> None:
         notification.read_at = utcnow()
         session.add(notification)
     session.commit()
+
+
+def _my_follows(session: Session, member: Member) -> list[dict[str, object]]:
+    return [
+        {"kind": f.target_kind, "id": f.target_id, "title": title} for f, (title, _url) in follows_of(session, member)
+    ]
+
+
+accounts.exporters["follows"] = _my_follows

@@ -171,6 +171,19 @@ def export_my_data(ctx: Ctx) -> Response:
     return ctx.redirect(ctx.url("core:job", job_id=job.id))
 
 
+@page
+def delete_account(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    try:
+        accounts.delete_account(ctx.db, member, ctx.text("password"))
+    except Invalid as invalid:
+        values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
+        return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
+    sign_out(ctx.request)
+    ctx.flash(N_("Your account is deleted. What you wrote stays, under “former member”."))
+    return ctx.redirect(ctx.url("core:home"))
+
+
 # --- language -------------------------------------------------------------------------------------
 
 
@@ -349,6 +362,7 @@ routes = [
     Route("/password/reset/{token}", password_reset, methods=["GET", "POST"], name="core:password_reset"),
     Route("/profile", profile, methods=["GET", "POST"], name="core:profile"),
     Route("/profile/export", export_my_data, methods=["POST"], name="core:export"),
+    Route("/profile/delete", delete_account, methods=["POST"], name="core:delete_account"),
     Route("/profile/email", email_settings, methods=["POST"], name="core:email_settings"),
     Route("/members/{member_id:int}", member_page, name="core:member"),
     Route("/language", set_language, methods=["POST"], name="core:language"),

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import accounts, i18n, notify
+from core import accounts, i18n, moderation, notify
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
 from core.markup import render_markdown
@@ -65,7 +65,14 @@ def _build_environment() -> Environment:
     env.filters["markdown"] = render_markdown
     env.globals["language_name"] = i18n.language_name
     env.globals["translate"] = i18n.gettext  # plain gettext (no %-formatting), for stored messages
+    env.globals["flag_reasons"] = moderation.REASONS
+    env.filters["name"] = _name_filter
     return env
+
+
+def _name_filter(member: accounts.Member) -> str:
+    """A member's public name; a deleted account is "former member" in the reader's language."""
+    return i18n.gettext(accounts.FORMER_MEMBER) if member.deleted_at else member.display_name
 
 
 @pass_context
@@ -116,6 +123,15 @@ class Ctx:
         member = self.require_member()
         if not (self.roles & {*roles, accounts.Role.admin.value}):
             raise HTTPException(403, detail=N_("Your account does not have the role needed for this."))
+        return member
+
+    def contributor(self, bucket: str = "post") -> accounts.Member:
+        """The signed-in member if they may post now: not suspended, and within the rate limit of
+        `bucket` ("post" for comments, statements and proposals, "vote" for votes)."""
+        member = self.require_member()
+        if member.suspended():
+            raise HTTPException(403, detail=N_("Your account is suspended for now; the moderation log says why."))
+        self.limit(bucket, str(member.id))
         return member
 
     def limit(self, bucket: str, *keys: str) -> None:

@@ -147,9 +147,8 @@ def conversation_detail(ctx: Ctx) -> Response:
 
 @page
 def vote(ctx: Ctx) -> Response:
-    member = ctx.require_member()
+    member = ctx.contributor("vote")
     conversation = _conversation(ctx)
-    ctx.limit("vote", str(pk(member)))
     raw_statement, raw_vote = ctx.text("statement"), ctx.text("vote")
     if not raw_statement.isdigit() or raw_vote not in services.VOTES:
         raise HTTPException(400, detail=N_("Choose agree, disagree or pass."))
@@ -167,9 +166,8 @@ def vote(ctx: Ctx) -> Response:
 
 @page
 def statement_add(ctx: Ctx) -> Response:
-    member = ctx.require_member()
+    member = ctx.contributor()
     conversation = _conversation(ctx)
-    ctx.limit("post", str(pk(member)))
     try:
         statement = services.add_statement(ctx.db, conversation, member, ctx.roles, ctx.text("text"))
     except Invalid as invalid:

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import accounts, moderation
 from core.accounts import Agency, Member, Role
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
@@ -372,3 +373,44 @@ def refresh_job(job: JobContext) -> dict[str, object]:
 
 
 periodic("refresh_opinion_maps", minute="*")
+
+
+# --- moderation: a flagged statement can be moderated out, and back in ----------------------------
+
+
+def _describe_statement(session: Session, statement_id: int) -> moderation.Content | None:
+    statement = session.get(Statement, statement_id)
+    if statement is None:
+        return None
+    conversation = session.get(Conversation, statement.conversation_id)
+    url = f"/conversations/{conversation.slug}" if conversation else "/"
+    return moderation.Content(statement.text, statement.author_id, url, statement.status == StatementStatus.rejected)
+
+
+def _set_status(status: str) -> Any:
+    def change(session: Session, statement_id: int, *_reason: str) -> None:
+        statement = session.get(Statement, statement_id)
+        if statement is None:
+            raise NotFound(str(statement_id))
+        statement.status = status
+        session.add(statement)
+
+    return change
+
+
+moderation.moderatable["statement"] = moderation.Moderatable(
+    N_("Statement"), _describe_statement, _set_status(StatementStatus.rejected), _set_status(StatementStatus.accepted)
+)
+
+
+def _my_votes_and_statements(session: Session, member: Member) -> list[dict[str, object]]:
+    statements = session.exec(select(Statement).where(Statement.author_id == member.id).order_by(col(Statement.id)))
+    votes = session.exec(select(Vote).where(Vote.voter == voter_key(member)).order_by(col(Vote.id)))
+    found: list[dict[str, object]] = [
+        {"statement": s.id, "conversation": s.conversation_id, "text": s.text, "status": s.status} for s in statements
+    ]
+    found += [{"vote": v.vote, "on_statement": v.statement_id, "at": v.updated_at.isoformat()} for v in votes]
+    return found
+
+
+accounts.exporters["conversations"] = _my_votes_and_statements

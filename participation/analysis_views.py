@@ -172,8 +172,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
     @page
     def run(ctx: Ctx) -> Response:
         subject = _editing(ctx, resolve)
-        member = ctx.require_member()
-        ctx.limit("post", str(member.id))
+        member = ctx.contributor()
         try:
             _analysis, reused = analyses.request(ctx.db, ctx.queue, subject.kind, subject.id, member, _k(ctx.text("k")))
         except Invalid as invalid:

@@ -127,6 +127,7 @@ class Comment(SQLModel, table=True):
     dedupe_key: str = Field(max_length=64)  # imports: the file's id, or a hash of the row
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    hidden_reason: str = Field(default="", max_length=500)  # set when a moderator hides it: shown instead of the text
 
 
 class Decision(StrEnum):

@@ -66,7 +66,7 @@ def proposal_new(ctx: Ctx) -> Response:
     agencies = accounts.list_agencies(ctx.db)
     values = {"agency": ctx.text("agency"), "title": ctx.text("title"), "body": ctx.text("body")}
     if ctx.request.method == "POST":
-        ctx.limit("post", str(member.id))
+        ctx.contributor()
         try:
             agency = accounts.get_agency(ctx.db, values["agency"]) if values["agency"] else None
             if agency is None:
@@ -88,9 +88,8 @@ def proposal_detail(ctx: Ctx) -> Response:
 
 @page
 def proposal_sign(ctx: Ctx) -> Response:
-    member = ctx.require_member()
+    member = ctx.contributor()
     proposal = _visible(ctx)
-    ctx.limit("post", str(member.id))
     try:
         reached_now = proposals.sign(ctx.db, proposal, member, ctx.settings)
     except Invalid as invalid:

@@ -297,9 +297,8 @@ def comments_import(ctx: Ctx) -> Response:
 
 @page
 def comment_create(ctx: Ctx) -> Response:
-    member = ctx.require_member()
+    member = ctx.contributor()
     consultation = visible_consultation(ctx)
-    ctx.limit("post", str(member.id))
     raw_article = ctx.text("article")
     values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
     try:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import accounts, moderation
 from core.accounts import Agency, Member, Role
 from core.db import pk, utcnow
 from core.errors import N_, Forbidden, Invalid, NotFound
@@ -441,3 +442,57 @@ def commenter_ids(session: Session, subject_kind: str, subject_id: int) -> set[i
         Comment.subject_kind == subject_kind, Comment.subject_id == subject_id, col(Comment.author_id).is_not(None)
     )
     return {member_id for member_id in session.exec(query.distinct()) if member_id is not None}
+
+
+# --- moderation: comments are one kind of content moderators can hide ----------------------------
+
+
+def _describe_comment(session: Session, comment_id: int) -> moderation.Content | None:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return None
+    if comment.subject_kind == "consultation":
+        consultation = session.get(Consultation, comment.subject_id)
+        where = f"/c/{consultation.slug}" if consultation else "/"
+    else:
+        where = f"/bills/{comment.subject_id}"
+    return moderation.Content(
+        comment.text, comment.author_id, f"{where}#comment-{comment.id}", bool(comment.hidden_reason)
+    )
+
+
+def _hide_comment(session: Session, comment_id: int, reason: str) -> None:
+    comment = get_comment(session, comment_id)
+    comment.hidden_reason = reason[:500]
+    session.add(comment)
+
+
+def _restore_comment(session: Session, comment_id: int) -> None:
+    comment = get_comment(session, comment_id)
+    comment.hidden_reason = ""
+    session.add(comment)
+
+
+moderation.moderatable["comment"] = moderation.Moderatable(
+    N_("Comment"), _describe_comment, _hide_comment, _restore_comment
+)
+
+
+def _my_comments(session: Session, member: Member) -> list[dict[str, object]]:
+    query = select(Comment).where(Comment.author_id == member.id).order_by(col(Comment.id))
+    return [
+        {
+            "id": c.id,
+            "on": f"{c.subject_kind}:{c.subject_id}",
+            "article": c.article,
+            "stance": c.stance,
+            "text": c.text,
+            "amendment": c.amendment,
+            "created_at": c.created_at.isoformat(),
+            "hidden_by_moderator": c.hidden_reason or None,
+        }
+        for c in session.exec(query)
+    ]
+
+
+accounts.exporters["comments"] = _my_comments

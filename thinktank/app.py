@@ -21,6 +21,7 @@ from bills import response_routes as bill_response_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
+from core import moderation_routes
 from core import routes as core_routes
 from core.db import make_engine
 from core.jobs import Queue
@@ -39,6 +40,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *core_routes.routes,
         *core_api.routes,
+        *moderation_routes.routes,
         *participation_routes.routes,
         *response_routes.routes,
         *proposal_routes.routes,

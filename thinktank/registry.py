@@ -4,7 +4,7 @@ know every job handler."""
 
 from bills import models as bills
 from bills import services as bill_services
-from core import accounts, jobs, notify
+from core import accounts, jobs, moderation, notify
 from deliberation import models as deliberation
 from deliberation import services as deliberation_services
 from participation import analyses, events, importing, proposals
@@ -14,6 +14,7 @@ modules = [
     accounts,
     jobs,
     notify,
+    moderation,
     participation,
     analyses,
     events,

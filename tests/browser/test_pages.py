@@ -69,6 +69,8 @@ PAGES = [
     ("deliberation:detail", "CONVERSATION", CITIZEN),
     ("deliberation:mine", "CONVERSATION/mine", CITIZEN),
     ("deliberation:moderate", "CONVERSATION/moderate", OFFICIAL),
+    ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
+    ("core:moderation_log", "/moderation/log", None),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -349,3 +351,28 @@ def test_a_citizen_votes_through_a_conversation_and_sees_the_groups(browser: Bro
     expect(page.locator("tbody tr")).to_have_count(4)
     expect(page.locator("tbody")).to_contain_text(first)
     context.close()
+
+
+def test_a_citizen_flags_a_comment_and_a_moderator_hides_it(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, "hsu.shuhui@demo.thinktank.tw")
+    page.goto(f"{LTC}/comments")
+    comment = page.locator("li.comment", has=page.locator("details.flag")).first
+    text = comment.locator(".comment-text").inner_text()
+    comment.locator("details.flag summary").click()
+    comment.locator("select[name=reason]").select_option("off_topic")
+    comment.get_by_role("button", name="送出檢舉").click()
+    expect(page.locator(".flash")).to_contain_text("管理員會檢視")
+    context.close()
+    moderator = browser.new_context(base_url=site.url, locale="zh-TW")
+    page = moderator.new_page()
+    sign_in(page, "chang.chiahao@demo.thinktank.tw")
+    page.goto("/moderation")
+    item = page.locator("article.flagged", has_text=text[:20])
+    item.locator("input[name=reason]").first.fill("與本條文無關")
+    item.get_by_role("button", name="隱藏").click()
+    expect(page.locator(".flash")).to_contain_text("管理紀錄")
+    page.goto("/moderation/log")
+    expect(page.locator("tbody")).to_contain_text("與本條文無關")
+    moderator.close()

@@ -5,7 +5,7 @@ import json
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from core import jobs
+from core import jobs, notify
 from core.jobs import JobContext, Queue
 from core.settings import Settings
 from tests.helpers import make_member, post, sign_in
@@ -32,6 +32,28 @@ def test_a_member_exports_their_data_and_watches_the_job(client: TestClient, db:
     data = json.loads(result.text)
     assert data["member"]["email"] == "mei@example.tw"
     assert data["roles"] == ["citizen"]
+    assert data["comments"] == [] and data["follows"] == [] and data["conversations"] == []
+
+
+def test_the_export_holds_what_the_member_wrote_voted_and_follows(client: TestClient, db: Session) -> None:
+    from deliberation import services as deliberation
+    from participation import services as participation
+    from tests.participation.factories import consultation
+
+    ltc = consultation(db)
+    member = make_member(db, "mei@example.tw")
+    participation.comment_on_consultation(db, ltc, member, "support", "支持喘息服務", 2)
+    notify.follow(db, member, "consultation", ltc.id)
+    talk = deliberation.create_conversation(
+        db, make_member(db, "host@example.tw", role="moderator"), "主題", "", ["一"], None
+    )
+    statement = deliberation.statements_of(db, talk)[0]
+    deliberation.cast_vote(db, talk, member, statement.id, -1)
+    sign_in(client, member)
+    data = json.loads(client.get(post(client, "/profile/export", {}).headers["location"] + "/result").text)
+    assert [c["text"] for c in data["comments"]] == ["支持喘息服務"]
+    assert data["follows"][0]["kind"] == "consultation"
+    assert data["conversations"] == [{"vote": -1, "on_statement": statement.id, "at": data["conversations"][0]["at"]}]
 
 
 def test_someone_elses_job_is_not_found(app, client: TestClient, db: Session) -> None:  # type: ignore[no-untyped-def]
