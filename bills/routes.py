@@ -20,6 +20,7 @@ from core.errors import N_, Invalid
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
+from deliberation import discussions
 from participation import analyses, analysis_views, drafts, responses
 from participation import services as participation_services
 from participation.models import STANCE_LABELS
@@ -135,6 +136,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         consultations=links.consultations_of(ctx.db, bill),
         can_manage=bool(ctx.roles & {Role.legislative_staff, Role.agency_official, Role.admin}),
         analysis_published=analyses.is_published(ctx.db, "bill", pk(bill)),
+        discussions=discussions.list_discussions(ctx.db, "bill", pk(bill)),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
     )
 

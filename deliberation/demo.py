@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from core import accounts
 from core.db import pk, utcnow
-from deliberation import services
+from deliberation import discussions, services
 from deliberation.models import Vote
 
 TOPIC = "長照的錢從哪裡來？ How should long-term care be paid for?"
@@ -74,3 +74,38 @@ def seed(session: Session) -> None:
         "長照財源應該先公開試算，再決定稅收或保險。",
     )
     services.compute_map(session, conversation)
+    _discussions(session, members)
+
+
+def _discussions(session: Session, members: dict[str, accounts.Member]) -> None:
+    """A discussion on the long-term care draft's respite article, with a reply, a quote, an
+    edit (so the history shows) and reactions; and one in the forum."""
+    from participation.services import get_consultation
+
+    ltc = get_consultation(session, "ltc-act-amendment")
+    opener, answerer = members["tsai.meiling@demo.thinktank.tw"], members["kuo.wenhsiung@demo.thinktank.tw"]
+    thread = discussions.start(
+        session,
+        opener,
+        "喘息服務三十日夠不夠？",
+        "草案把喘息服務提高到**每年三十日**。照顧重度失能家人的朋友，你們覺得夠嗎？",
+        "consultation",
+        pk(ltc),
+        5,
+    )
+    first = discussions.thread(session, thread)[0].post
+    discussions.edit(session, opener, first, first.body + "\n\n（補充：我照顧中風的父親五年，每年大約需要四十日。）")
+    reply = discussions.reply(
+        session,
+        answerer,
+        thread,
+        "> 每年三十日\n\n比現在好，但重度失能應該另外加碼，並且可以按小時使用。",
+        pk(first),
+    )
+    discussions.react(session, opener, reply, "agree")
+    discussions.start(
+        session,
+        members["emily.chen@demo.thinktank.tw"],
+        "Information in English and Southeast Asian languages",
+        "Could agencies publish their drafts' summaries in English, Vietnamese and Indonesian too?",
+    )

@@ -75,3 +75,50 @@ class OpinionMap(SQLModel, table=True):
     result: str = Field(default="{}")
     requested_at: datetime = Field(default_factory=utcnow)
     computed_at: datetime | None = None
+
+
+class Discussion(SQLModel, table=True):
+    """A thread on a consultation (or one of its articles), a bill, a proposal, or in the forum."""
+
+    __table_args__ = (Index("ix_discussion_subject", "subject_kind", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: str = Field(default="forum", max_length=20)  # forum, consultation, bill, proposal
+    subject_id: int | None = None
+    article: int | None = None
+    title: str = Field(max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_post_at: datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    discussion_id: int = Field(foreign_key="discussion.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="post.id")
+    depth: int = 0  # replies nest up to MAX_DEPTH; deeper answers join the deepest level
+    author_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    body: str  # Markdown, sanitised when shown
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None  # deleted by its author: the thread shows "deleted"
+    hidden_reason: str = Field(default="", max_length=500)  # hidden by a moderator
+
+
+class PostRevision(SQLModel, table=True):
+    """An earlier wording of an edited post, kept so the edit history is visible."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Reaction(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("post_id", "member_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    kind: str = Field(max_length=20)  # agree, helpful, question
+
+
+REACTIONS = {"agree": N_("Agree"), "helpful": N_("Helpful"), "question": N_("Needs evidence")}

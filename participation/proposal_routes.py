@@ -12,6 +12,7 @@ from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
+from deliberation import discussions
 from participation import events, proposals
 from participation.models import PROPOSAL_STATE_LABELS, Proposal
 
@@ -43,6 +44,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         can_review=bool(ctx.roles & {Role.moderator, Role.admin}),
         errors=errors or {},
         following=notify.is_following(ctx.db, ctx.member, "proposal", pk(proposal)),
+        discussions=discussions.list_discussions(ctx.db, "proposal", pk(proposal)),
     )
 
 

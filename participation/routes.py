@@ -20,6 +20,7 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, json_download, page
+from deliberation import discussions
 from participation import analyses, analysis_views, drafts, events, importing, responses, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import DECISION_LABELS, PHASE_LABELS, STANCE_LABELS, Article, Comment, Consultation, Phase
@@ -115,6 +116,7 @@ def _detail_page(
         response=responses.response_for(ctx.db, "consultation", pk(consultation)),
         following=notify.is_following(ctx.db, ctx.member, "consultation", pk(consultation)),
         bills=bill_links.bills_of(ctx.db, consultation),
+        discussions=discussions.list_discussions(ctx.db, "consultation", pk(consultation)),
         analysis_published=analyses.is_published(ctx.db, "consultation", pk(consultation)),
         values=values,
         errors=errors,

@@ -29,6 +29,7 @@ from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
+from deliberation import discussion_routes
 from deliberation import routes as deliberation_routes
 from participation import agency_routes, proposal_routes, response_routes
 from participation import routes as participation_routes
@@ -50,6 +51,7 @@ def all_routes() -> list[BaseRoute]:
         *bill_staff_routes.routes,
         *bill_api_routes.routes,
         *deliberation_routes.routes,
+        *discussion_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

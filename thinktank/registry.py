@@ -5,6 +5,7 @@ know every job handler."""
 from bills import models as bills
 from bills import services as bill_services
 from core import accounts, jobs, moderation, notify
+from deliberation import discussions
 from deliberation import models as deliberation
 from deliberation import services as deliberation_services
 from participation import analyses, events, importing, proposals
@@ -24,4 +25,5 @@ modules = [
     bill_services,
     deliberation,
     deliberation_services,
+    discussions,
 ]
