@@ -27,6 +27,7 @@ REASONS = {
     "privacy": N_("Someone's private information"),
     "off_topic": N_("Off topic"),
     "other": N_("Something else"),
+    "held": N_("A new account's first posts, held for review"),
 }
 ACTION_LABELS = {
     "hide": N_("Hidden"),
@@ -45,7 +46,7 @@ class Flag(SQLModel, table=True):
     content_id: int = Field(index=True)
     reason: str = Field(max_length=20)
     note: str = Field(default="", max_length=NOTE_MAX)
-    member_id: int = Field(foreign_key="member.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")  # None: the site itself held it
     created_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
 
@@ -93,9 +94,14 @@ def _content(session: Session, kind: str, content_id: int) -> Content:
     return found
 
 
+def hold(session: Session, kind: str, content_id: int) -> None:
+    """Put content in the queue as held (no commit): a moderator restores it to publish it."""
+    session.add(Flag(content_kind=kind, content_id=content_id, reason="held"))
+
+
 def flag(session: Session, member: Member, kind: str, content_id: int, reason: str, note: str) -> Flag:
     _content(session, kind, content_id)
-    if reason not in REASONS:
+    if reason not in REASONS or reason == "held":
         raise Invalid({"reason": N_("Choose a reason.")})
     if len(note) > NOTE_MAX:
         raise Invalid({"note": N_("This field is too long.")})

@@ -74,6 +74,7 @@ class Settings:
     rate_signup: str = "5/hour"
     rate_post: str = "30/minute"
     rate_vote: str = "120/minute"  # a participant may vote quickly through many short statements
+    hold_first_posts: int = 0  # a new account's first N discussion posts wait for a moderator (0: none)
 
     @property
     def https(self) -> bool:
@@ -111,5 +112,6 @@ class Settings:
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
             rate_vote=env.get("RATE_LIMIT_VOTE", cls.rate_vote),
+            hold_first_posts=_int(env, "HOLD_FIRST_POSTS", cls.hold_first_posts),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

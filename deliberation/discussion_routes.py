@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core import notify
+from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
@@ -39,7 +40,8 @@ def _quote(ctx: Ctx, discussion: Discussion) -> str:
 def _thread(
     ctx: Ctx, discussion: Discussion, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    roots = discussions.thread(ctx.db, discussion)
+    moderating = bool(ctx.roles & {Role.moderator, Role.admin})
+    roots = discussions.thread(ctx.db, discussion, ctx.member, moderating)
     counts, mine = discussions.reactions_of(ctx.db, discussion, ctx.member)
     return ctx.render(
         "deliberation/discussion.html",
@@ -90,6 +92,7 @@ def start(ctx: Ctx) -> Response:
             kind,
             int(values["id"]) if kind != "forum" else None,
             int(values["article"]) if values["article"].isdigit() else None,
+            discussions.must_hold(ctx.db, member, ctx.settings.hold_first_posts),
         )
     except Invalid as invalid:
         return ctx.render(
@@ -111,10 +114,13 @@ def post_reply(ctx: Ctx) -> Response:
     values = {"body": ctx.text("body"), "parent": ctx.text("parent")}
     parent = int(values["parent"]) if values["parent"].isdigit() else None
     try:
-        post = discussions.reply(ctx.db, member, discussion, values["body"], parent)
+        held = discussions.must_hold(ctx.db, member, ctx.settings.hold_first_posts)
+        post = discussions.reply(ctx.db, member, discussion, values["body"], parent, held)
     except Invalid as invalid:
         return _thread(ctx, discussion, values, invalid.errors, 400)
     discussions.tell_about_reply(ctx.db, ctx.queue, post)
+    if post.held:
+        ctx.flash(N_("Thank you. As a new member, your first posts are shown once a moderator has read them."))
     return ctx.redirect(ctx.url("deliberation:discussion", discussion_id=discussion.id) + f"#post-{post.id}")
 
 

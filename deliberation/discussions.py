@@ -41,6 +41,25 @@ def subject_of(session: Session, discussion: Discussion) -> tuple[str, str] | No
     return notify.followable[discussion.subject_kind](session, discussion.subject_id)
 
 
+def must_hold(session: Session, member: Member, first_posts: int) -> bool:
+    """Whether this member's next post waits for a moderator: while they have fewer than
+    `first_posts` posts that others can see (HOLD_FIRST_POSTS; 0 holds nothing)."""
+    if first_posts <= 0:
+        return False
+    published = session.exec(
+        select(func.count()).select_from(Post).where(Post.author_id == member.id, col(Post.held).is_(False))
+    ).one()
+    return int(published) < first_posts
+
+
+def _add_post(session: Session, post: Post, held: bool) -> None:
+    post.held = held
+    session.add(post)
+    if held:
+        session.flush()
+        moderation.hold(session, "post", pk(post))
+
+
 def start(
     session: Session,
     member: Member,
@@ -49,6 +68,7 @@ def start(
     subject_kind: str = "forum",
     subject_id: int | None = None,
     article: int | None = None,
+    held: bool = False,
 ) -> Discussion:
     errors = {}
     title = title.strip()
@@ -78,7 +98,7 @@ def start(
     )
     session.add(discussion)
     session.flush()
-    session.add(Post(discussion_id=pk(discussion), author_id=member.id, body=body))
+    _add_post(session, Post(discussion_id=pk(discussion), author_id=member.id, body=body), held)
     session.commit()
     notify.follow(session, member, "discussion", pk(discussion))
     return discussion
@@ -98,12 +118,14 @@ def get_post(session: Session, post_id: int) -> Post:
     return post
 
 
-def reply(session: Session, member: Member, discussion: Discussion, body: str, parent_id: int | None) -> Post:
+def reply(
+    session: Session, member: Member, discussion: Discussion, body: str, parent_id: int | None, held: bool = False
+) -> Post:
     body = _check_body(body)
     parent = None
     if parent_id is not None:
         parent = session.get(Post, parent_id)
-        if parent is None or parent.discussion_id != discussion.id:
+        if parent is None or parent.discussion_id != discussion.id or parent.held:
             raise Invalid({"": N_("The post you answered is not in this discussion.")})
     post = Post(
         discussion_id=pk(discussion),
@@ -113,14 +135,18 @@ def reply(session: Session, member: Member, discussion: Discussion, body: str, p
         body=body,
     )
     discussion.last_post_at = utcnow()
-    session.add_all([post, discussion])
+    _add_post(session, post, held)
+    session.add(discussion)
     session.commit()
     notify.follow(session, member, "discussion", pk(discussion))
     return post
 
 
 def tell_about_reply(session: Session, queue: Queue, post: Post) -> int:
-    """The discussion's followers and the person answered hear of a reply (not its author)."""
+    """The discussion's followers and the person answered hear of a reply (not its author; not
+    while it is held for review)."""
+    if post.held:
+        return 0
     discussion = get_discussion(session, post.discussion_id)
     told = notify.followers(session, "discussion", pk(discussion))
     parent = session.get(Post, post.parent_id) if post.parent_id else None
@@ -194,8 +220,15 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def thread(session: Session, discussion: Discussion) -> list[Node]:
-    posts = list(session.exec(select(Post).where(Post.discussion_id == pk(discussion)).order_by(col(Post.id))))
+def thread(
+    session: Session, discussion: Discussion, viewer: Member | None = None, moderating: bool = False
+) -> list[Node]:
+    """The posts as a tree. Held posts are seen only by their author and by moderators."""
+    posts = [
+        p
+        for p in session.exec(select(Post).where(Post.discussion_id == pk(discussion)).order_by(col(Post.id)))
+        if not p.held or moderating or (viewer is not None and p.author_id == viewer.id)
+    ]
     nodes = {pk(p): Node(p) for p in posts}
     roots = []
     for post in posts:
@@ -225,7 +258,8 @@ def reactions_of(session: Session, discussion: Discussion, member: Member | None
 def list_discussions(
     session: Session, subject_kind: str = "forum", subject_id: int | None = None, limit: int = 50
 ) -> list[tuple[Discussion, int]]:
-    """Discussions on one subject (or the forum), most recently active first, with their post counts."""
+    """Discussions on one subject (or the forum), most recently active first, with their post
+    counts; one whose every post is held for review is not listed yet."""
     query = select(Discussion).where(Discussion.subject_kind == subject_kind)
     if subject_kind != "forum":
         query = query.where(Discussion.subject_id == subject_id)
@@ -233,11 +267,11 @@ def list_discussions(
     counts = dict(
         session.exec(
             select(Post.discussion_id, func.count())
-            .where(col(Post.discussion_id).in_([pk(d) for d in discussions]))
+            .where(col(Post.discussion_id).in_([pk(d) for d in discussions]), col(Post.held).is_(False))
             .group_by(col(Post.discussion_id))
         ).all()
     ) if discussions else {}  # fmt: skip
-    return [(d, counts.get(pk(d), 0)) for d in discussions]
+    return [(d, counts[pk(d)]) for d in discussions if counts.get(pk(d))]
 
 
 def authors(session: Session, roots: list[Node]) -> dict[int, Member]:
@@ -264,18 +298,18 @@ def _describe(session: Session, post_id: int) -> moderation.Content | None:
     if post is None:
         return None
     url = f"/discussions/{post.discussion_id}#post-{post.id}"
-    return moderation.Content(post.body, post.author_id, url, bool(post.hidden_reason))
+    return moderation.Content(post.body, post.author_id, url, bool(post.hidden_reason) or post.held)
 
 
 def _hide(session: Session, post_id: int, reason: str) -> None:
     post = get_post(session, post_id)
-    post.hidden_reason = reason[:500]
+    post.hidden_reason, post.held = reason[:500], False
     session.add(post)
 
 
 def _restore(session: Session, post_id: int) -> None:
     post = get_post(session, post_id)
-    post.hidden_reason = ""
+    post.hidden_reason, post.held = "", False
     session.add(post)
 
 

@@ -102,6 +102,7 @@ class Post(SQLModel, table=True):
     edited_at: datetime | None = None
     deleted_at: datetime | None = None  # deleted by its author: the thread shows "deleted"
     hidden_reason: str = Field(default="", max_length=500)  # hidden by a moderator
+    held: bool = False  # a new account's post, waiting for a moderator (HOLD_FIRST_POSTS)
 
 
 class PostRevision(SQLModel, table=True):

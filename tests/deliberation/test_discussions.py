@@ -111,3 +111,34 @@ def test_reactions_toggle_and_bad_input_is_refused(client: TestClient, db: Sessi
     assert post(client, f"{path}/posts", {"body": "ok", "parent": "99999"}, token_from=path).status_code == 400
     assert client.get("/discussions/99999").status_code == 404
     assert len(db.exec(select(Discussion)).all()) == 1
+
+
+def test_a_new_accounts_first_posts_wait_for_a_moderator(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    app.state.settings = replace(app.state.settings, hold_first_posts=1)
+    newcomer = make_member(db, "new@example.tw", name="新來的")
+    sign_in(client, newcomer)
+    started = _start(client, on="", id="", article="")
+    assert started.status_code == 303
+    path = started.headers["location"]
+    assert "新來的" in client.get(path).text  # the author sees their own post, marked as waiting
+    first = db.exec(select(Post)).one()
+    assert first.held
+    client.cookies.clear()
+    sign_in(client, make_member(db, "reader@example.tw"))
+    assert "二十一日" not in client.get(path).text
+    assert "喘息服務的天數" not in client.get("/discussions").text  # not listed while all of it is held
+    client.cookies.clear()
+    moderator = make_member(db, "mod@example.tw", role="moderator")
+    sign_in(client, moderator)
+    assert "二十一日" in client.get("/moderation").text
+    approve = {"kind": "post", "id": str(first.id), "action": "restore", "reason": "內容無誤"}
+    assert post(client, "/moderation/content", approve, token_from="/moderation").status_code == 303
+    db.refresh(first)
+    assert not first.held
+    client.cookies.clear()
+    assert "二十一日" in client.get(path).text and "喘息服務的天數" in client.get("/discussions").text
+    sign_in(client, newcomer)
+    post(client, f"{path}/posts", {"body": "第二則", "parent": ""}, token_from=path)
+    assert not db.exec(select(Post).where(Post.body == "第二則")).one().held  # one published post is enough
