@@ -43,6 +43,16 @@ def database() -> Iterator[Session]:
         engine.dispose()
 
 
+def agency_named(session: Session, slug: str | None) -> accounts.Agency | None:
+    """The agency a --agency option names (None without one); an unknown name exits 2."""
+    if not slug:
+        return None
+    try:
+        return accounts.get_agency(session, slug)
+    except NotFound:
+        fail(f"no agency with short name {slug!r} (see `thinktank agency list`)")
+
+
 def explain(invalid: Invalid) -> str:
     return "; ".join(f"{field or 'input'}: {message % invalid.params}" for field, message in invalid.errors.items())
 
@@ -142,12 +152,7 @@ def user() -> None:
 def user_create(email: str, display_name: str | None, password: str, role: str, agency_slug: str | None) -> None:
     """Create a member, optionally with a role."""
     with database() as session:
-        agency = None
-        if agency_slug:
-            try:
-                agency = accounts.get_agency(session, agency_slug)
-            except NotFound:
-                fail(f"no agency with short name {agency_slug!r} (see `thinktank agency list`)")
+        agency = agency_named(session, agency_slug)
         if role == accounts.Role.agency_official and agency is None:
             fail("an agency official needs --agency")
         try:
@@ -502,12 +507,7 @@ def polis_import(folder: Path, agency_slug: str | None) -> None:
 
     export = _read_export(folder)
     with database() as session:
-        agency = None
-        if agency_slug:
-            try:
-                agency = accounts.get_agency(session, agency_slug)
-            except NotFound:
-                fail(f"there is no agency {agency_slug!r}; `thinktank agency list` shows them")
+        agency = agency_named(session, agency_slug)
         try:
             conversation = services.import_export(session, export, agency)
         except Invalid as invalid:

@@ -113,6 +113,6 @@ def test_polis_import_makes_a_conversation_once(tmp_path: Path, settings) -> Non
     again = CliRunner().invoke(main, ["polis", "import", str(folder)], env=env)
     assert again.exit_code == 2 and "imported already" in again.output
     unknown = CliRunner().invoke(main, ["polis", "import", str(folder), "--agency", "nope"], env=env)
-    assert unknown.exit_code == 2 and "no agency 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "no agency with short name 'nope'" in unknown.output
     broken = CliRunner().invoke(main, ["polis", "import", str(tmp_path / "missing")], env=env)
     assert broken.exit_code == 2 and "not a folder" in broken.output
