@@ -176,7 +176,8 @@ def _in_conv(votes_per_participant: np.ndarray, statements: int) -> np.ndarray:
     enough = np.flatnonzero(votes_per_participant >= min(MIN_VOTES, statements))
     if len(enough) < MIN_IN_CONV:
         ranked = np.argsort(-votes_per_participant, kind="stable")
-        extra = [r for r in ranked if votes_per_participant[r] > 0 and r not in set(enough.tolist())]
+        kept = set(enough.tolist())
+        extra = [r for r in ranked if votes_per_participant[r] > 0 and r not in kept]
         enough = np.sort(np.concatenate([enough, np.array(extra[: MIN_IN_CONV - len(enough)], dtype=int)]))
     return enough.astype(int)
 

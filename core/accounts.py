@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -209,6 +209,14 @@ def sign_up(
 
 def find_member_by_email(session: Session, email: str) -> Member | None:
     return session.exec(select(Member).where(Member.email == normalise_email(email))).first()
+
+
+def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
+    """The members with these ids, in one query (None and unknown ids are skipped)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(wanted))) if m.id is not None}
 
 
 def get_member(session: Session, member_id: int) -> Member:

@@ -37,8 +37,7 @@ def flag(ctx: Ctx) -> Response:
 
 def _queue_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     items = moderation.open_queue(ctx.db)
-    author_ids = {i.content.author_id for i in items if i.content.author_id}
-    authors = {m.id: m for m in accounts.list_members(ctx.db, limit=10_000) if m.id in author_ids}
+    authors = accounts.members_by_id(ctx.db, (i.content.author_id for i in items))
     return ctx.render(
         "core/moderation.html",
         status,

@@ -282,7 +282,7 @@ def authors(session: Session, roots: list[Node]) -> dict[int, Member]:
         if node.post.author_id:
             ids.add(node.post.author_id)
         stack.extend(node.children)
-    return {pk(m): m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))} if ids else {}
+    return accounts.members_by_id(session, ids)
 
 
 # --- registrations: follows, moderation, data export ---------------------------------------------

@@ -71,7 +71,7 @@ def _drawing(result: dict[str, Any], me: str) -> dict[str, Any]:
 
 def _map_context(ctx: Ctx, conversation: Conversation) -> dict[str, Any]:
     found = services.opinion_map(ctx.db, conversation)
-    result = services.map_result(ctx.db, conversation)
+    result = services.map_result(found)
     texts = {pk(s): s.text for s in services.statements_of(ctx.db, conversation)}
     me = services.voter_key(ctx.member) if ctx.member else ""
     my_group = next((p[3] for p in result.get("points", []) if p[0] == me), None)
@@ -89,14 +89,8 @@ def _map_context(ctx: Ctx, conversation: Conversation) -> dict[str, Any]:
 def _card_context(ctx: Ctx, conversation: Conversation) -> dict[str, Any]:
     if ctx.member is None:
         return {"statement": None, "voted": 0, "remaining": 0}
-    voter = services.voter_key(ctx.member)
-    voted = services.votes_of(ctx.db, conversation, voter)
-    accepted = services.statements_of(ctx.db, conversation, "accepted")
-    return {
-        "statement": services.next_statement(ctx.db, conversation, voter),
-        "voted": len(voted),
-        "remaining": sum(1 for s in accepted if pk(s) not in voted),
-    }
+    statement, voted, remaining = services.next_statement(ctx.db, conversation, services.voter_key(ctx.member))
+    return {"statement": statement, "voted": voted, "remaining": remaining}
 
 
 def _detail(ctx: Ctx, conversation: Conversation, errors: dict[str, str] | None = None, status: int = 200) -> Response:

@@ -198,20 +198,21 @@ def votes_of(session: Session, conversation: Conversation, voter: str) -> dict[i
     return dict(session.exec(query).all())
 
 
-def next_statement(session: Session, conversation: Conversation, voter: str) -> Statement | None:
-    """An accepted statement this voter has not voted on: drawn by the opinion map's priorities
-    (few votes, and statements that place people, first), the same draw for the same state."""
+def next_statement(session: Session, conversation: Conversation, voter: str) -> tuple[Statement | None, int, int]:
+    """An accepted statement this voter has not voted on, drawn by the opinion map's priorities
+    (few votes, and statements that place people, first), the same draw for the same state;
+    with how many they have voted on and how many remain."""
     from analysis import opinion
 
     voted = votes_of(session, conversation, voter)
     candidates = [s for s in statements_of(session, conversation, "accepted") if pk(s) not in voted]
     if not candidates:
-        return None
-    stored = map_result(session, conversation)
+        return None, len(voted), 0
+    stored = map_result(opinion_map(session, conversation))
     priority: dict[Hashable, float] = {int(k): v for k, v in stored.get("priority", {}).items()}
     seed = zlib.crc32(f"{voter}:{len(voted)}".encode())
     chosen = opinion.next_statement(priority or None, [pk(s) for s in candidates], seed)
-    return next(s for s in candidates if pk(s) == chosen)
+    return next(s for s in candidates if pk(s) == chosen), len(voted), len(candidates)
 
 
 # --- Pol.is import ------------------------------------------------------------------------------
@@ -272,8 +273,8 @@ def opinion_map(session: Session, conversation: Conversation) -> OpinionMap | No
     return session.exec(select(OpinionMap).where(OpinionMap.conversation_id == pk(conversation))).first()
 
 
-def map_result(session: Session, conversation: Conversation) -> dict[str, Any]:
-    found = opinion_map(session, conversation)
+def map_result(found: OpinionMap | None) -> dict[str, Any]:
+    """The stored groups of an opinion map that has been computed ({} before that)."""
     return dict(json.loads(found.result)) if found and found.status == "done" else {}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, delete, select
 
+from core import accounts
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
@@ -136,7 +137,9 @@ def run(session: Session, analysis: Analysis) -> None:
     found = find_campaigns([Letter(pk(c), c.text, c.created_at) for c in comments])
     campaign_of = found.campaign_of()
     tokens = pipeline().tokens_many(c.text for c in comments)
-    items = [Item(pk(c), c.text, _person(c), c.stance, c.article, campaign_of.get(pk(c))) for c in comments]
+    items = [
+        Item(pk(c), c.text, responses.person_key(c), c.stance, c.article, campaign_of.get(pk(c))) for c in comments
+    ]
     themes = find_themes(items, k=analysis.k, tokens=tokens)
     session.exec(delete(AnalysisThemeComment).where(col(AnalysisThemeComment.analysis_id) == pk(analysis)))
     session.exec(delete(AnalysisTheme).where(col(AnalysisTheme.analysis_id) == pk(analysis)))
@@ -206,10 +209,6 @@ def run(session: Session, analysis: Analysis) -> None:
     session.commit()
 
 
-def _person(comment: Comment) -> str:
-    return responses.person_key(comment)
-
-
 def _versions() -> dict[str, str]:
     found = {}
     for name in PACKAGES:
@@ -231,13 +230,13 @@ def _network(
     commented on with their stance, the campaigns they joined and the proposals they co-signed."""
     from analysis.network import Link, Node, build_network
 
-    author_ids = {c.author_id for c in comments if c.author_id is not None}
-    members = {pk(m): m for m in session.exec(select(Member).where(col(Member.id).in_(author_ids)))}
+    members = accounts.members_by_id(session, (c.author_id for c in comments))
+    author_ids = set(members)
     nodes: dict[str, Node] = {}
     links: list[Link] = []
     anonymous: dict[str, int] = {}
     for comment in comments:
-        person = _person(comment)
+        person = responses.person_key(comment)
         member = members.get(comment.author_id) if comment.author_id else None
         if person not in nodes:
             if member is not None and member.org_name:
@@ -414,6 +413,7 @@ class ThemeView:
     campaigns: dict[int, int]  # campaign index -> its comments in the theme
     individual: int
     representative: list[Comment]
+    member_ids: list[int]  # every comment in the theme, oldest first
     members: list[Comment] = field(default_factory=list)  # the first few, for the review
 
     @property
@@ -444,12 +444,13 @@ def theme_views(session: Session, analysis: Analysis, members_shown: int = 30) -
             ThemeView(
                 theme=theme,
                 size=len(inside),
-                people=len({_person(c) for _p, c in inside}),
+                people=len({responses.person_key(c) for _p, c in inside}),
                 stances=dict(Counter(c.stance for _p, c in inside)),
                 articles={a: dict(s) for a, s in sorted(articles.items())},
                 campaigns=dict(Counter(p.campaign for p, _c in inside if p.campaign is not None)),
                 individual=sum(1 for p, _c in inside if p.campaign is None),
                 representative=[comments[i] for i in json.loads(theme.representative) if i in comments],
+                member_ids=[pk(c) for _p, c in inside],
                 members=[c for _p, c in inside[:members_shown]],
             )
         )
@@ -526,12 +527,8 @@ def edits_of(session: Session, analysis: Analysis) -> list[tuple[AnalysisEdit, s
             select(AnalysisEdit).where(AnalysisEdit.analysis_id == pk(analysis)).order_by(col(AnalysisEdit.id))
         )
     )
-    names = {}
-    for edit in edits:
-        if edit.member_id is not None and edit.member_id not in names:
-            member = session.get(Member, edit.member_id)
-            names[edit.member_id] = member.display_name if member else ""
-    return [(edit, names.get(edit.member_id, "") if edit.member_id else "") for edit in edits]
+    analysts = accounts.members_by_id(session, (edit.member_id for edit in edits))
+    return [(edit, analysts[edit.member_id].display_name if edit.member_id in analysts else "") for edit in edits]
 
 
 def network_export(analysis: Analysis) -> Any:

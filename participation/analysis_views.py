@@ -271,7 +271,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
                     "stances": v.stances,
                     "articles": v.articles,
                     "campaigns": {str(number + 1): n for number, n in v.campaigns.items()},
-                    "members": [p.comment_id for p in analyses.placed_in(ctx.db, v.theme)],
+                    "members": v.member_ids,
                     "representative": [c.id for c in v.representative],
                 }
                 for v in analyses.theme_views(ctx.db, analysis, members_shown=0)

@@ -392,10 +392,7 @@ def comment_counts(session: Session, subject_kind: str, subject_id: int) -> dict
 
 
 def authors_of(session: Session, comments: list[Comment]) -> dict[int, Member]:
-    ids = {c.author_id for c in comments if c.author_id}
-    if not ids:
-        return {}
-    return {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))}  # type: ignore[misc]
+    return accounts.members_by_id(session, (c.author_id for c in comments))
 
 
 def pseudonym(secret: str, subject_kind: str, subject_id: int, comment: Comment) -> str:

@@ -516,5 +516,5 @@ def polis_import(folder: Path, agency_slug: str | None) -> None:
         click.echo(
             f"imported {export.topic!r} as /conversations/{conversation.slug}: {len(export.statements)} statements,"
             f" {opinion.votes} votes from {len(export.participants)} participants,"
-            f" {services.map_result(session, conversation)['k']} groups"
+            f" {services.map_result(opinion)['k']} groups"
         )

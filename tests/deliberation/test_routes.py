@@ -145,7 +145,7 @@ def test_a_polis_export_is_imported_as_a_conversation(db: Session, tmp_path: Pat
     assert len(statements) == 8 and [s.status for s in statements].count("rejected") == 1
     assert services.vote_count(db, conversation) == 240
     opinion = services.compute_map(db, conversation)
-    assert services.map_result(db, conversation)["k"] == 2 and opinion.votes == 240
+    assert services.map_result(opinion)["k"] == 2 and opinion.votes == 240
     with pytest.raises(Invalid) as refused:
         services.import_export(db, export)
     assert "This export was imported already." in refused.value.errors.values()
