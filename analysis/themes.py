@@ -1,14 +1,35 @@
-"""Themes: a consultation's or a bill's comments clustered by what they talk about.
+"""Themes: a consultation's or a bill's comments grouped by what they mean.
 
-TF-IDF over the text pipeline's tokens (rows of unit length, so k-means on them groups by cosine
-similarity), then k-means: full k-means for small inputs, mini-batch k-means beyond. The number
-of themes is chosen by the silhouette score over a fixed sample, unless the analyst sets it.
-A form-letter campaign takes part as one unit, so a thousand copies of one letter cannot become a
-theme of their own by weight alone; its members all land in the theme of their campaign. Every
-random choice is seeded: the same input gives the same themes."""
+Each comment is a multilingual sentence embedding (analysis.embeddings: USE multilingual v3), so
+a Chinese and an English comment that say the same thing sit close together and share a theme.
+The comments become a k-nearest-neighbour graph (each joined to its ceil(log2 n) most similar
+comments by cosine, the order of neighbours a kNN graph needs to stay connected: von Luxburg,
+"A tutorial on spectral clustering", 2007, section 8.1), and the themes are that graph's
+communities: Louvain, maximising modularity at its standard resolution of 1, the best of a few
+seeded runs. Modularity chooses the number of themes itself, with no cap: a consultation of 30
+topics can have 30 themes. An analyst's k is met by searching the resolution whose communities
+number k (a coarser or finer cut of the same graph), then, if none is exact, by merging the
+closest communities (cosine of their centres) or splitting the largest (2-means).
+
+TF-IDF is not part of the grouping: measured on the shared Chinese and English sets
+(benchmarks/themes_quality.py), mixing TF-IDF similarity into the graph helped Chinese a little
+and hurt English more, and it cannot link two languages. It still names the themes: key terms
+are the words a theme uses more than the others (class-based TF-IDF), and each theme's label is
+the most central comment's most telling sentence, in Chinese and in English when the theme has
+comments in both.
+
+Above SAMPLE units the graph is built on a fixed random sample; every other unit joins the
+theme of its nearest prototype (k-means centres within each sampled theme, about one per
+PROTOTYPE_EVERY members), in chunks, so a million comments take a few seconds more than the
+sample. A form-letter campaign takes part as one unit, so a thousand copies of one letter cannot
+become a theme of their own by weight alone; its members all land in the theme of their
+campaign. Every random choice is seeded: the same input gives the same themes."""
 
 from __future__ import annotations
 
+import itertools
+import math
+import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -16,14 +37,19 @@ from typing import Any
 
 import numpy as np
 
-from analysis.text import pipeline
+from analysis.text import detect_language, pipeline
 
 SEED = 0
-SAMPLE_FOR_K = 5_000  # units clustered per candidate k while choosing k
+LOUVAIN_RUNS = 5  # seeded Louvain runs; the one of highest modularity is kept
+RESOLUTION = 1.0  # modularity's own resolution (Newman and Girvan)
+SAMPLE = 20_000  # units in the graph; the rest are assigned to the nearest prototype
+PROTOTYPE_EVERY = 50  # sampled members per prototype when assigning the rest
 SAMPLE_FOR_SILHOUETTE = 2_000
-FULL_KMEANS_UP_TO = 20_000  # above this, mini-batch k-means
-MAX_AUTO_K = 20
+CHUNK = 50_000  # rows per block when assigning or scoring
 REPRESENTATIVES = 3
+LABEL_CHARACTERS = {"zh": 30, "en": 80, "other": 60}
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -40,15 +66,18 @@ class Item:
 
 @dataclass
 class Theme:
-    label: str
+    label: str  # a short readable phrase: the central comment's telling sentence, trimmed
     key_terms: list[str]
     members: list[Hashable]  # every comment, campaign copies included
-    representative: list[Hashable]
+    representative: list[Hashable]  # most central first
     authors: int
     stances: dict[str, int]
     articles: dict[int, int]
     campaigns: dict[int, int]  # campaign index -> its comments in this theme
     individual: int  # comments in no campaign
+    labels: dict[str, str] = field(default_factory=dict)  # "zh" / "en" -> label in that language, where present
+    key_phrase: str = ""  # the theme's most distinctive term
+    languages: dict[str, int] = field(default_factory=dict)  # comments per detected language
 
     @property
     def size(self) -> int:
@@ -59,19 +88,27 @@ class Theme:
 class ThemeResult:
     themes: list[Theme]
     k: int
-    automatic: bool  # k was chosen by silhouette rather than set
-    silhouette: float | None
+    automatic: bool  # k was chosen (by modularity) rather than set
+    silhouette: float | None  # cosine silhouette of the themes over a fixed sample of units
     unthemed: list[Hashable]  # comments with no content words ("+1", "同意")
     parameters: dict[str, Any] = field(default_factory=dict)
+    modularity: float | None = None  # of the sampled graph's communities, before any merge or split
 
 
-def find_themes(items: Sequence[Item], k: int | None = None, tokens: list[list[str]] | None = None) -> ThemeResult:
-    """Cluster `items` into themes; `k` overrides the automatic choice. `tokens` may be handed in
-    when the caller has them already (the pipeline's `tokens_many` of the texts)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
+def find_themes(
+    items: Sequence[Item],
+    k: int | None = None,
+    tokens: list[list[str]] | None = None,
+    embeddings: np.ndarray | None = None,
+) -> ThemeResult:
+    """Group `items` into themes; `k` overrides the automatic choice. `tokens` (the pipeline's
+    `tokens_many` of the texts) and `embeddings` (analysis.embeddings.embed of the texts, one
+    unit-length row per item) may be handed in when the caller has them already; without
+    `embeddings` the comments that take part are embedded here."""
     tokens = tokens if tokens is not None else pipeline().tokens_many(item.text for item in items)
-    # One unit per individual comment with words, and one per campaign (its first member's words).
+    if embeddings is not None and len(embeddings) != len(items):
+        raise ValueError(f"{len(embeddings)} embeddings for {len(items)} items")
+    # One unit per individual comment with words, and one per campaign (its first member).
     units: list[list[int]] = []
     unit_of_campaign: dict[int, int] = {}
     unthemed: list[Hashable] = []
@@ -84,38 +121,31 @@ def find_themes(items: Sequence[Item], k: int | None = None, tokens: list[list[s
             if item.campaign is not None:
                 unit_of_campaign[item.campaign] = len(units)
             units.append([index])
-    parameters: dict[str, Any] = {"algorithm": "tf-idf, k-means (cosine)", "seed": SEED}
+    parameters: dict[str, Any] = {
+        "algorithm": "sentence embeddings (USE multilingual v3), kNN graph, Louvain communities (modularity)",
+        "seed": SEED,
+    }
     if not units:
         return ThemeResult([], 0, k is None, None, unthemed, parameters)
-    documents = [tokens[members[0]] for members in units]
-    many = len(units) >= 20
-    vectorizer = TfidfVectorizer(
-        analyzer=_given, min_df=2 if many else 1, max_df=0.5 if many else 1.0, sublinear_tf=True, max_features=200_000
-    )
-    try:
-        matrix = vectorizer.fit_transform(documents)
-    except ValueError:  # every word was too rare or too common: fall back to every word
-        vectorizer = TfidfVectorizer(analyzer=_given, sublinear_tf=True)
-        matrix = vectorizer.fit_transform(documents)
-    terms = vectorizer.get_feature_names_out()
-    parameters.update(tfidf={"min_df": vectorizer.min_df, "max_df": vectorizer.max_df, "terms": len(terms)})
-    silhouette = None
-    if k is None:
-        k, silhouette = _choose_k(matrix)
-        parameters["k_candidates"] = f"2..{_max_k(len(units))}"
-    k = max(1, min(k, len(units)))
-    labels, centres = _cluster(matrix, k)
-    parameters["k"] = k
-    themes = _describe(items, units, labels, centres, matrix, terms, k)
-    return ThemeResult(themes, k, "k_candidates" in parameters, silhouette, unthemed, parameters)
+    heads = np.fromiter((members[0] for members in units), dtype=np.int64, count=len(units))
+    if embeddings is None:
+        from analysis.embeddings import embed
 
-
-def _given(words: list[str]) -> list[str]:
-    return words
-
-
-def _max_k(units: int) -> int:
-    return max(2, min(MAX_AUTO_K, int(np.sqrt(units / 2))))
+        space = embed([items[i].text for i in heads.tolist()])
+        rows = np.arange(len(units))
+    else:
+        space, rows = embeddings, heads  # unit u is row rows[u] of space; nothing copied
+    automatic = k is None
+    if k is not None:
+        k = max(1, min(k, len(units)))
+    labels, modularity, found = _group(space, rows, parameters, k)
+    if k is not None and int(labels.max()) + 1 != k:
+        labels = _to_k(space, rows, labels, k)
+    k = int(labels.max()) + 1
+    parameters.update(k=k, communities=found)
+    silhouette = _silhouette(space, rows, labels)
+    themes = _describe(items, units, tokens, space, rows, labels, k)
+    return ThemeResult(themes, k, automatic, silhouette, unthemed, parameters, modularity)
 
 
 def _sample(count: int, size: int) -> np.ndarray:
@@ -124,89 +154,300 @@ def _sample(count: int, size: int) -> np.ndarray:
     return np.sort(np.random.default_rng(SEED).choice(count, size, replace=False))
 
 
-def _choose_k(space: Any) -> tuple[int, float | None]:
-    """The k in 2..max whose clustering of a fixed sample has the best silhouette (cosine)."""
+def _neighbours(points: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `count` most similar other rows (cosine of unit rows) and their similarity."""
+    n = len(points)
+    index = np.empty((n, count), dtype=np.int64)
+    similarity = np.empty((n, count), dtype=np.float32)
+    block = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, n, block):
+        scores = points[start : start + block] @ points.T
+        scores[np.arange(len(scores)), np.arange(start, start + len(scores))] = -np.inf
+        nearest = np.argpartition(-scores, count - 1, axis=1)[:, :count]
+        index[start : start + block] = nearest
+        similarity[start : start + block] = np.take_along_axis(scores, nearest, axis=1)
+    return index, similarity
+
+
+def _graph(points: np.ndarray) -> Any:
+    """The symmetric kNN graph of `points` (unit rows), weighted by cosine similarity."""
+    import networkx as nx
+    from scipy import sparse
+
+    n = len(points)
+    neighbours = _neighbour_count(n)
+    index, similarity = _neighbours(points, neighbours)
+    weights = np.maximum(similarity.ravel().astype(np.float64), 1e-6)  # a kNN edge always counts a little
+    matrix = sparse.coo_matrix((weights, (np.repeat(np.arange(n), neighbours), index.ravel())), shape=(n, n)).tocsr()
+    return nx.from_scipy_sparse_array(matrix.maximum(matrix.T))
+
+
+def _neighbour_count(n: int) -> int:
+    return min(n - 1, max(2, math.ceil(math.log2(n)))) if n > 2 else 0
+
+
+def _louvain(graph: Any, resolution: float, runs: int = LOUVAIN_RUNS) -> tuple[np.ndarray, float]:
+    """The best of `runs` seeded Louvain runs by modularity, communities numbered largest first."""
+    import networkx as nx
+
+    best: tuple[float, list[set[int]]] | None = None
+    for seed in range(SEED, SEED + runs):
+        found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+        quality = float(nx.community.modularity(graph, found, weight="weight", resolution=resolution))
+        if best is None or quality > best[0] + 1e-12:
+            best = (quality, found)
+    assert best is not None
+    labels = np.empty(graph.number_of_nodes(), dtype=np.int64)
+    for number, members in enumerate(sorted(best[1], key=lambda c: (-len(c), min(c)))):
+        labels[list(members)] = number
+    return labels, round(best[0], 4)
+
+
+def _communities(points: np.ndarray, k: int | None) -> tuple[np.ndarray, float | None, float]:
+    """Louvain communities of the kNN graph at modularity's own resolution; for an analyst's k,
+    the resolution (searched by bisection on a log scale) whose communities number closest to k."""
+    n = len(points)
+    if n < 3:
+        return np.zeros(n, dtype=np.int64), None, RESOLUTION
+    graph = _graph(points)
+    labels, modularity = _louvain(graph, RESOLUTION)
+    if k is None or int(labels.max()) + 1 == k:
+        return labels, modularity, RESOLUTION
+    low, high = (RESOLUTION, 64.0) if int(labels.max()) + 1 < k else (1 / 64, RESOLUTION)
+    best = (abs(int(labels.max()) + 1 - k), labels, modularity, RESOLUTION)
+    for _step in range(12):
+        resolution = math.sqrt(low * high)
+        found, quality = _louvain(graph, resolution, runs=1)
+        count = int(found.max()) + 1
+        if abs(count - k) < best[0]:
+            best = (abs(count - k), found, quality, resolution)
+        if count == k:
+            break
+        low, high = (resolution, high) if count < k else (low, resolution)
+    return best[1], best[2], best[3]
+
+
+def _group(
+    space: np.ndarray, rows: np.ndarray, parameters: dict[str, Any], k: int | None
+) -> tuple[np.ndarray, float | None, int]:
+    """A theme for every unit: communities of a sample's graph, the rest by nearest prototype."""
+    sampled = _sample(len(rows), SAMPLE)
+    points = np.asarray(space[rows[sampled]], dtype=np.float32)
+    sample_labels, modularity, resolution = _communities(points, k)
+    parameters["graph"] = {
+        "units": len(sampled),
+        "neighbours": _neighbour_count(len(sampled)),
+        "resolution": round(resolution, 4),
+        "louvain_runs": LOUVAIN_RUNS,
+        "modularity": modularity,
+    }
+    found = int(sample_labels.max()) + 1
+    if len(sampled) == len(rows):
+        return sample_labels, modularity, found
+    prototypes, owner = _prototypes(points, sample_labels, found)
+    labels = np.empty(len(rows), dtype=np.int64)
+    for start in range(0, len(rows), CHUNK):
+        chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
+        labels[start : start + CHUNK] = owner[np.argmax(chunk @ prototypes.T, axis=1)]
+    labels[sampled] = sample_labels  # the sampled units keep their community
+    parameters["assigned"] = f"{len(rows) - len(sampled)} units to the nearest of {len(prototypes)} prototypes"
+    return labels, modularity, found
+
+
+def _prototypes(points: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """k-means centres within each community, about one per PROTOTYPE_EVERY members, unit length."""
+    from sklearn.cluster import KMeans
+
+    centres, owner = [], []
+    for community in range(k):
+        members = points[labels == community]
+        count = max(1, min(len(members), math.ceil(len(members) / PROTOTYPE_EVERY)))
+        if count == 1:
+            found = members.mean(axis=0, keepdims=True)
+        else:
+            found = KMeans(n_clusters=count, n_init=1, random_state=SEED).fit(members).cluster_centers_
+        centres.append(found)
+        owner += [community] * len(found)
+    prototypes = np.vstack(centres).astype(np.float32)
+    prototypes /= np.maximum(np.linalg.norm(prototypes, axis=1, keepdims=True), 1e-12)
+    return prototypes, np.array(owner, dtype=np.int64)
+
+
+def _centres(space: np.ndarray, rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """The unit-length mean of each theme's rows."""
+    sums = np.zeros((k, space.shape[1]), dtype=np.float64)
+    for start in range(0, len(rows), CHUNK):
+        chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float64)
+        np.add.at(sums, labels[start : start + CHUNK], chunk)
+    return (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _to_k(space: np.ndarray, rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """The analyst's k: merge the two closest themes (cosine of their centres, sizes weighted as
+    average linkage would) while there are too many; split the largest by 2-means while too few."""
+    from sklearn.cluster import KMeans
+
+    labels = labels.copy()
+    while int(labels.max()) + 1 > k:
+        count = int(labels.max()) + 1
+        centres = _centres(space, rows, labels, count)
+        similarity = centres @ centres.T
+        np.fill_diagonal(similarity, -np.inf)
+        a, b = sorted(np.unravel_index(int(np.argmax(similarity)), similarity.shape))
+        labels[labels == b] = a
+        labels[labels > b] -= 1
+    while int(labels.max()) + 1 < k:
+        sizes = np.bincount(labels)
+        largest = int(np.argmax(sizes))
+        if sizes[largest] < 2:
+            break
+        members = np.flatnonzero(labels == largest)
+        points = np.asarray(space[rows[members]], dtype=np.float32)
+        halves = KMeans(n_clusters=2, n_init=3, random_state=SEED).fit_predict(points)
+        if len(set(halves.tolist())) < 2:
+            break
+        labels[members[halves == 1]] = int(labels.max()) + 1
+    # Renumbered largest first, ties by first unit, so the order does not depend on the steps.
+    sizes = np.bincount(labels)
+    first = np.full(len(sizes), len(labels))
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    order = sorted(range(len(sizes)), key=lambda c: (-sizes[c], first[c]))
+    renumber = np.empty(len(sizes), dtype=np.int64)
+    renumber[order] = np.arange(len(sizes))
+    return renumber[labels]
+
+
+def _silhouette(space: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> float | None:
     from sklearn.metrics import silhouette_score
 
-    count = space.shape[0]
-    if count < 4:
-        return 1, None
-    sample = space[_sample(count, SAMPLE_FOR_K)]
-    scored = sample[_sample(sample.shape[0], SAMPLE_FOR_SILHOUETTE)]
-    best_k, best_score = 2, -1.0
-    for candidate in range(2, min(_max_k(count), sample.shape[0] - 1) + 1):
-        labels, _ = _cluster(sample, candidate, n_init=1)
-        chosen = labels[_sample(sample.shape[0], SAMPLE_FOR_SILHOUETTE)]
-        if len(set(chosen.tolist())) < 2:
-            continue
-        score = float(silhouette_score(scored, chosen, metric="cosine", random_state=SEED))
-        if score > best_score + 1e-9:
-            best_k, best_score = candidate, score
-    return best_k, round(best_score, 4)
-
-
-def _cluster(space: Any, k: int, n_init: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
-    if k == 1:
-        centre = np.asarray(space.mean(axis=0)).reshape(1, -1)
-        return np.zeros(space.shape[0], dtype=int), centre
-    if space.shape[0] <= FULL_KMEANS_UP_TO:
-        model: Any = KMeans(n_clusters=k, n_init=n_init, random_state=SEED)
-    else:
-        model = MiniBatchKMeans(n_clusters=k, n_init=n_init, random_state=SEED, batch_size=4096)
-    labels = model.fit_predict(space)
-    return labels, model.cluster_centers_
+    chosen = _sample(len(rows), SAMPLE_FOR_SILHOUETTE)
+    picked = labels[chosen]
+    if not 2 <= len(set(picked.tolist())) < len(chosen):
+        return None
+    points = np.asarray(space[rows[chosen]], dtype=np.float32)
+    return round(float(silhouette_score(points, picked, metric="cosine")), 4)
 
 
 def _describe(
     items: Sequence[Item],
     units: list[list[int]],
+    tokens: list[list[str]],
+    space: np.ndarray,
+    rows: np.ndarray,
     labels: np.ndarray,
-    centres: np.ndarray,
-    matrix: Any,
-    terms: np.ndarray,
     k: int,
 ) -> list[Theme]:
-    from scipy import sparse
-
-    # Mean TF-IDF weight of each term in each cluster: the key terms.
-    membership = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    weights = np.asarray((membership @ matrix).todense())
-    # How close each unit is to its own cluster's centre: the representatives.
+    centres = _centres(space, rows, labels, k)
+    closeness = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), CHUNK):
+        chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
+        closeness[start : start + CHUNK] = np.einsum("ij,ij->i", chunk, centres[labels[start : start + CHUNK]])
+    terms = _key_terms(units, tokens, labels, k)
+    order = np.lexsort((-closeness, labels))  # by theme, most central first
+    bounds = np.searchsorted(labels[order], np.arange(k + 1))
     themes = []
-    for cluster in range(k):
-        chosen = np.flatnonzero(labels == cluster)
+    for theme in range(k):
+        chosen = order[bounds[theme] : bounds[theme + 1]]
         if not len(chosen):
             continue
-        top = [str(terms[i]) for i in np.argsort(-weights[cluster], kind="stable")[:8] if weights[cluster, i] > 0]
-        closeness = np.asarray(matrix[chosen] @ centres[cluster]).ravel()
-        order = chosen[np.argsort(-closeness, kind="stable")]
-        member_indexes = [i for unit in chosen for i in units[unit]]
-        members = [items[i] for i in sorted(member_indexes)]
+        member_indexes = sorted(i for unit in chosen.tolist() for i in units[unit])
+        members = [items[i] for i in member_indexes]
         campaigns = Counter(m.campaign for m in members if m.campaign is not None)
+        central = [units[unit][0] for unit in chosen[: max(REPRESENTATIVES, 50)].tolist()]
+        languages = Counter(detect_language(items[i].text) for i in central)
+        labels_by_language = _labels(items, central, terms[theme])
+        main = max(labels_by_language, key=lambda lang: (languages[lang], lang == "zh")) if labels_by_language else ""
         themes.append(
             Theme(
-                label=_label(top),
-                key_terms=top,
+                label=labels_by_language.get(main, ""),
+                key_terms=terms[theme],
                 members=[m.id for m in members],
-                representative=[items[units[unit][0]].id for unit in order[:REPRESENTATIVES]],
+                representative=[items[i].id for i in central[:REPRESENTATIVES]],
                 authors=len({m.author if m.author is not None else ("comment", m.id) for m in members}),
                 stances=dict(Counter(m.stance for m in members if m.stance)),
                 articles=dict(sorted(Counter(m.article for m in members if m.article is not None).items())),
                 campaigns=dict(campaigns),
                 individual=sum(1 for m in members if m.campaign is None),
+                labels=labels_by_language,
+                key_phrase=_key_phrase(terms[theme]),
+                languages=dict(Counter(detect_language(m.text) for m in members).most_common()),
             )
         )
     themes.sort(key=lambda t: (-t.size, t.label))
     return themes
 
 
-def _label(terms: list[str]) -> str:
-    """The first three key terms, joined the way their language joins a list. Single Chinese
-    characters (應, 太) say little alone, so words of two or more come first."""
-    shown = ([t for t in terms if len(t) > 1] + [t for t in terms if len(t) == 1])[:3]
-    if not shown:
-        return ""
-    separator = ", " if all(term.isascii() for term in shown) else "、"
-    return separator.join(shown)
+def _key_terms(units: list[list[int]], tokens: list[list[str]], labels: np.ndarray, k: int) -> list[list[str]]:
+    """Class-based TF-IDF: each term's share of a theme's words, times log(1 + the average
+    words per theme / the term's words across all themes); words and adjacent word pairs."""
+    counts: list[Counter[str]] = [Counter() for _ in range(k)]
+    limit = max(REPRESENTATIVES, SAMPLE // max(k, 1))
+    seen = np.zeros(k, dtype=np.int64)
+    for unit in range(len(units)):
+        theme = int(labels[unit])
+        if seen[theme] >= limit:  # enough to name a theme; a million units need not all be counted
+            continue
+        seen[theme] += 1
+        words = tokens[units[unit][0]]
+        counts[theme].update(set(words) | {_pair(a, b) for a, b in itertools.pairwise(words)})
+    overall: Counter[str] = Counter()
+    for found in counts:
+        overall.update(found)
+    average = sum(overall.values()) / max(k, 1)
+    result = []
+    for theme, found in enumerate(counts):
+        total = sum(found.values()) or 1
+        scored = [
+            (count / total * math.log(1 + average / overall[term]), term)
+            for term, count in found.items()
+            if count >= 2 or seen[theme] < 5
+        ]
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        kept: list[str] = []
+        for _score, term in scored:
+            if any(term in other or other in term for other in kept):
+                continue  # a pair and its own words say the same thing
+            kept.append(term)
+            if len(kept) == 8:
+                break
+        result.append(kept)
+    return result
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a} {b}" if a.isascii() and b.isascii() else a + b
+
+
+def _key_phrase(terms: list[str]) -> str:
+    """The first key term of two or more characters (one Chinese character says little alone)."""
+    return next((t for t in terms if len(t) > 1), terms[0] if terms else "")
+
+
+def _labels(items: Sequence[Item], central: list[int], terms: list[str]) -> dict[str, str]:
+    """For zh and en (and other), the sentence of the most central comment in that language
+    that holds most of the theme's key terms, trimmed to a readable length."""
+    found: dict[str, str] = {}
+    for index in central:
+        language = detect_language(items[index].text)
+        if language in found:
+            continue
+        sentences = [s.strip() for s in _SENTENCE_END.split(items[index].text) if s and s.strip()]
+        if not sentences:
+            continue
+        folded = [s.lower() for s in sentences]
+        best = max(
+            range(len(sentences)),
+            key=lambda i: (sum(term.replace(" ", "") in folded[i].replace(" ", "") for term in terms), -i),
+        )
+        found[language] = _trim(sentences[best], LABEL_CHARACTERS[language])
+    return found
+
+
+def _trim(sentence: str, limit: int) -> str:
+    sentence = " ".join(sentence.split()).rstrip("。.，,；;：:")
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit]
+    if cut.isascii() and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip("，,、 ") + "…"

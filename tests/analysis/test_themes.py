@@ -40,7 +40,7 @@ def test_the_number_of_themes_is_chosen_when_not_given_and_the_result_is_determi
         + ["交通安全需要改善路口設計，保護行人", "行人安全與路口設計應優先改善", "路口設計要保護行人安全"] * 4
     )
     first = find_themes(items)
-    assert first.automatic and 2 <= first.k <= 5 and first.silhouette is not None
+    assert first.automatic and 2 <= first.k <= 5 and first.silhouette is not None and first.modularity is not None
     again = find_themes(items)
     assert [t.members for t in first.themes] == [t.members for t in again.themes]
     assert [t.label for t in first.themes] == [t.label for t in again.themes]
@@ -70,9 +70,60 @@ def test_a_campaign_counts_once_and_its_copies_follow_it() -> None:
     assert sum(1 for r in wages.representative if str(r).startswith("copy-")) <= 1
 
 
-def test_english_themes_are_labelled_in_english() -> None:
+def test_themes_are_named_by_a_readable_sentence_in_each_language() -> None:
     result = find_themes(_items(ENGLISH * 3 + RESPITE * 3), k=2)
-    assert any(t.label.startswith(("care", "wage", "staff", "worker")) and "、" not in t.label for t in result.themes)
+    english = next(t for t in result.themes if t.languages.get("en"))
+    assert english.label in ENGLISH and english.labels == {"en": english.label}
+    assert english.key_phrase and english.key_phrase.isascii()
+    chinese = next(t for t in result.themes if t.languages.get("zh"))
+    assert chinese.labels["zh"] in [s.rstrip("。") for s in RESPITE] and "、" not in chinese.label
+    assert "喘息服務" in chinese.key_phrase
+
+
+CROSS_LINGUAL = {
+    "respite": [
+        "喘息服務的天數太少，家庭照顧者需要更多喘息服務",
+        "喘息服務每年三十日仍然不夠照顧者使用",
+        "希望喘息服務可以增加天數並簡化申請",
+        "家庭照顧者很累，喘息服務應該更容易申請",
+        "Family caregivers need more days of respite care",
+    ],
+    "wages": [
+        "照顧服務員薪資太低，應訂定薪資基準",
+        "提高照顧服務員薪資才能留住照顧人力",
+        "照顧服務員的薪資基準應分區訂定",
+        "應該調高照顧服務員的時薪",
+        "Care workers are paid too little; raise their wages",
+    ],
+    "crossings": [
+        "路口設計要保護行人安全",
+        "行人安全與路口設計應優先改善",
+        "交通安全需要改善路口設計，保護行人",
+        "斑馬線前車輛應該禮讓行人",
+        "Crossings must be redesigned to keep pedestrians safe",
+    ],
+}
+
+
+def test_a_chinese_and_an_english_comment_on_the_same_topic_share_a_theme() -> None:
+    items = [Item(f"{topic}-{i}", text) for topic, texts in CROSS_LINGUAL.items() for i, text in enumerate(texts)]
+    result = find_themes(items)
+    assert result.automatic and result.k == 3
+    theme_of = {member: n for n, theme in enumerate(result.themes) for member in theme.members}
+    for topic in CROSS_LINGUAL:
+        assert theme_of[f"{topic}-4"] == theme_of[f"{topic}-0"]  # the English comment joined its topic
+    for theme in result.themes:
+        assert set(theme.labels) == {"zh", "en"} and theme.label == theme.labels["zh"]  # mostly Chinese
+
+
+def test_precomputed_embeddings_give_the_same_themes() -> None:
+    from analysis.embeddings import embed
+
+    items = [Item(f"{topic}-{i}", text) for topic, texts in CROSS_LINGUAL.items() for i, text in enumerate(texts)]
+    given = find_themes(items, embeddings=embed([item.text for item in items]))
+    assert [t.members for t in given.themes] == [t.members for t in find_themes(items).themes]
+    with pytest.raises(ValueError, match="embeddings for"):
+        find_themes(items, embeddings=embed(["one"]))
 
 
 POLIS_ZH = SHARED_DATA / "comments" / "polis-talkto-tw-zh" / "po25-12-01-tally.csv"
