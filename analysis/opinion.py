@@ -8,12 +8,21 @@ Votes use the export convention: +1 agree, -1 disagree, 0 pass. Steps:
    the same votes always give the same map), and each participant projected over the statements
    they voted on, scaled by sqrt(statements / their votes) so sparse voters are not all in the
    middle.
-3. Participants with at least min(7, statements) votes (at least 15 of them, topped up with the
-   most active) are clustered: k-means with k = 100 into base clusters, then weighted k-means of
-   the base centres into 2..5 groups, k chosen by silhouette over the base centres.
-4. Per group and statement, representativeness with its z-tests (90% one-sided); group-informed
+3. Who is clustered (in-conv): participants with at least min(7, statements voted on) votes;
+   once in, always in (the previous update's in-conv is handed in); if fewer than 15, the most
+   active are added until there are 15.
+4. k-means with k = 100 into base clusters (started from the previous update's base centres, or
+   the first distinct points in row order), then weighted k-means of the base centres into 2..k
+   groups, k <= min(5, 2 + bases / 12), each k started from that k's previous centres or the first
+   k distinct base centres, 20 iterations. The best k by silhouette over the base centres (each
+   base centre one point, unweighted) is published only once it has been best for 4 updates in a
+   row (Pol.is's k smoothing); until then the published k stays. A participant takes the group
+   of their base cluster.
+5. Per group and statement, representativeness with its z-tests (90% one-sided); group-informed
    consensus; divisiveness; and each statement's priority for being shown next.
-Everything is deterministic: k-means starts from the first distinct points in row order."""
+Nothing here is tuned: every number is Pol.is's. What one update hands the next is
+OpinionResult.state (plain data: JSON-able lists and numbers); without it a computation is
+Pol.is's first update of those votes. Everything is deterministic."""
 
 from __future__ import annotations
 
@@ -29,10 +38,9 @@ MAX_GROUPS = 5
 MIN_VOTES = 7
 MIN_IN_CONV = 15
 REPNESS_KEPT = 5
-# Pol.is's own k-means start is kept unless its silhouette is below this share of the best seeded
-# restart's. 0.8 was chosen on the six shared Pol.is exports: it rescues a start that missed a
-# small, distant group (silhouette 0.21 against 0.67) and keeps Pol.is's start when it is close.
-CLEARLY_WORSE = 0.8
+BASE_ITERATIONS = 100
+GROUP_ITERATIONS = 20  # Pol.is passes :cluster-iters, which its kmeans does not read: its default 20 applies
+K_BUFFER = 4  # updates a new best k must last before it is published
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,18 @@ class Repness:
 
 
 @dataclass
+class OpinionState:
+    """What one computation hands the next, as Pol.is keeps it between updates."""
+
+    in_conv: list[Hashable] = field(default_factory=list)  # participants clustered: once in, always in
+    base_centres: list[list[float]] = field(default_factory=list)
+    group_centres: dict[int, list[list[float]]] = field(default_factory=dict)  # k -> its centres
+    last_k: int | None = None  # the best k by silhouette at the last update
+    last_k_count: int = 0  # for how many updates in a row it has been best
+    smoothed_k: int | None = None  # the published k
+
+
+@dataclass
 class OpinionResult:
     participants: list[Hashable]  # rows, in input order of first vote
     statements: list[Hashable]  # columns, in input order of first vote (or as given)
@@ -67,24 +87,39 @@ class OpinionResult:
     priority: dict[Hashable, float]  # for choosing the next statement to show
     extremity: dict[Hashable, float]
     group_votes: dict[int, dict[Hashable, tuple[int, int, int]]] = field(default_factory=dict)  # agree, disagree, seen
+    state: OpinionState = field(default_factory=OpinionState)  # hand to the next compute() as `previous`
 
 
 def compute(
     votes: Iterable[Vote],
     statements: Sequence[Hashable] | None = None,
     moderated_out: Iterable[Hashable] = (),
+    previous: OpinionState | None = None,
 ) -> OpinionResult:
+    """The opinion map of `votes`. `previous` is the last update's OpinionResult.state: it keeps
+    in-conv participants in, starts k-means where the last update ended and smooths k."""
+    previous = previous or OpinionState()
     participants, columns, matrix = vote_matrix(votes, statements)
     out = {columns.index(s) for s in moderated_out if s in columns}
+    # Pol.is's matrix has a column for each statement with a vote: a statement no one has voted
+    # on yet is no column, so it changes neither the projection's scale nor who is in-conv.
+    present = (~np.isnan(matrix)).any(axis=0)
     rating = matrix.copy()
     for j in out:
-        rating[:, j] = 0.0
+        if present[j]:
+            rating[:, j] = 0.0
     voted = ~np.isnan(rating)
     counts_raw = (~np.isnan(matrix)).sum(axis=1)
-    projection, components, means = _pca_projection(rating, voted)
-    extremity = _extremity(components, means, len(columns))
-    chosen = _in_conv(counts_raw, len(columns))
-    groups, k, silhouette = _cluster(projection, chosen)
+    voted_columns = int(present.sum())
+    projection, shown, shown_means = _pca_projection(rating[:, present], voted[:, present])
+    components, means = np.zeros((2, len(columns))), np.zeros(len(columns))
+    components[:, present], means[present] = shown, shown_means
+    extremity = _extremity(components, means, voted_columns)
+    row_of = {p: row for row, p in enumerate(participants)}
+    sticky = np.array(sorted(row_of[p] for p in previous.in_conv if p in row_of), dtype=int)
+    chosen = _in_conv(counts_raw, voted_columns, sticky)
+    groups, k, silhouette, state = _cluster(projection, chosen, previous)
+    state.in_conv = [participants[row] for row in chosen]
     labels = np.full(len(participants), -1)
     for row, group in groups.items():
         labels[row] = group
@@ -119,6 +154,7 @@ def compute(
             }
             for g in range(k)
         },
+        state=state,
     )
 
 
@@ -172,30 +208,44 @@ def _extremity(components: np.ndarray, means: np.ndarray, statements: int) -> np
     return np.sqrt(statements) * np.abs(1.0 - means) * np.sqrt((components**2).sum(axis=0))
 
 
-def _in_conv(votes_per_participant: np.ndarray, statements: int) -> np.ndarray:
-    enough = np.flatnonzero(votes_per_participant >= min(MIN_VOTES, statements))
-    if len(enough) < MIN_IN_CONV:
+def _in_conv(votes_per_participant: np.ndarray, statements: int, sticky: np.ndarray) -> np.ndarray:
+    """Rows clustered: the sticky ones, those with min(7, statements) votes, then the most active
+    (most votes first, row order on a tie) until there are MIN_IN_CONV."""
+    chosen = set(sticky.tolist()) | set(np.flatnonzero(votes_per_participant >= min(MIN_VOTES, statements)).tolist())
+    if len(chosen) < MIN_IN_CONV:
         ranked = np.argsort(-votes_per_participant, kind="stable")
-        kept = set(enough.tolist())
-        extra = [r for r in ranked if votes_per_participant[r] > 0 and r not in kept]
-        enough = np.sort(np.concatenate([enough, np.array(extra[: MIN_IN_CONV - len(enough)], dtype=int)]))
-    return enough.astype(int)
+        extra = [int(r) for r in ranked if votes_per_participant[r] > 0 and int(r) not in chosen]
+        chosen |= set(extra[: MIN_IN_CONV - len(chosen)])
+    return np.array(sorted(chosen), dtype=int)
+
+
+def _starts(points: np.ndarray, k: int, previous: list[list[float]] | None = None) -> np.ndarray:
+    """Pol.is's start: the previous update's centres (as many as still fit), then the first
+    distinct points in row order that are not already a centre, up to k."""
+    _, first = np.unique(points, axis=0, return_index=True)
+    distinct = points[np.sort(first)]
+    starts = [list(map(float, c)) for c in (previous or [])[:k]]
+    taken = {tuple(c) for c in starts}
+    for point in distinct:
+        if len(starts) >= min(k, len(distinct)):
+            break
+        if tuple(map(float, point)) not in taken:
+            starts.append(list(map(float, point)))
+            taken.add(tuple(map(float, point)))
+    return np.array(starts, dtype=float).reshape(-1, points.shape[1])
 
 
 def _kmeans(
     points: np.ndarray,
     k: int,
     weights: np.ndarray | None = None,
-    iterations: int = 100,
+    iterations: int = BASE_ITERATIONS,
     tolerance: float = 0.01,
     starts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd's k-means, from `starts` or else the first k distinct points in row order
-    (as Pol.is starts it)."""
-    if starts is None:
-        _, first = np.unique(points, axis=0, return_index=True)
-        starts = points[np.sort(first)[:k]]
-    centres = np.array(starts, dtype=float)
+    """Weighted Lloyd's k-means from `starts` (else Pol.is's start); a centre left without
+    members stays where it is."""
+    centres = np.array(_starts(points, k) if starts is None else starts, dtype=float)
     weights = np.ones(len(points)) if weights is None else weights
     for _ in range(iterations):
         labels = np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
@@ -211,88 +261,64 @@ def _kmeans(
     return np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1), centres
 
 
-def _group_kmeans(points: np.ndarray, k: int, weights: np.ndarray, restarts: int = 10) -> tuple[np.ndarray, float]:
-    """k-means of the base centres from Pol.is's start, unless that start missed the structure:
-    seeded k-means++ restarts find the least weighted squared distance, and when Pol.is's start
-    scores clearly worse by silhouette (below 80% of it) that clustering is taken instead.
-    Returns the labels and their silhouette."""
-    rng = np.random.default_rng(0)
-    own, _centres = _kmeans(points, k, weights, iterations=50, tolerance=1e-6)
-    best: tuple[float, np.ndarray] | None = None
-    for _attempt in range(restarts):
-        starts = _plus_plus(points, k, weights, rng)
-        labels, centres = _kmeans(points, k, weights, iterations=50, tolerance=1e-6, starts=starts)
-        inertia = float((weights * ((points - centres[labels]) ** 2).sum(axis=1)).sum())
-        if best is None or inertia < best[0] - 1e-9:
-            best = (inertia, labels)
-    assert best is not None
-    own_score = _silhouette(points, own, weights) if len(set(own.tolist())) > 1 else -1.0
-    best_score = _silhouette(points, best[1], weights) if len(set(best[1].tolist())) > 1 else -1.0
-    if own_score >= CLEARLY_WORSE * best_score:
-        return own, own_score
-    return best[1], best_score
-
-
-def _plus_plus(points: np.ndarray, k: int, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
-    for _ in range(1, k):
-        nearest = ((points[:, None, :] - points[chosen][None, :, :]) ** 2).sum(axis=2).min(axis=1)
-        spread = weights * nearest
-        if spread.sum() <= 0:
-            break
-        chosen.append(int(rng.choice(len(points), p=spread / spread.sum())))
-    return points[chosen]
-
-
-def _silhouette(points: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
-    """Silhouette over the base centres, each standing for its members (weighted), so the score
-    is what it would be over the participants if each sat on their base centre."""
+def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    """Pol.is's silhouette over the base centres: each centre one point, an unweighted mean, a
+    centre alone in its group scoring 0."""
     distances = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    groups = sorted(set(labels.tolist()))
+    if len(groups) < 2:
+        return 0.0
     total = 0.0
-    for i, own in enumerate(labels):
+    for i, own in enumerate(labels.tolist()):
         mates = labels == own
-        inside = weights[mates].sum() - 1  # the others in my group, myself left out
-        if inside <= 0:
-            continue  # a lone participant scores 0
-        a = (distances[i, mates] * weights[mates]).sum() / inside
-        b = min(
-            (distances[i, labels == other] * weights[labels == other]).sum() / weights[labels == other].sum()
-            for other in set(labels.tolist()) - {own}
-        )
-        total += weights[i] * ((b - a) / max(a, b) if max(a, b) > 0 else 0.0)
-    return total / weights.sum()
+        if mates.sum() <= 1:
+            continue
+        a = distances[i, mates].sum() / (mates.sum() - 1)
+        b = min(distances[i, labels == other].mean() for other in groups if other != own)
+        total += (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    return total / len(points)
 
 
-def _cluster(projection: np.ndarray, chosen: np.ndarray) -> tuple[dict[int, int], int, float | None]:
+def _cluster(
+    projection: np.ndarray, chosen: np.ndarray, previous: OpinionState
+) -> tuple[dict[int, int], int, float | None, OpinionState]:
+    state = OpinionState()
     if len(chosen) < 2:
-        return {int(row): 0 for row in chosen}, 1 if len(chosen) else 0, None
+        return {int(row): 0 for row in chosen}, 1 if len(chosen) else 0, None, state
     points = projection[chosen]
     distinct = len(np.unique(points, axis=0))
-    base_labels, base_centres = _kmeans(points, min(BASE_K, distinct))
+    base_k = min(BASE_K, distinct)
+    base_labels, base_centres = _kmeans(points, base_k, starts=_starts(points, base_k, previous.base_centres))
     sizes = np.bincount(base_labels, minlength=len(base_centres)).astype(float)
     used = sizes > 0
     base_centres, sizes = base_centres[used], sizes[used]
     remap = np.cumsum(used) - 1
     base_labels = remap[base_labels]
+    state.base_centres = base_centres.tolist()
     if len(base_centres) < 3:
         groups = {int(row): int(base_labels[i]) for i, row in enumerate(chosen)}
-        return groups, len(base_centres), None
-    best: tuple[float, int, np.ndarray] | None = None
+        return groups, len(base_centres), None, state
+    clusterings: dict[int, tuple[np.ndarray, float]] = {}
     for k in range(2, min(MAX_GROUPS, 2 + len(base_centres) // 12) + 1):
-        labels, score = _group_kmeans(base_centres, k, sizes)
-        if score < -0.5:
-            continue
-        if best is None or score > best[0] + 1e-12:
-            best = (score, k, labels)
-    if best is None:
-        return {int(row): 0 for row in chosen}, 1, None
-    score, _k, group_of_base = best
+        starts = _starts(base_centres, k, previous.group_centres.get(k))
+        labels, centres = _kmeans(base_centres, k, sizes, iterations=GROUP_ITERATIONS, starts=starts)
+        clusterings[k] = (labels, _silhouette(base_centres, labels))
+        state.group_centres[k] = centres.tolist()
+    # The best k by silhouette (the larger on a tie, as Clojure's max-key takes the last), then
+    # Pol.is's smoothing: the published k changes only once a new best has lasted K_BUFFER updates.
+    this_k = max(clusterings, key=lambda k: (clusterings[k][1], k))
+    count = previous.last_k_count + 1 if previous.last_k == this_k else 1
+    smoothed = this_k if count >= K_BUFFER or previous.smoothed_k is None else previous.smoothed_k
+    if smoothed not in clusterings:  # fewer base clusters than when it was chosen
+        smoothed = this_k
+    state.last_k, state.last_k_count, state.smoothed_k = this_k, count, smoothed
+    group_of_base, score = clusterings[smoothed]
     # Groups numbered by first appearance in participant order, so numbering does not depend on k-means.
     order: dict[int, int] = {}
     for base in base_labels:
         order.setdefault(int(group_of_base[base]), len(order))
     groups = {int(row): order[int(group_of_base[base_labels[i]])] for i, row in enumerate(chosen)}
-    return groups, len(order), round(score, 4)
+    return groups, len(order), round(score, 4), state
 
 
 def _group_votes(rating: np.ndarray, labels: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -421,3 +447,45 @@ def next_statement(
         return candidates[0]
     rng = np.random.default_rng(seed)
     return candidates[int(rng.choice(len(candidates), p=np.asarray(weights) / total))]
+
+
+def in_conv_over_time(votes: Sequence[Vote]) -> list[Hashable]:
+    """The participants who would be in-conv had Pol.is updated after every vote of `votes` (in
+    time order): each one who at some moment had at least min(7, statements voted on so far)
+    votes, and the first MIN_IN_CONV voters by the top-up. In-conv is sticky, so a participant
+    who voted on all three statements there were stays in after the conversation grew; a single
+    computation of the final votes cannot see that."""
+    counts: dict[Hashable, set[Hashable]] = {}
+    statements: set[Hashable] = set()
+    chosen: dict[Hashable, None] = {}
+    for vote in votes:
+        statements.add(vote.statement)
+        mine = counts.setdefault(vote.participant, set())
+        mine.add(vote.statement)
+        if vote.participant not in chosen and (
+            len(mine) >= min(MIN_VOTES, len(statements)) or len(chosen) < MIN_IN_CONV
+        ):
+            chosen[vote.participant] = None
+    return list(chosen)
+
+
+def replay(
+    votes: Sequence[Vote],
+    updates: Sequence[int],
+    statements: Sequence[Hashable] | None = None,
+    moderated_out: Iterable[Hashable] = (),
+) -> OpinionResult:
+    """The map after a run of updates, as Pol.is reaches it: `votes` in time order, and after
+    each count in `updates` (increasing) one computation over the votes so far, each handed the
+    state of the one before, its in-conv widened by in_conv_over_time (as if Pol.is had also
+    updated between them). Returns the last; the final count is len(votes) whatever is given."""
+    moderated = list(moderated_out)
+    counts = sorted({c for c in updates if 0 < c < len(votes)} | {len(votes)})
+    state: OpinionState | None = None
+    result: OpinionResult | None = None
+    for count in counts:
+        if state is not None:
+            state.in_conv = list(dict.fromkeys([*state.in_conv, *in_conv_over_time(votes[:count])]))
+        result = compute(votes[:count], statements, moderated, previous=state)
+        state = result.state
+    return result if result is not None else compute([], statements, moderated)

@@ -1,7 +1,11 @@
 """Our opinion groups against the groups Pol.is itself assigned (the `group-id` column of each
 export's participants-votes.csv), beside red-dwarf 0.4.0 run on the same votes: the adjusted Rand
-index per conversation and the median, and the time each took. Then a synthetic conversation of
-20,000 participants x 1,000 statements (about 2 million votes), timed for ours.
+index per conversation and the median, the share of the participants Pol.is grouped that we
+group, and the time each took. Ours twice: as one computation of the final votes (Pol.is's first
+update of them), and replayed from votes.csv in time order as Pol.is reached its state, one
+update each time the votes so far grow by a quarter (in-conv sticky, k-means warm-started, k
+smoothed over updates). Then a synthetic conversation of 20,000 participants x 1,000 statements
+(about 2 million votes), timed for ours.
 
     uv run --group bench python benchmarks/polis_groups.py
     uv run --group bench python benchmarks/polis_groups.py --skip-synthetic
@@ -12,14 +16,16 @@ red-dwarf is a benchmark dependency only (the `bench` group), never used by the 
 from __future__ import annotations
 
 import argparse
+import csv
 import statistics
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from analysis.opinion import Vote, compute
+from analysis.opinion import Vote, compute, replay
 from core.settings import ROOT
 from deliberation.polis import read_export
 
@@ -51,34 +57,68 @@ def red_dwarf_groups(votes: list[Vote], moderated_out: list[str]) -> dict[str, i
     }  # fmt: skip
 
 
-def ari(ours: dict[str, int], theirs: dict[str, str]) -> tuple[float, int]:
-    common = [p for p in theirs if p in ours]
-    return adjusted_rand_score([theirs[p] for p in common], [ours[p] for p in common]), len(common)
+def ari(ours: dict[str, int], theirs: dict[str, str]) -> tuple[float, float]:
+    """ARI over the participants Pol.is grouped, each one we left out counted as a group of its
+    own; and the share of them we grouped."""
+    labels = [ours.get(p, ("not placed", p)) for p in theirs]
+    numbered = {label: n for n, label in enumerate(dict.fromkeys(labels))}
+    placed = sum(1 for p in theirs if p in ours) / max(len(theirs), 1)
+    return adjusted_rand_score(list(theirs.values()), [numbered[label] for label in labels]), placed
+
+
+def timed_votes(folder: Path) -> list[Vote] | None:
+    """votes.csv in time order (the file order on a tie), or None without one."""
+    path = folder / "votes.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = [(int(r["timestamp"]), n, r) for n, r in enumerate(csv.DictReader(file))]
+    rows.sort(key=lambda t: (t[0], t[1]))
+    return [Vote(r["voter-id"].strip(), str(int(r["comment-id"])), int(r["vote"])) for _t, _n, r in rows]
+
+
+def updates(count: int, growth: float = 1.25, first: int = 50) -> list[int]:
+    found, at = [], float(first)
+    while at < count:
+        found.append(int(at))
+        at *= growth
+    return [*found, count]
 
 
 def conversations() -> None:
-    ours_scores, dwarf_scores = [], []
-    print(f"{'conversation':40} {'people':>6} {'stmts':>5}  {'ours ARI':>8} {'s':>6}  {'red-dwarf ARI':>13} {'s':>6}")
+    scores: dict[str, list[float]] = {"snapshot": [], "replay": [], "red-dwarf": []}
+    print(
+        f"{'conversation':40} {'people':>6} {'stmts':>5}  {'snapshot ARI':>12} {'placed':>6}"
+        f"  {'replay ARI':>10} {'placed':>6} {'updates':>7} {'s':>6}  {'red-dwarf ARI':>13} {'placed':>6}"
+    )
     for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
         export = read_export(folder)
         polis_groups = {p: g for p, g in export.groups.items() if g != ""}
-        started = time.perf_counter()
         result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
-        ours_time = time.perf_counter() - started
-        ours_ari, _n = ari({str(p): g for p, g in result.groups.items()}, polis_groups)
-        started = time.perf_counter()
-        dwarf = red_dwarf_groups(export.votes, export.moderated_out)
-        dwarf_time = time.perf_counter() - started
-        dwarf_ari, _m = ari(dwarf, polis_groups)
-        ours_scores.append(ours_ari)
-        dwarf_scores.append(dwarf_ari)
+        snapshot, snapshot_placed = ari({str(p): g for p, g in result.groups.items()}, polis_groups)
+        timed = timed_votes(folder)
+        replay_ari, replay_placed, steps, took = float("nan"), float("nan"), 0, 0.0
+        if timed is not None:
+            started = time.perf_counter()
+            steps = len(updates(len(timed)))
+            replayed = replay(timed, updates(len(timed)), moderated_out=export.moderated_out)
+            took = time.perf_counter() - started
+            replay_ari, replay_placed = ari({str(p): g for p, g in replayed.groups.items()}, polis_groups)
+            scores["replay"].append(replay_ari)
+        dwarf_ari, dwarf_placed = ari(red_dwarf_groups(export.votes, export.moderated_out), polis_groups)
+        scores["snapshot"].append(snapshot)
+        scores["red-dwarf"].append(dwarf_ari)
         print(
             f"{folder.name:40} {len(export.participants):6} {len(export.statements):5}"
-            f"  {ours_ari:8.3f} {ours_time:6.2f}"
-            f"  {dwarf_ari:13.3f} {dwarf_time:6.2f}"
+            f"  {snapshot:12.3f} {snapshot_placed:6.0%}"
+            f"  {replay_ari:10.3f} {replay_placed:6.0%} {steps:7} {took:6.1f}"
+            f"  {dwarf_ari:13.3f} {dwarf_placed:6.0%}"
         )
-    ours_median, dwarf_median = statistics.median(ours_scores), statistics.median(dwarf_scores)
-    print(f"{'median':40} {'':6} {'':5}  {ours_median:8.3f} {'':6}  {dwarf_median:13.3f}")
+    medians = {name: statistics.median(found) if found else float("nan") for name, found in scores.items()}
+    print(
+        f"{'median':40} {'':6} {'':5}  {medians['snapshot']:12.3f} {'':6}  {medians['replay']:10.3f}"
+        f" {'':6} {'':7} {'':6}  {medians['red-dwarf']:13.3f}"
+    )
 
 
 def synthetic(participants: int = 20_000, statements: int = 1_000, per_person: int = 100) -> None:

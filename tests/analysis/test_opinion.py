@@ -85,3 +85,41 @@ def test_empty_and_tiny_conversations() -> None:
     assert empty.k == 0 and empty.groups == {} and empty.consensus == []
     one = compute([Vote("a", 1, 1)])
     assert one.k == 1 and one.groups == {"a": 0} and one.gic == {1: pytest.approx(2 / 3)}
+
+
+def test_in_conv_is_sticky_across_updates_as_in_polis() -> None:
+    """Early on there are three statements: everyone who voted on all three is in-conv, and stays
+    in once there are twelve, although three votes are fewer than min(7, 12)."""
+    early = [v for v in _camps(people=30) if v.statement < 3]
+    first = compute(early)
+    assert len(first.groups) == 30 and set(first.state.in_conv) == {f"p{i}" for i in range(30)}
+    later = early + [v for v in _camps(people=60) if int(str(v.participant)[1:]) >= 30]
+    fresh = compute(later)
+    assert not any(f"p{i}" in fresh.groups for i in range(30))  # a single computation drops them
+    kept = compute(later, previous=first.state)
+    assert all(f"p{i}" in kept.groups for i in range(60))
+
+
+def test_replay_and_in_conv_over_time_place_early_participants() -> None:
+    from analysis.opinion import in_conv_over_time, replay
+
+    early = [v for v in _camps(people=30) if v.statement < 3]
+    later = [v for v in _camps(people=60) if int(str(v.participant)[1:]) >= 30]
+    everyone = {f"p{i}" for i in range(60)}
+    assert set(in_conv_over_time(early + later)) == everyone
+    result = replay(early + later, updates=[len(early)])
+    assert set(result.groups) == everyone and result.k == 2
+
+
+def test_a_new_k_is_published_only_after_four_updates_in_a_row() -> None:
+    from analysis.opinion import OpinionState
+
+    votes = _camps(people=60)
+    best = compute(votes)
+    assert best.state.last_k == best.k == 2 and best.state.last_k_count == 1
+    held = OpinionState(last_k=3, last_k_count=5, smoothed_k=3)
+    result = compute(votes, previous=held)
+    assert result.k == 3 and result.state.last_k == 2 and result.state.last_k_count == 1  # 2 is new: k stays 3
+    for _ in range(3):
+        result = compute(votes, previous=result.state)
+    assert result.k == 2 and result.state.smoothed_k == 2  # best four times running: published
