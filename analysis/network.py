@@ -2,9 +2,17 @@
 who co-signed the same proposal, and (for conversations) whose votes agree.
 
 Plain data in (nodes and weighted links), a networkx graph inside, plain data out: communities
-(Louvain, seeded), the most central actors (betweenness, sampled on large graphs), the actors who
-bridge communities, a server-side layout for drawing, and GraphML/GEXF for Gephi. Who is named is
-the caller's choice: it hands in a private member as an anonymous label."""
+(Louvain, seeded), the most central actors, the actors who bridge communities, a server-side
+layout for drawing, and GraphML/GEXF for Gephi. Who is named is the caller's choice: it hands in
+a private member as an anonymous label.
+
+"Most central" and "bridges" answer different questions, so they come from different measures:
+the most central actors have the most ties (weighted degree, the sum of their links' weights;
+Freeman's degree centrality), the bridges are actors tied into more than one community, ranked by
+betweenness (the share of shortest paths through them, sampled on large graphs), which is what
+carries a message from one community to another. Each node also gets its participation
+coefficient (Guimera and Amaral, 2005: 1 - sum over communities of its share of ties there,
+squared), 0 for an actor whose ties all stay in one community."""
 
 from __future__ import annotations
 
@@ -45,6 +53,8 @@ class NodeSummary:
     betweenness: float
     x: float | None = None  # layout in [0, 1], for drawn nodes only
     y: float | None = None
+    strength: float = 0.0  # weighted degree: the measure of "most central"
+    participation: float = 0.0  # how evenly its ties spread over communities (0: all in one)
 
 
 @dataclass
@@ -52,8 +62,8 @@ class NetworkResult:
     nodes: list[NodeSummary]  # most central first
     links: list[Link]
     communities: list[dict[str, Any]]  # size and the kinds in each, largest first
-    central: list[str]  # node ids
-    bridges: list[str]  # actors linked into more than one community, most between first
+    central: list[str]  # actors with the most ties (weighted degree), node ids
+    bridges: list[str]  # actors linked into more than one community, highest betweenness first
     parameters: dict[str, Any] = field(default_factory=dict)
     graph: Any = None  # the networkx graph, for export
 
@@ -98,13 +108,20 @@ def build_network(nodes: Iterable[Node], links: Iterable[Link]) -> NetworkResult
     sample = None if graph.number_of_nodes() <= BETWEENNESS_SAMPLE else BETWEENNESS_SAMPLE
     parameters["betweenness"] = "exact" if sample is None else f"sampled from {sample} sources"
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=SEED, weight=None)
+    strength = dict(graph.degree(weight="weight"))
+    participation = {n: _participation(graph, n, community_of) for n in graph.nodes}
     for node, attributes in graph.nodes(data=True):
         attributes["community"] = community_of[node]
         attributes["betweenness"] = round(betweenness[node], 6)
-    order = sorted(graph.nodes, key=lambda n: (-betweenness[n], -graph.degree[n], str(n)))
+        attributes["strength"] = round(float(strength[node]), 6)
+        attributes["participation"] = round(participation[node], 6)
+    # Nodes, the drawing and "central": most ties first; "bridges": most between first.
+    order = sorted(graph.nodes, key=lambda n: (-strength[n], -graph.degree[n], -betweenness[n], str(n)))
     drawn = order[:DRAWN]
     positions = _layout(graph.subgraph(drawn))
-    parameters["layout"] = f"spring (seeded), the {len(drawn)} most central nodes"
+    parameters["layout"] = f"spring (seeded), the {len(drawn)} nodes with most ties"
+    parameters["central"] = "weighted degree"
+    parameters["bridges"] = "betweenness, among actors tied into two or more communities"
     summaries = [
         NodeSummary(
             id=str(n),
@@ -115,11 +132,14 @@ def build_network(nodes: Iterable[Node], links: Iterable[Link]) -> NetworkResult
             betweenness=round(betweenness[n], 4),
             x=positions[n][0] if n in positions else None,
             y=positions[n][1] if n in positions else None,
+            strength=round(float(strength[n]), 4),
+            participation=round(participation[n], 4),
         )
         for n in order
     ]
     actors = [n for n in order if graph.nodes[n]["kind"] in ACTORS]
-    bridges = [n for n in actors if len({community_of[m] for m in graph.neighbors(n)} | {community_of[n]}) > 1]
+    between = sorted(actors, key=lambda n: (-betweenness[n], -participation[n], str(n)))
+    bridges = [n for n in between if len({community_of[m] for m in graph.neighbors(n)} | {community_of[n]}) > 1]
     described = [
         {"index": index, "size": len(members), "kinds": dict(Counter(graph.nodes[n]["kind"] for n in members))}
         for index, members in enumerate(communities)
@@ -128,6 +148,17 @@ def build_network(nodes: Iterable[Node], links: Iterable[Link]) -> NetworkResult
         summaries, kept, described, [str(n) for n in actors[:CENTRAL]], [str(n) for n in bridges[:CENTRAL]],
         parameters, graph,
     )  # fmt: skip
+
+
+def _participation(graph: Any, node: Hashable, community_of: dict[Hashable, int]) -> float:
+    """1 - sum over communities of (the node's tie weight into it / its total tie weight) squared."""
+    ties: Counter[int] = Counter()
+    for neighbour, data in graph[node].items():
+        ties[community_of[neighbour]] += data.get("weight", 1.0)
+    total = sum(ties.values())
+    if not total:
+        return 0.0
+    return max(0.0, 1.0 - sum((w / total) ** 2 for w in ties.values()))
 
 
 def _layout(graph: Any) -> dict[Hashable, tuple[float, float]]:

@@ -40,3 +40,26 @@ def test_exports_for_gephi() -> None:
     assert "台灣照顧者協會" in gexf and gexf.startswith("<?xml")
     empty = build_network([], [])
     assert empty.nodes == [] and empty.communities == []
+
+
+def test_the_most_central_and_the_bridges_come_from_different_measures() -> None:
+    """Two camps of four articles, each participant commenting on two of their camp's. hub-a and
+    hub-b comment on every article of their own camp (most ties, all in one community);
+    go-between comments once in each camp: the only path between them."""
+    nodes = [Node(f"a{i}", "article", f"A{i}") for i in range(4)] + [
+        Node(f"b{i}", "article", f"B{i}") for i in range(4)
+    ]
+    nodes += [Node(f"p{c}{i}", "participant", "") for c in "ab" for i in range(6)]
+    nodes += [Node("hub-a", "participant", ""), Node("hub-b", "participant", ""), Node("go-between", "participant", "")]
+    links = [Link(f"p{c}{i}", f"{c}{(i + j) % 4}", "support") for c in "ab" for i in range(6) for j in range(2)]
+    links += [Link("hub-a", f"a{i}", "support") for i in range(4)] + [
+        Link("hub-b", f"b{i}", "oppose") for i in range(4)
+    ]
+    links += [Link("go-between", "a0", "support"), Link("go-between", "b0", "oppose")]
+    result = build_network(nodes, links)
+    assert set(result.central[:2]) == {"hub-a", "hub-b"}  # most ties
+    assert result.bridges[0] == "go-between" and "hub-a" not in result.bridges[:1]
+    assert result.central != result.bridges
+    by_id = {n.id: n for n in result.nodes}
+    assert by_id["go-between"].participation > 0.4 and by_id["hub-a"].participation == 0
+    assert by_id["hub-a"].strength == 4 and result.parameters["central"] == "weighted degree"
