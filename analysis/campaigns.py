@@ -3,11 +3,25 @@
 Texts are compared as sets of character shingles (5 characters of the normalised text, without
 spaces or punctuation), so Chinese needs no segmentation and re-spacing or re-punctuating a letter
 changes nothing. Exact copies are folded first. The rest get MinHash signatures (numpy, over all
-texts at once), LSH bands propose candidate pairs, and each candidate is verified by the Jaccard
-similarity its full signature estimates. Verified pairs are joined into campaigns (connected
-components). The template of a campaign is its most common text (the earliest on a tie), and
-for every member we keep only what that sender changed or added, so a personal story inside a
-form letter is not lost."""
+texts at once), LSH bands propose candidate pairs, and each candidate is verified from its
+signatures: two texts share a template when their resemblance (Jaccard) is at least THRESHOLD, or
+when most of the shorter one (CONTAINMENT of its shingles) is inside the longer one (Broder's
+containment, estimated from the resemblance and the two sizes): a sender who pasted the letter
+and added a long story of their own, or kept two paragraphs of it, still sent that letter.
+Verified pairs are joined into campaigns (connected components); since components chain, each
+keeps only the texts that are themselves close to its template, the most sent text (the most
+like the others on a tie). For every member we keep only what that sender changed or added, so a
+personal story inside a form letter is not lost.
+
+Tiers, never mixed:
+- `campaigns` (tier "template"): three or more comments sharing a template.
+- `pairs` (tier "pair"): two comments alike and no third: a coincidence as often as a campaign,
+  so not in the campaign list; their comments stay individual.
+- `paraphrases` (tier "paraphrase", only when asked for): three or more comments not in any
+  template campaign that say the same thing in other words, found by multilingual sentence
+  embeddings (random-hyperplane LSH proposes pairs, cosine >= PARAPHRASE_COSINE verifies them)
+  and kept only where every member is that close to the group's medoid. Their comments stay
+  individual too: a paraphrase group is a lead for the analyst, not a campaign."""
 
 from __future__ import annotations
 
@@ -15,7 +29,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -24,8 +38,18 @@ SHINGLE = 5
 BANDS, ROWS = 16, 4  # a pair at Jaccard 0.5 shares a band with probability 0.65, at 0.6 0.89, at 0.7 0.98
 HASHES = BANDS * ROWS
 THRESHOLD = 0.4  # estimated Jaccard similarity that makes two texts copies of one letter
-MIN_SIZE = 2
+CONTAINMENT = 0.7  # ... or the share of the shorter text's shingles found in the longer one
+CONTAINMENT_ROWS = 2  # rows per band of the second banding, which proposes containment pairs
+CONTAINED_AT_LEAST = 40  # shingles (about a sentence) a text needs before containment can join it
+MIN_SIZE = 3  # a campaign; two alike are a pair
 SEED = 20261126
+# Sentence-embedding cosine of a rewording of the same message. Read off the shared
+# regulations.gov dockets, as a calibration of the encoder rather than a fit: two different form
+# letters on one permit reach 0.83, while a copy with edits is above 0.84 from its template in 95
+# cases of 100. Rewordings written for the test score 0.87-0.89 in English; Chinese rewordings
+# score lower with this encoder (0.57-0.72) and are mostly not found.
+PARAPHRASE_COSINE = 0.85
+SIMHASH_BANDS, SIMHASH_BITS = 16, 8  # random-hyperplane bits: a pair at cosine 0.85 shares a band with p 0.97
 _DROP = re.compile(r"[\W_]+")
 
 
@@ -38,11 +62,12 @@ class Letter:
 
 @dataclass
 class Campaign:
-    template: str
+    template: str  # for a paraphrase group, its medoid
     members: list[Hashable]  # in input order
     first_at: datetime | None
     last_at: datetime | None
     exact_copies: int  # members whose text is the template, character for character once normalised
+    tier: str = "template"  # "template", "pair" or "paraphrase"
 
     @property
     def size(self) -> int:
@@ -51,19 +76,37 @@ class Campaign:
 
 @dataclass
 class CampaignResult:
-    campaigns: list[Campaign]  # largest first
-    individual: list[Hashable]
+    campaigns: list[Campaign]  # template tier, largest first
+    individual: list[Hashable]  # in no template campaign (pair and paraphrase members included)
     parameters: dict[str, object]
+    pairs: list[Campaign] = field(default_factory=list)  # two alike, no third
+    paraphrases: list[Campaign] = field(default_factory=list)  # the same message reworded, when asked for
 
     def campaign_of(self) -> dict[Hashable, int]:
+        """Template-tier campaign index of each member."""
         return {member: index for index, campaign in enumerate(self.campaigns) for member in campaign.members}
+
+    def paraphrase_of(self) -> dict[Hashable, int]:
+        return {member: index for index, group in enumerate(self.paraphrases) for member in group.members}
 
 
 def _normal(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
-def find_campaigns(letters: Sequence[Letter], threshold: float = THRESHOLD, min_size: int = MIN_SIZE) -> CampaignResult:
+def find_campaigns(
+    letters: Sequence[Letter],
+    threshold: float = THRESHOLD,
+    min_size: int = MIN_SIZE,
+    containment: float = CONTAINMENT,
+    paraphrases: bool = False,
+    embeddings: np.ndarray | None = None,
+) -> CampaignResult:
+    """Campaigns of `letters`. With `paraphrases` (or `embeddings`, one unit row per letter from
+    analysis.embeddings.embed), also the paraphrase tier; without embeddings the candidates are
+    embedded here. `min_size` 2 makes pairs campaigns, as before."""
+    if embeddings is not None and len(embeddings) != len(letters):
+        raise ValueError(f"{len(embeddings)} embeddings for {len(letters)} letters")
     normal = [_normal(letter.text) for letter in letters]
     # Exact copies first: one representative per distinct normalised text.
     first_of: dict[str, int] = {}
@@ -74,13 +117,20 @@ def find_campaigns(letters: Sequence[Letter], threshold: float = THRESHOLD, min_
             first_of[text] = len(distinct)
             distinct.append(index)
         group[index] = first_of[text]
+    del first_of
     parent = np.arange(len(distinct))
     signatures = minhash([normal[i] for i in distinct])
+    sizes = np.fromiter((max(len(normal[i]) - SHINGLE + 1, 1) for i in distinct), dtype=np.float64, count=len(distinct))
+    # Bands of four values find resemblance (a pair at J 0.5 shares one with p 0.65, at 0.7 0.98);
+    # bands of two find the low resemblance of a short text inside a long one (J 0.3: p 0.95).
     pairs = candidate_pairs(signatures)
+    wide = candidate_pairs(signatures, rows=CONTAINMENT_ROWS)
+    pairs = np.unique(np.concatenate([pairs, wide]), axis=0) if len(wide) else pairs
+    del wide
     if len(pairs):
-        agreement = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-        pairs = pairs[agreement >= threshold]
+        pairs = pairs[_alike(signatures, sizes, pairs[:, 0], pairs[:, 1], threshold, containment)]
         parent = _components(len(distinct), pairs)
+    del pairs
     # Campaigns are found among distinct texts, then take their exact copies along. Connected
     # components chain (A~B and B~C although A is unlike C), so each component keeps only the
     # texts that are themselves close to its template.
@@ -91,37 +141,143 @@ def find_campaigns(letters: Sequence[Letter], threshold: float = THRESHOLD, min_
             components.setdefault(label, []).append(d)
     campaign_of_distinct: dict[int, int] = {}
     templates: list[int] = []
+    small = min(min_size, 2)
     for texts in components.values():
-        if copies[texts].sum() < min_size:
+        if copies[texts].sum() < small:
             continue
         template = _template(signatures, texts, copies)
-        close = (signatures[texts] == signatures[template]).mean(axis=1) >= threshold
+        others = np.array(texts, dtype=np.int64)
+        close = _alike(signatures, sizes, others, np.full(len(others), template), threshold, containment)
+        close |= others == template
         kept = [d for d, keep in zip(texts, close.tolist(), strict=True) if keep]
-        if copies[kept].sum() >= min_size:
+        if copies[kept].sum() >= small:
             for d in kept:
                 campaign_of_distinct[d] = len(templates)
             templates.append(template)
     members: list[list[int]] = [[] for _ in templates]
-    individual = []
     for index, d in enumerate(group.tolist()):
         if d in campaign_of_distinct:
             members[campaign_of_distinct[d]].append(index)
-        else:
-            individual.append(letters[index].id)
-    campaigns = [
+    found = [
         _campaign(letters, distinct[template], indexes, int(copies[template]))
         for template, indexes in zip(templates, members, strict=True)
     ]
+    campaigns = [c for c in found if c.size >= min_size]
+    pairs_found = [c for c in found if c.size < min_size]
+    for pair in pairs_found:
+        pair.tier = "pair"
+    in_campaign = {member for campaign in campaigns for member in campaign.members}
+    individual = [letter.id for letter in letters if letter.id not in in_campaign]
     campaigns.sort(key=lambda c: (-c.size, str(c.members[0])))
+    pairs_found.sort(key=lambda c: str(c.members[0]))
     parameters: dict[str, object] = {
-        "algorithm": "MinHash/LSH over character shingles, verified by signature agreement",
+        "algorithm": "MinHash/LSH over character shingles, verified by resemblance or containment",
         "shingle": SHINGLE,
         "hashes": HASHES,
         "bands": BANDS,
         "threshold": threshold,
+        "containment": containment,
         "min_size": min_size,
     }
-    return CampaignResult(campaigns, individual, parameters)
+    found_paraphrases: list[Campaign] = []
+    if paraphrases or embeddings is not None:
+        taken = np.zeros(len(distinct), dtype=bool)
+        taken[[d for d, c in campaign_of_distinct.items() if found[c].size >= min_size]] = True
+        found_paraphrases = _paraphrases(letters, distinct, group, copies, taken, normal, embeddings, min_size)
+        parameters["paraphrase"] = {
+            "embeddings": "universal-sentence-encoder-multilingual v3",
+            "cosine": PARAPHRASE_COSINE,
+            "lsh": f"{SIMHASH_BANDS} bands of {SIMHASH_BITS} random-hyperplane bits",
+        }
+    return CampaignResult(campaigns, individual, parameters, pairs_found, found_paraphrases)
+
+
+def _alike(
+    signatures: np.ndarray,
+    sizes: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    threshold: float,
+    containment: float,
+    chunk: int = 1_000_000,
+) -> np.ndarray:
+    """Whether each pair (first[i], second[i]) shares a template: estimated resemblance J at
+    least `threshold`, or the shorter text's estimated containment in the longer,
+    J (a + b) / ((1 + J) min(a, b)), at least `containment` (the shorter having enough shingles)."""
+    result = np.empty(len(first), dtype=bool)
+    for start in range(0, len(first), chunk):
+        a, b = first[start : start + chunk], second[start : start + chunk]
+        resemblance = (signatures[a] == signatures[b]).mean(axis=1)
+        size_a, size_b = sizes[a], sizes[b]
+        shorter = np.minimum(size_a, size_b)
+        contained = resemblance * (size_a + size_b) / ((1 + resemblance) * shorter)
+        result[start : start + chunk] = (resemblance >= threshold) | (
+            (contained >= containment) & (shorter >= CONTAINED_AT_LEAST)
+        )
+    return result
+
+
+def _paraphrases(
+    letters: Sequence[Letter],
+    distinct: list[int],
+    group: np.ndarray,
+    copies: np.ndarray,
+    taken: np.ndarray,
+    normal: list[str],
+    embeddings: np.ndarray | None,
+    min_size: int,
+) -> list[Campaign]:
+    """Groups of distinct texts outside the template tier whose embeddings are all within
+    PARAPHRASE_COSINE of the group's medoid, sent min_size times or more."""
+    candidates = np.array([d for d in range(len(distinct)) if not taken[d] and normal[distinct[d]]], dtype=np.int64)
+    if len(candidates) < 2:
+        return []
+    if embeddings is None:
+        from analysis.embeddings import embed
+
+        vectors = embed([letters[distinct[d]].text for d in candidates.tolist()])
+    else:
+        vectors = np.asarray(embeddings[[distinct[d] for d in candidates.tolist()]], dtype=np.float32)
+    pairs = _simhash_pairs(vectors)
+    if len(pairs):
+        cosine = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
+        pairs = pairs[cosine >= PARAPHRASE_COSINE]
+    labels = _components(len(candidates), pairs) if len(pairs) else np.arange(len(candidates))
+    by_label: dict[int, list[int]] = {}
+    for position, label in enumerate(labels.tolist()):
+        by_label.setdefault(label, []).append(position)
+    groups = []
+    for positions in by_label.values():
+        if len(positions) < 2 or copies[candidates[positions]].sum() < min_size:
+            continue
+        inside = vectors[positions]
+        weights = copies[candidates[positions]].astype(np.float32)
+        medoid = positions[int(np.argmax((inside @ inside.T) @ weights))]
+        kept = [p for p in positions if p == medoid or float(vectors[p] @ vectors[medoid]) >= PARAPHRASE_COSINE]
+        if len(kept) < 2 or copies[candidates[kept]].sum() < min_size:
+            continue
+        chosen = set(candidates[kept].tolist())
+        indexes = [i for i, d in enumerate(group.tolist()) if d in chosen]
+        template = distinct[int(candidates[medoid])]
+        campaign = _campaign(letters, template, indexes, int(copies[candidates[medoid]]))
+        campaign.tier = "paraphrase"
+        groups.append(campaign)
+    groups.sort(key=lambda c: (-c.size, str(c.members[0])))
+    return groups
+
+
+def _simhash_pairs(vectors: np.ndarray) -> np.ndarray:
+    """Candidate pairs by random-hyperplane LSH (Charikar): the signs of SIMHASH_BITS random
+    projections per band; pairs that share a band, each bucket joined as a star."""
+    rng = np.random.default_rng(SEED)
+    planes = rng.standard_normal((vectors.shape[1], SIMHASH_BANDS * SIMHASH_BITS)).astype(np.float32)
+    bits = (vectors @ planes) > 0
+    weights = (1 << np.arange(SIMHASH_BITS, dtype=np.uint64)).astype(np.uint64)
+    keys = np.stack(
+        [bits[:, b * SIMHASH_BITS : (b + 1) * SIMHASH_BITS].astype(np.uint64) @ weights for b in range(SIMHASH_BANDS)],
+        axis=1,
+    )
+    return _star_pairs(keys)
 
 
 def _template(signatures: np.ndarray, texts: list[int], copies: np.ndarray, sample: int = 200) -> int:
@@ -190,18 +346,28 @@ def _minhash_chunk(texts: list[str], a: np.ndarray, b: np.ndarray) -> np.ndarray
     return signatures
 
 
-def candidate_pairs(signatures: np.ndarray) -> np.ndarray:
-    """Pairs (i, j), i < j, that share a whole band of their signatures. Each band's bucket is
-    joined as a star on its first member, so a campaign of n copies gives n - 1 pairs, not n²."""
-    count = signatures.shape[0]
+def candidate_pairs(signatures: np.ndarray, rows: int = ROWS) -> np.ndarray:
+    """Pairs (i, j), i < j, that share a whole band of `rows` signature values. Each band's bucket
+    is joined as a star on its first member, so a campaign of n copies gives n - 1 pairs, not n²."""
+    bands = HASHES // rows
+    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        chunk = signatures[:, band * rows : (band + 1) * rows]
+        key = chunk[:, 0].copy()
+        for r in range(1, rows):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + chunk[:, r]
+        keys[:, band] = key
+    return _star_pairs(keys)
+
+
+def _star_pairs(keys: np.ndarray) -> np.ndarray:
+    """For each column of bucket keys, every row paired with the first row of its bucket."""
+    count = keys.shape[0]
     if count < 2:
         return np.empty((0, 2), dtype=np.int64)
     found = []
-    for band in range(BANDS):
-        chunk = signatures[:, band * ROWS : (band + 1) * ROWS]
-        key = chunk[:, 0].copy()
-        for r in range(1, ROWS):
-            key = key * np.uint64(0x9E3779B97F4A7C15) + chunk[:, r]
+    for band in range(keys.shape[1]):
+        key = keys[:, band]
         order = np.argsort(key, kind="stable")
         ordered = key[order]
         starts_bucket = np.concatenate(([True], ordered[1:] != ordered[:-1]))

@@ -95,3 +95,48 @@ def test_campaigns_agree_with_the_regulations_gov_pilot() -> None:
     # everywhere (we do not merge what it kept apart), and most of its groups found.
     assert all(precision >= 0.85 for precision, _recall, _f1 in scores.values())
     assert sum(f1 for _p, _r, f1 in scores.values()) / len(scores) >= 0.8
+
+
+def test_a_letter_inside_a_long_personal_story_still_belongs_to_its_campaign() -> None:
+    """Resemblance falls when a sender adds more words of their own than the letter has, but the
+    letter is still all there (containment)."""
+    story = (
+        " I grew up two miles from the Gavin plant, and my father worked there for thirty years. Every spring the"
+        " creek behind our house turned grey, and the fish we used to catch there are gone. My children drink well"
+        " water, and I have paid to have it tested twice this year because nobody else will tell us what is in it."
+    )
+    letters = [Letter(f"en-{i}", LETTER_EN) for i in range(3)] + [Letter("en-story", LETTER_EN + story)]
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    result = find_campaigns(letters)
+    assert [set(c.members) for c in result.campaigns] == [{"en-0", "en-1", "en-2", "en-story"}]
+    assert changes(LETTER_EN, LETTER_EN + story) == [story.strip()]
+
+
+def test_two_alike_are_a_pair_not_a_campaign() -> None:
+    letters = [Letter("a", LETTER_EN), Letter("b", LETTER_EN.replace("2015", "2016"))]
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    result = find_campaigns(letters)
+    assert result.campaigns == [] and [(p.tier, set(p.members)) for p in result.pairs] == [("pair", {"a", "b"})]
+    assert {"a", "b"} <= set(result.individual)
+    assert [c.size for c in find_campaigns(letters, min_size=2).campaigns] == [2]  # as before, when asked
+
+
+REWORDED = [
+    "Please extend the public comment period for the coal ash rule by 60 days.",
+    "Extend the comment period on the coal ash rule by sixty days, please.",
+    "The comment period for the coal ash rule should be extended by 60 days.",
+]
+
+
+def test_reworded_letters_form_a_paraphrase_group_apart_from_the_template_tier() -> None:
+    letters = _letters() + [Letter(f"reworded-{i}", text) for i, text in enumerate(REWORDED)]
+    plain = find_campaigns(letters)
+    assert plain.paraphrases == [] and "paraphrase" not in plain.parameters  # only when asked for
+    result = find_campaigns(letters, paraphrases=True)
+    assert [c.members for c in result.campaigns] == [c.members for c in plain.campaigns]  # template tier untouched
+    assert [(g.tier, set(g.members)) for g in result.paraphrases] == [
+        ("paraphrase", {"reworded-0", "reworded-1", "reworded-2"})
+    ]
+    assert {"reworded-0", "reworded-1", "reworded-2"} <= set(result.individual)
+    assert result.paraphrase_of() == {f"reworded-{i}": 0 for i in range(3)}
+    assert all(c.tier == "template" for c in result.campaigns)
