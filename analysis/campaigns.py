@@ -38,7 +38,10 @@ SHINGLE = 5
 BANDS, ROWS = 16, 4  # a pair at Jaccard 0.5 shares a band with probability 0.65, at 0.6 0.89, at 0.7 0.98
 HASHES = BANDS * ROWS
 THRESHOLD = 0.4  # estimated Jaccard similarity that makes two texts copies of one letter
-CONTAINMENT = 0.7  # ... or the share of the shorter text's shingles found in the longer one
+# ... or the share of the shorter text's shingles found in the longer one, at the level the
+# resemblance threshold means for two texts of equal size (J = 0.4 is containment 2J / (1 + J)
+# = 0.57), so the two rules agree there and containment only adds texts of unequal size.
+CONTAINMENT = 2 * THRESHOLD / (1 + THRESHOLD)
 CONTAINMENT_ROWS = 2  # rows per band of the second banding, which proposes containment pairs
 CONTAINED_AT_LEAST = 40  # shingles (about a sentence) a text needs before containment can join it
 MIN_SIZE = 3  # a campaign; two alike are a pair

@@ -121,15 +121,17 @@ def test_two_alike_are_a_pair_not_a_campaign() -> None:
     assert [c.size for c in find_campaigns(letters, min_size=2).campaigns] == [2]  # as before, when asked
 
 
-REWORDED = [
-    "Please extend the public comment period for the coal ash rule by 60 days.",
-    "Extend the comment period on the coal ash rule by sixty days, please.",
-    "The comment period for the coal ash rule should be extended by 60 days.",
+REWORDED = [  # the same request in other words: cosine 0.86-0.92, resemblance 0.16-0.27
+    "Please give the public sixty more days to comment on the coal ash rule.",
+    "Allow sixty additional days of public comment on the coal ash rule.",
+    "Give us sixty extra days to send comments about the coal ash rule.",
 ]
+RELATED = "I request that the coal ash rule comment deadline be extended by sixty days."  # cosine 0.71-0.75
 
 
 def test_reworded_letters_form_a_paraphrase_group_apart_from_the_template_tier() -> None:
     letters = _letters() + [Letter(f"reworded-{i}", text) for i, text in enumerate(REWORDED)]
+    letters.append(Letter("related", RELATED))
     plain = find_campaigns(letters)
     assert plain.paraphrases == [] and "paraphrase" not in plain.parameters  # only when asked for
     result = find_campaigns(letters, paraphrases=True)
