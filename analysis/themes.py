@@ -42,13 +42,15 @@ from analysis.text import detect_language, pipeline
 SEED = 0
 LOUVAIN_RUNS = 5  # seeded Louvain runs; the one of highest modularity is kept
 RESOLUTION = 1.0  # modularity's own resolution (Newman and Girvan)
-SAMPLE = 20_000  # units in the graph; the rest are assigned to the nearest prototype
+SAMPLE = 10_000  # units in the graph; the rest are assigned to the nearest prototype
 PROTOTYPE_EVERY = 50  # sampled members per prototype when assigning the rest
 SAMPLE_FOR_SILHOUETTE = 2_000
 CHUNK = 50_000  # rows per block when assigning or scoring
 REPRESENTATIVES = 3
 LABEL_CHARACTERS = {"zh": 30, "en": 80, "other": 60}
 
+LONG_ENOUGH = 20  # letters or Han characters: no comment this long is all stop words
+_LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+|\n+")
 
 
@@ -105,46 +107,49 @@ def find_themes(
     `tokens_many` of the texts) and `embeddings` (analysis.embeddings.embed of the texts, one
     unit-length row per item) may be handed in when the caller has them already; without
     `embeddings` the comments that take part are embedded here."""
-    tokens = tokens if tokens is not None else pipeline().tokens_many(item.text for item in items)
+    words = _Tokens(items, tokens)
     if embeddings is not None and len(embeddings) != len(items):
         raise ValueError(f"{len(embeddings)} embeddings for {len(items)} items")
-    # One unit per individual comment with words, and one per campaign (its first member).
-    units: list[list[int]] = []
+    # One unit per individual comment with words, and one per campaign (its first member), as
+    # arrays: a million small lists would cost more memory than the embeddings' tenth.
+    unit_of_item = np.full(len(items), -1, dtype=np.int64)
     unit_of_campaign: dict[int, int] = {}
-    unthemed: list[Hashable] = []
-    for index, (item, words) in enumerate(zip(items, tokens, strict=True)):
+    has_words = words.content()
+    head_list: list[int] = []
+    for index, item in enumerate(items):
         if item.campaign is not None and item.campaign in unit_of_campaign:
-            units[unit_of_campaign[item.campaign]].append(index)
-        elif not words:
-            unthemed.append(item.id)
-        else:
+            unit_of_item[index] = unit_of_campaign[item.campaign]
+        elif has_words[index]:
             if item.campaign is not None:
-                unit_of_campaign[item.campaign] = len(units)
-            units.append([index])
+                unit_of_campaign[item.campaign] = len(head_list)
+            unit_of_item[index] = len(head_list)
+            head_list.append(index)
+    unthemed = [items[i].id for i in np.flatnonzero(unit_of_item < 0).tolist()]
+    heads = np.array(head_list, dtype=np.int64)
+    del head_list, has_words
     parameters: dict[str, Any] = {
         "algorithm": "sentence embeddings (USE multilingual v3), kNN graph, Louvain communities (modularity)",
         "seed": SEED,
     }
-    if not units:
+    if not len(heads):
         return ThemeResult([], 0, k is None, None, unthemed, parameters)
-    heads = np.fromiter((members[0] for members in units), dtype=np.int64, count=len(units))
     if embeddings is None:
         from analysis.embeddings import embed
 
         space = embed([items[i].text for i in heads.tolist()])
-        rows = np.arange(len(units))
+        rows = np.arange(len(heads))
     else:
         space, rows = embeddings, heads  # unit u is row rows[u] of space; nothing copied
     automatic = k is None
     if k is not None:
-        k = max(1, min(k, len(units)))
+        k = max(1, min(k, len(heads)))
     labels, modularity, found = _group(space, rows, parameters, k)
     if k is not None and int(labels.max()) + 1 != k:
         labels = _to_k(space, rows, labels, k)
     k = int(labels.max()) + 1
     parameters.update(k=k, communities=found)
     silhouette = _silhouette(space, rows, labels)
-    themes = _describe(items, units, tokens, space, rows, labels, k)
+    themes = _describe(items, heads, unit_of_item, words, space, rows, labels, k)
     return ThemeResult(themes, k, automatic, silhouette, unthemed, parameters, modularity)
 
 
@@ -169,8 +174,9 @@ def _neighbours(points: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]
     return index, similarity
 
 
-def _graph(points: np.ndarray) -> Any:
-    """The symmetric kNN graph of `points` (unit rows), weighted by cosine similarity."""
+def _graph(points: np.ndarray) -> tuple[Any, Any]:
+    """The symmetric kNN graph of `points` (unit rows), weighted by cosine similarity: as a
+    networkx graph and as its scipy adjacency matrix."""
     import networkx as nx
     from scipy import sparse
 
@@ -179,28 +185,44 @@ def _graph(points: np.ndarray) -> Any:
     index, similarity = _neighbours(points, neighbours)
     weights = np.maximum(similarity.ravel().astype(np.float64), 1e-6)  # a kNN edge always counts a little
     matrix = sparse.coo_matrix((weights, (np.repeat(np.arange(n), neighbours), index.ravel())), shape=(n, n)).tocsr()
-    return nx.from_scipy_sparse_array(matrix.maximum(matrix.T))
+    matrix = matrix.maximum(matrix.T).tocsr()
+    return nx.from_scipy_sparse_array(matrix), matrix
 
 
 def _neighbour_count(n: int) -> int:
     return min(n - 1, max(2, math.ceil(math.log2(n)))) if n > 2 else 0
 
 
-def _louvain(graph: Any, resolution: float, runs: int = LOUVAIN_RUNS) -> tuple[np.ndarray, float]:
+def _modularity(matrix: Any, labels: np.ndarray, resolution: float) -> float:
+    """Newman's modularity of `labels` on the weighted adjacency `matrix` (each edge stored both
+    ways): the sum over communities of their share of edge weight inside, less resolution times
+    their squared share of degree."""
+    degree = np.asarray(matrix.sum(axis=1)).ravel()
+    total = degree.sum()
+    if total <= 0:
+        return 0.0
+    rows, cols = matrix.nonzero()
+    weights = np.asarray(matrix[rows, cols]).ravel()
+    inside = np.bincount(labels[rows], weights=weights * (labels[rows] == labels[cols]), minlength=labels.max() + 1)
+    spread = np.bincount(labels, weights=degree, minlength=labels.max() + 1)
+    return float((inside / total).sum() - resolution * ((spread / total) ** 2).sum())
+
+
+def _louvain(graph: Any, matrix: Any, resolution: float, runs: int = LOUVAIN_RUNS) -> tuple[np.ndarray, float]:
     """The best of `runs` seeded Louvain runs by modularity, communities numbered largest first."""
     import networkx as nx
 
-    best: tuple[float, list[set[int]]] | None = None
+    best: tuple[float, np.ndarray] | None = None
     for seed in range(SEED, SEED + runs):
         found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
-        quality = float(nx.community.modularity(graph, found, weight="weight", resolution=resolution))
+        labels = np.empty(graph.number_of_nodes(), dtype=np.int64)
+        for number, members in enumerate(sorted(found, key=lambda c: (-len(c), min(c)))):
+            labels[list(members)] = number
+        quality = _modularity(matrix, labels, resolution)
         if best is None or quality > best[0] + 1e-12:
-            best = (quality, found)
+            best = (quality, labels)
     assert best is not None
-    labels = np.empty(graph.number_of_nodes(), dtype=np.int64)
-    for number, members in enumerate(sorted(best[1], key=lambda c: (-len(c), min(c)))):
-        labels[list(members)] = number
-    return labels, round(best[0], 4)
+    return best[1], round(best[0], 4)
 
 
 def _communities(points: np.ndarray, k: int | None) -> tuple[np.ndarray, float | None, float]:
@@ -209,15 +231,15 @@ def _communities(points: np.ndarray, k: int | None) -> tuple[np.ndarray, float |
     n = len(points)
     if n < 3:
         return np.zeros(n, dtype=np.int64), None, RESOLUTION
-    graph = _graph(points)
-    labels, modularity = _louvain(graph, RESOLUTION)
+    graph, matrix = _graph(points)
+    labels, modularity = _louvain(graph, matrix, RESOLUTION)
     if k is None or int(labels.max()) + 1 == k:
         return labels, modularity, RESOLUTION
     low, high = (RESOLUTION, 64.0) if int(labels.max()) + 1 < k else (1 / 64, RESOLUTION)
     best = (abs(int(labels.max()) + 1 - k), labels, modularity, RESOLUTION)
     for _step in range(12):
         resolution = math.sqrt(low * high)
-        found, quality = _louvain(graph, resolution, runs=1)
+        found, quality = _louvain(graph, matrix, resolution, runs=1)
         count = int(found.max()) + 1
         if abs(count - k) < best[0]:
             best = (abs(count - k), found, quality, resolution)
@@ -265,7 +287,8 @@ def _prototypes(points: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndar
         if count == 1:
             found = members.mean(axis=0, keepdims=True)
         else:
-            found = KMeans(n_clusters=count, n_init=1, random_state=SEED).fit(members).cluster_centers_
+            model = KMeans(n_clusters=count, init="random", n_init=1, max_iter=25, random_state=SEED)
+            found = model.fit(members).cluster_centers_
         centres.append(found)
         owner += [community] * len(found)
     prototypes = np.vstack(centres).astype(np.float32)
@@ -275,10 +298,16 @@ def _prototypes(points: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndar
 
 def _centres(space: np.ndarray, rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """The unit-length mean of each theme's rows."""
+    from scipy import sparse
+
     sums = np.zeros((k, space.shape[1]), dtype=np.float64)
     for start in range(0, len(rows), CHUNK):
-        chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float64)
-        np.add.at(sums, labels[start : start + CHUNK], chunk)
+        chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
+        chosen = labels[start : start + CHUNK]
+        membership = sparse.csr_matrix(
+            (np.ones(len(chosen), dtype=np.float32), (chosen, np.arange(len(chosen)))), shape=(k, len(chosen))
+        )
+        sums += membership @ chunk
     return (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
@@ -330,8 +359,9 @@ def _silhouette(space: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> floa
 
 def _describe(
     items: Sequence[Item],
-    units: list[list[int]],
-    tokens: list[list[str]],
+    heads: np.ndarray,
+    unit_of_item: np.ndarray,
+    tokens: _Tokens,
     space: np.ndarray,
     rows: np.ndarray,
     labels: np.ndarray,
@@ -342,18 +372,21 @@ def _describe(
     for start in range(0, len(rows), CHUNK):
         chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
         closeness[start : start + CHUNK] = np.einsum("ij,ij->i", chunk, centres[labels[start : start + CHUNK]])
-    terms = _key_terms(units, tokens, labels, k)
-    order = np.lexsort((-closeness, labels))  # by theme, most central first
+    terms = _key_terms(heads, tokens, labels, k)
+    order = np.lexsort((-closeness, labels))  # units by theme, most central first
     bounds = np.searchsorted(labels[order], np.arange(k + 1))
+    themed = np.flatnonzero(unit_of_item >= 0)
+    theme_of_item = labels[unit_of_item[themed]]
+    by_theme = themed[np.argsort(theme_of_item, kind="stable")]  # items by theme, in input order
+    item_bounds = np.searchsorted(np.sort(theme_of_item, kind="stable"), np.arange(k + 1))
     themes = []
     for theme in range(k):
         chosen = order[bounds[theme] : bounds[theme + 1]]
         if not len(chosen):
             continue
-        member_indexes = sorted(i for unit in chosen.tolist() for i in units[unit])
-        members = [items[i] for i in member_indexes]
+        members = [items[i] for i in by_theme[item_bounds[theme] : item_bounds[theme + 1]].tolist()]
         campaigns = Counter(m.campaign for m in members if m.campaign is not None)
-        central = [units[unit][0] for unit in chosen[: max(REPRESENTATIVES, 50)].tolist()]
+        central = heads[chosen[: max(REPRESENTATIVES, 50)]].tolist()
         languages = Counter(detect_language(items[i].text) for i in central)
         labels_by_language = _labels(items, central, terms[theme])
         main = max(labels_by_language, key=lambda lang: (languages[lang], lang == "zh")) if labels_by_language else ""
@@ -373,22 +406,27 @@ def _describe(
                 languages=dict(Counter(detect_language(m.text) for m in members).most_common()),
             )
         )
+        del members
     themes.sort(key=lambda t: (-t.size, t.label))
     return themes
 
 
-def _key_terms(units: list[list[int]], tokens: list[list[str]], labels: np.ndarray, k: int) -> list[list[str]]:
+def _key_terms(heads: np.ndarray, tokens: _Tokens, labels: np.ndarray, k: int) -> list[list[str]]:
     """Class-based TF-IDF: each term's share of a theme's words, times log(1 + the average
     words per theme / the term's words across all themes); words and adjacent word pairs."""
     counts: list[Counter[str]] = [Counter() for _ in range(k)]
     limit = max(REPRESENTATIVES, SAMPLE // max(k, 1))
     seen = np.zeros(k, dtype=np.int64)
-    for unit in range(len(units)):
-        theme = int(labels[unit])
+    counted = []
+    for unit, theme in enumerate(labels.tolist()):
         if seen[theme] >= limit:  # enough to name a theme; a million units need not all be counted
             continue
         seen[theme] += 1
-        words = tokens[units[unit][0]]
+        counted.append(unit)
+    tokens.load([int(heads[unit]) for unit in counted])
+    for unit in counted:
+        theme = int(labels[unit])
+        words = tokens[int(heads[unit])]
         counts[theme].update(set(words) | {_pair(a, b) for a, b in itertools.pairwise(words)})
     overall: Counter[str] = Counter()
     for found in counts:
@@ -412,6 +450,40 @@ def _key_terms(units: list[list[int]], tokens: list[list[str]], labels: np.ndarr
                 break
         result.append(kept)
     return result
+
+
+class _Tokens:
+    """The content tokens of items, taken from the caller's `tokens` or made here only where
+    needed: for the comments that name a theme, and to tell a comment without content words
+    ("+1", "同意") from the rest, which a text of LONG_ENOUGH letters or Han characters never is."""
+
+    def __init__(self, items: Sequence[Item], given: list[list[str]] | None) -> None:
+        if given is not None and len(given) != len(items):
+            raise ValueError(f"{len(given)} token lists for {len(items)} items")
+        self.items, self.given, self.made = items, given, dict[int, list[str]]()
+
+    def load(self, indexes: list[int]) -> None:
+        if self.given is not None:
+            return
+        missing = [i for i in indexes if i not in self.made]
+        for i, words in zip(missing, pipeline().tokens_many(self.items[i].text for i in missing), strict=True):
+            self.made[i] = words
+
+    def __getitem__(self, index: int) -> list[str]:
+        if self.given is not None:
+            return self.given[index]
+        self.load([index])
+        return self.made[index]
+
+    def content(self) -> np.ndarray:
+        """Whether each item has a content word."""
+        if self.given is not None:
+            return np.fromiter((bool(words) for words in self.given), dtype=bool, count=len(self.given))
+        found = np.ones(len(self.items), dtype=bool)
+        short = [i for i, item in enumerate(self.items) if len(_LETTERS.findall(item.text)) < LONG_ENOUGH]
+        self.load(short)
+        found[short] = [bool(self.made[i]) for i in short]
+        return found
 
 
 def _pair(a: str, b: str) -> str:

@@ -3,10 +3,18 @@ form-letter campaigns. Each stage runs in its own process, so its peak memory is
 
     uv run python benchmarks/analysis_scale.py                 # 1,000,000 comments
     uv run python benchmarks/analysis_scale.py --comments 100000
+    uv run python benchmarks/analysis_scale.py --stage themes --comments 100000   # one stage
 
 Prints, per stage: seconds (split into its steps), peak resident memory, and for campaigns the
 recall and precision of the planted near-duplicates (a planted letter is recalled when it lands
 in the found campaign that holds most of its campaign).
+
+Themes take precomputed embeddings, as the app will store them (encoding is its own cost:
+benchmarks/embedding_speed.py; a million comments take the encoder about a quarter of an hour on
+two cores). Encoding a million synthetic comments here would measure the encoder again, so each
+comment's vector is built from the encoder's vectors of its parts (place, subject, verb, object
+of each sentence, the personal line), summed and made unit length: the vectors the themes stage
+sees have the size, type and a topic structure like real ones, and cost seconds.
 """
 
 from __future__ import annotations
@@ -15,10 +23,12 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 SUBJECTS = (
     "長照",
@@ -158,21 +168,80 @@ def generate(count: int, seed: int = 7) -> tuple[list[str], list[int]]:
     return texts, planted
 
 
-def stage_themes(count: int) -> dict[str, object]:
-    from analysis.text import pipeline
+def part_vectors(texts: list[str]) -> Any:
+    """A unit (len(texts), 512) float32 array: per text, the sum of the encoder's vectors of the
+    parts it is made of (see the module's docstring)."""
+    import numpy as np
+
+    from analysis.embeddings import DIMENSIONS, embed
+
+    parts = [*PLACES, *SUBJECTS, *VERBS, *OBJECTS, *PERSONAL]
+    index = {part: i for i, part in enumerate(parts)}
+    vectors = embed(parts)
+    by_length = sorted(SUBJECTS, key=len, reverse=True)
+    verbs = sorted(VERBS, key=len, reverse=True)
+    known: dict[str, tuple[int, ...]] = {}
+
+    def pieces(clause: str) -> tuple[int, ...]:
+        """PLACE的SUBJECT VERB OBJECT, or a personal line; whatever an edit broke is skipped."""
+        if clause in index:
+            return (index[clause],)
+        place, _, rest = clause.partition("的")
+        found = [index[place]] if place in index else []
+        subject = next((w for w in by_length if rest.startswith(w)), "")
+        rest = rest[len(subject) :]
+        verb = next((w for w in verbs if rest.startswith(w)), "")
+        found += [index[w] for w in (subject, verb, rest[len(verb) :]) if w in index]
+        return tuple(found)
+
+    result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    chunk = 50_000
+    for start in range(0, len(texts), chunk):
+        block = texts[start : start + chunk]
+        counts = np.zeros((len(block), len(parts)), dtype=np.float32)
+        for row, text in enumerate(block):
+            for personal in PERSONAL:
+                if personal in text:
+                    counts[row, index[personal]] += 1
+                    text = text.replace(personal, "")
+            for clause in text.rstrip("。").split("，"):
+                found = known.get(clause)
+                if found is None:
+                    found = known[clause] = pieces(clause)
+                for i in found:
+                    counts[row, i] += 1
+        vectors_block = counts @ vectors
+        vectors_block /= np.maximum(np.linalg.norm(vectors_block, axis=1, keepdims=True), 1e-12)
+        result[start : start + len(block)] = vectors_block
+    return result
+
+
+def stage_themes(count: int, half: bool = False) -> dict[str, object]:
+    """find_themes with precomputed embeddings and no tokens: it tokenises only the comments it
+    needs (short ones, to find those without content words, and those that name the themes).
+    With `half`, the embeddings are float16, as a store of a million would keep them."""
+    import numpy as np
+
     from analysis.themes import Item, find_themes
 
     texts, _planted = generate(count)
     started = time.perf_counter()
-    tokens = pipeline().tokens_many(texts)
-    tokenised = time.perf_counter()
-    result = find_themes([Item(i, t) for i, t in enumerate(texts)], tokens=tokens)
+    vectors = part_vectors(texts)
+    if half:
+        vectors = vectors.astype(np.float16)
+    items = [Item(i, t) for i, t in enumerate(texts)]
+    inputs_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    built = time.perf_counter()
+    result = find_themes(items, embeddings=vectors)
     done = time.perf_counter()
     return {
-        "tokenise_s": round(tokenised - started, 1),
-        "cluster_s": round(done - tokenised, 1),
-        "total_s": round(done - started, 1),
+        "embeddings": str(vectors.dtype),
+        "peak_rss_with_inputs_built_gb": round(inputs_gb, 2),
+        "vectors_built_s": round(built - started, 1),
+        "themes_s": round(done - built, 1),
         "k": result.k,
+        "graph": result.parameters.get("graph"),
+        "assigned": result.parameters.get("assigned"),
         "largest_themes": [(t.label, t.size) for t in result.themes[:5]],
     }
 
@@ -205,10 +274,13 @@ def stage_campaigns(count: int) -> dict[str, object]:
     }
 
 
-def run_stage(name: str, count: int) -> None:
+def run_stage(name: str, count: int, half: bool = False) -> None:
     """Run one stage in a child process; print its figures with its own peak memory."""
     child = subprocess.Popen(
-        [sys.executable, __file__, "--stage", name, "--comments", str(count)], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--child", "--stage", name, "--comments", str(count)]
+        + (["--float16"] if half else []),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     output = child.stdout.read()
@@ -224,14 +296,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--stage", choices=["themes", "campaigns"])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--float16", action="store_true", help="Hand themes float16 embeddings.")
     args = parser.parse_args()
-    if args.stage:
-        figures = (stage_themes if args.stage == "themes" else stage_campaigns)(args.comments)
+    if args.child:
+        if args.stage == "themes":
+            figures = stage_themes(args.comments, half=args.float16)
+        else:
+            figures = stage_campaigns(args.comments)
         print(json.dumps(figures, ensure_ascii=False))
         return
     print(f"{os.cpu_count()} cores; peak memory is per stage, input included", flush=True)
-    for name in ("campaigns", "themes"):
-        run_stage(name, args.comments)
+    for name in [args.stage] if args.stage else ["campaigns", "themes"]:
+        run_stage(name, args.comments, args.float16)
 
 
 if __name__ == "__main__":
