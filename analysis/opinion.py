@@ -95,9 +95,16 @@ def compute(
     statements: Sequence[Hashable] | None = None,
     moderated_out: Iterable[Hashable] = (),
     previous: OpinionState | None = None,
+    restarts: int = 0,
 ) -> OpinionResult:
     """The opinion map of `votes`. `previous` is the last update's OpinionResult.state: it keeps
-    in-conv participants in, starts k-means where the last update ended and smooths k."""
+    in-conv participants in, starts k-means where the last update ended and smooths k.
+
+    `restarts` > 0 departs from Pol.is, openly: for each group k, that many seeded k-means++
+    starts are tried beside Pol.is's own, and the clustering of least weighted squared distance
+    (the objective k-means itself minimises; no threshold) is kept. A single computation cannot
+    have the history of warm starts that carries Pol.is's own groups past a poor first start;
+    this looks for the same optimum another way. Off by default."""
     previous = previous or OpinionState()
     participants, columns, matrix = vote_matrix(votes, statements)
     out = {columns.index(s) for s in moderated_out if s in columns}
@@ -118,7 +125,7 @@ def compute(
     row_of = {p: row for row, p in enumerate(participants)}
     sticky = np.array(sorted(row_of[p] for p in previous.in_conv if p in row_of), dtype=int)
     chosen = _in_conv(counts_raw, voted_columns, sticky)
-    groups, k, silhouette, state = _cluster(projection, chosen, previous)
+    groups, k, silhouette, state = _cluster(projection, chosen, previous, restarts)
     state.in_conv = [participants[row] for row in chosen]
     labels = np.full(len(participants), -1)
     for row, group in groups.items():
@@ -261,6 +268,31 @@ def _kmeans(
     return np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1), centres
 
 
+def _least_inertia(
+    points: np.ndarray, k: int, weights: np.ndarray, labels: np.ndarray, centres: np.ndarray, restarts: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The given clustering, or the one of `restarts` seeded k-means++ starts with less weighted
+    squared distance to its centres."""
+
+    def inertia(found: np.ndarray, at: np.ndarray) -> float:
+        return float((weights * ((points - at[found]) ** 2).sum(axis=1)).sum())
+
+    rng = np.random.default_rng(k)
+    best = (inertia(labels, centres), labels, centres)
+    for _attempt in range(restarts):
+        chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
+        for _ in range(1, k):
+            nearest = ((points[:, None, :] - points[chosen][None, :, :]) ** 2).sum(axis=2).min(axis=1)
+            spread = weights * nearest
+            if spread.sum() <= 0:
+                break
+            chosen.append(int(rng.choice(len(points), p=spread / spread.sum())))
+        found, at = _kmeans(points, k, weights, iterations=GROUP_ITERATIONS, starts=points[chosen])
+        if inertia(found, at) < best[0] - 1e-9:
+            best = (inertia(found, at), found, at)
+    return best[1], best[2]
+
+
 def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
     """Pol.is's silhouette over the base centres: each centre one point, an unweighted mean, a
     centre alone in its group scoring 0."""
@@ -280,7 +312,7 @@ def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _cluster(
-    projection: np.ndarray, chosen: np.ndarray, previous: OpinionState
+    projection: np.ndarray, chosen: np.ndarray, previous: OpinionState, restarts: int = 0
 ) -> tuple[dict[int, int], int, float | None, OpinionState]:
     state = OpinionState()
     if len(chosen) < 2:
@@ -302,6 +334,8 @@ def _cluster(
     for k in range(2, min(MAX_GROUPS, 2 + len(base_centres) // 12) + 1):
         starts = _starts(base_centres, k, previous.group_centres.get(k))
         labels, centres = _kmeans(base_centres, k, sizes, iterations=GROUP_ITERATIONS, starts=starts)
+        if restarts:
+            labels, centres = _least_inertia(base_centres, k, sizes, labels, centres, restarts)
         clusterings[k] = (labels, _silhouette(base_centres, labels))
         state.group_centres[k] = centres.tolist()
     # The best k by silhouette (the larger on a tie, as Clojure's max-key takes the last), then

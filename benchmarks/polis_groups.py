@@ -2,9 +2,10 @@
 export's participants-votes.csv), beside red-dwarf 0.4.0 run on the same votes: the adjusted Rand
 index per conversation and the median, the share of the participants Pol.is grouped that we
 group, and the time each took. Ours twice: as one computation of the final votes (Pol.is's first
-update of them), and replayed from votes.csv in time order as Pol.is reached its state, one
-update each time the votes so far grow by a quarter (in-conv sticky, k-means warm-started, k
-smoothed over updates). Then a synthetic conversation of 20,000 participants x 1,000 statements
+update of them), the same with restarts=10 (k-means++ starts kept by least inertia: a declared
+departure from Pol.is), and replayed from votes.csv in time order as Pol.is reached its state,
+one update each time the votes so far grow by a quarter (in-conv sticky, k-means warm-started,
+k smoothed over updates). Then a synthetic conversation of 20,000 participants x 1,000 statements
 (about 2 million votes), timed for ours.
 
     uv run --group bench python benchmarks/polis_groups.py
@@ -86,9 +87,9 @@ def updates(count: int, growth: float = 1.25, first: int = 50) -> list[int]:
 
 
 def conversations() -> None:
-    scores: dict[str, list[float]] = {"snapshot": [], "replay": [], "red-dwarf": []}
+    scores: dict[str, list[float]] = {"snapshot": [], "restarts": [], "replay": [], "red-dwarf": []}
     print(
-        f"{'conversation':40} {'people':>6} {'stmts':>5}  {'snapshot ARI':>12} {'placed':>6}"
+        f"{'conversation':40} {'people':>6} {'stmts':>5}  {'snapshot ARI':>12} {'placed':>6} {'restarts':>8}"
         f"  {'replay ARI':>10} {'placed':>6} {'updates':>7} {'s':>6}  {'red-dwarf ARI':>13} {'placed':>6}"
     )
     for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
@@ -96,6 +97,9 @@ def conversations() -> None:
         polis_groups = {p: g for p, g in export.groups.items() if g != ""}
         result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
         snapshot, snapshot_placed = ari({str(p): g for p, g in result.groups.items()}, polis_groups)
+        restarted = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out, restarts=10)
+        restarts_ari, _placed = ari({str(p): g for p, g in restarted.groups.items()}, polis_groups)
+        scores["restarts"].append(restarts_ari)
         timed = timed_votes(folder)
         replay_ari, replay_placed, steps, took = float("nan"), float("nan"), 0, 0.0
         if timed is not None:
@@ -110,13 +114,14 @@ def conversations() -> None:
         scores["red-dwarf"].append(dwarf_ari)
         print(
             f"{folder.name:40} {len(export.participants):6} {len(export.statements):5}"
-            f"  {snapshot:12.3f} {snapshot_placed:6.0%}"
+            f"  {snapshot:12.3f} {snapshot_placed:6.0%} {restarts_ari:8.3f}"
             f"  {replay_ari:10.3f} {replay_placed:6.0%} {steps:7} {took:6.1f}"
             f"  {dwarf_ari:13.3f} {dwarf_placed:6.0%}"
         )
     medians = {name: statistics.median(found) if found else float("nan") for name, found in scores.items()}
     print(
-        f"{'median':40} {'':6} {'':5}  {medians['snapshot']:12.3f} {'':6}  {medians['replay']:10.3f}"
+        f"{'median':40} {'':6} {'':5}  {medians['snapshot']:12.3f} {'':6} {medians['restarts']:8.3f}"
+        f"  {medians['replay']:10.3f}"
         f" {'':6} {'':7} {'':6}  {medians['red-dwarf']:13.3f}"
     )
 

@@ -123,3 +123,10 @@ def test_a_new_k_is_published_only_after_four_updates_in_a_row() -> None:
     for _ in range(3):
         result = compute(votes, previous=result.state)
     assert result.k == 2 and result.state.smoothed_k == 2  # best four times running: published
+
+
+def test_restarts_are_an_explicit_choice_and_deterministic() -> None:
+    votes = _camps(people=60)
+    plain = compute(votes)
+    restarted, again = compute(votes, restarts=5), compute(votes, restarts=5)
+    assert restarted.groups == again.groups and restarted.k == plain.k == 2
