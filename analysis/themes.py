@@ -515,8 +515,20 @@ def _labels(items: Sequence[Item], central: list[int], terms: list[str]) -> dict
     return found
 
 
+_HEDGE = re.compile(
+    r"^(?:(?:但是?|所以|其實|個人|我個人|我)?(?:覺得|認為|想|相信)[，,：:\s]*"
+    r"|(?:but |so )?i (?:think|believe|feel) (?:that )?|in my (?:opinion|view),? )",
+    re.IGNORECASE,
+)
+
+
 def _trim(sentence: str, limit: int) -> str:
+    """White space folded, a leading "I think" (我覺得, 我認為) dropped, cut at `limit` characters
+    (at a word in English) with an ellipsis."""
     sentence = " ".join(sentence.split()).rstrip("。.，,；;：:")
+    shorter = _HEDGE.sub("", sentence)
+    if len(shorter) >= 4:
+        sentence = shorter[0].upper() + shorter[1:] if shorter[0].isascii() and sentence[0].isupper() else shorter
     if len(sentence) <= limit:
         return sentence
     cut = sentence[:limit]

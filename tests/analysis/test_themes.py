@@ -80,6 +80,18 @@ def test_themes_are_named_by_a_readable_sentence_in_each_language() -> None:
     assert "喘息服務" in chinese.key_phrase
 
 
+def test_a_label_drops_a_leading_i_think_but_not_a_negation() -> None:
+    from analysis.themes import _trim
+
+    assert _trim("我覺得鞭刑會造成當事人仇視社會。", 30) == "鞭刑會造成當事人仇視社會"
+    assert _trim("但我不認為學校是為了企業而存在", 30) == "但我不認為學校是為了企業而存在"
+    assert _trim("I think the EPA must keep the 2015 rule in place.", 80) == "The EPA must keep the 2015 rule in place"
+    assert (
+        _trim("照顧服務員薪資太低，應訂定薪資基準，並且每年檢討一次以上的調整方式與時程", 20)
+        == "照顧服務員薪資太低，應訂定薪資基準，並且…"
+    )
+
+
 CROSS_LINGUAL = {
     "respite": [
         "喘息服務的天數太少，家庭照顧者需要更多喘息服務",
