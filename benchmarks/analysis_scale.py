@@ -168,7 +168,7 @@ def generate(count: int, seed: int = 7) -> tuple[list[str], list[int]]:
     return texts, planted
 
 
-def part_vectors(texts: list[str]) -> Any:
+def part_vectors(texts: list[str], dtype: str = "float32") -> Any:
     """A unit (len(texts), 512) float32 array: per text, the sum of the encoder's vectors of the
     parts it is made of (see the module's docstring)."""
     import numpy as np
@@ -194,7 +194,7 @@ def part_vectors(texts: list[str]) -> Any:
         found += [index[w] for w in (subject, verb, rest[len(verb) :]) if w in index]
         return tuple(found)
 
-    result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    result = np.empty((len(texts), DIMENSIONS), dtype=dtype)
     chunk = 50_000
     for start in range(0, len(texts), chunk):
         block = texts[start : start + chunk]
@@ -220,15 +220,12 @@ def stage_themes(count: int, half: bool = False) -> dict[str, object]:
     """find_themes with precomputed embeddings and no tokens: it tokenises only the comments it
     needs (short ones, to find those without content words, and those that name the themes).
     With `half`, the embeddings are float16, as a store of a million would keep them."""
-    import numpy as np
 
     from analysis.themes import Item, find_themes
 
     texts, _planted = generate(count)
     started = time.perf_counter()
-    vectors = part_vectors(texts)
-    if half:
-        vectors = vectors.astype(np.float16)
+    vectors = part_vectors(texts, "float16" if half else "float32")
     items = [Item(i, t) for i, t in enumerate(texts)]
     inputs_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     built = time.perf_counter()
