@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Agency
 from core.db import pk, utcnow
-from participation.models import Comment, Consultation, Proposal, Response, ResponseTheme
+from feedback.models import Comment, Response, ResponseTheme
+from participation.models import Consultation, Proposal
 
 
 @dataclass

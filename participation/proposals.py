@@ -3,6 +3,7 @@ agency's duty to respond by a deadline (with one announced extension)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -16,6 +17,8 @@ from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler, periodic
 from core.settings import Settings
+from feedback import analyses
+from feedback.analyses import Tie
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
 
 TITLE_MAX = 200
@@ -255,3 +258,18 @@ def remind_deadlines(job: JobContext) -> dict[str, int]:
 
 
 periodic("remind_proposal_deadlines", minute="0", hour="1")  # 09:00 in Taipei
+
+
+def cosigned_by(session: Session, member_ids: set[int]) -> list[Tie]:
+    """The proposals two or more of these members co-signed: what ties commenters together in an
+    analysis's stakeholder network."""
+    signed = list(session.exec(select(Signature).where(col(Signature.member_id).in_(member_ids))))
+    shared = {p for p, n in Counter(s.proposal_id for s in signed).items() if n >= 2}
+    return [
+        Tie(s.member_id, f"proposal:{s.proposal_id}", "proposal", str(s.proposal_id), "signed")
+        for s in signed
+        if s.proposal_id in shared
+    ]
+
+
+analyses.ties.append(cosigned_by)

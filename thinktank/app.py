@@ -17,7 +17,6 @@ from starlette.staticfiles import StaticFiles
 
 import thinktank.registry  # noqa: F401  (registers every table and job handler)
 from bills import api_routes as bill_api_routes
-from bills import response_routes as bill_response_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
@@ -31,7 +30,8 @@ from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
 from deliberation import discussion_routes
 from deliberation import routes as deliberation_routes
-from participation import agency_routes, proposal_routes, response_routes
+from feedback import comment_routes
+from participation import agency_routes, proposal_routes
 from participation import routes as participation_routes
 
 SESSION_COOKIE = "thinktank_session"
@@ -42,12 +42,11 @@ def all_routes() -> list[BaseRoute]:
         *core_routes.routes,
         *core_api.routes,
         *moderation_routes.routes,
+        *comment_routes.routes,
         *participation_routes.routes,
-        *response_routes.routes,
         *proposal_routes.routes,
         *agency_routes.routes,
         *bill_routes.routes,
-        *bill_response_routes.routes,
         *bill_staff_routes.routes,
         *bill_api_routes.routes,
         *deliberation_routes.routes,

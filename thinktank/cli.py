@@ -227,7 +227,8 @@ def comments_import(
 
     Exit code 0 when every row went in (or was already there), 1 when some rows failed,
     2 for unusable arguments or an unreadable file."""
-    from participation import importing, services
+    from feedback import importing
+    from participation import services
 
     if not file.exists():
         fail(f"no such file: {file}")
@@ -243,11 +244,12 @@ def comments_import(
                 if not title or not agency_ref:
                     fail("--create needs --title and --agency")
                 consultation = services.create_imported_consultation(session, slug, title, agency_ref)
+            subject = services.subject_of(consultation)
             if len(rows) > 1000 and sys.stderr.isatty():
                 with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
-                    report = importing.import_comments(session, consultation, rows, columns, bar.update)
+                    report = importing.import_comments(session, subject, rows, columns, bar.update)
             else:
-                report = importing.import_comments(session, consultation, rows, columns)
+                report = importing.import_comments(session, subject, rows, columns)
         except Invalid as invalid:
             session.rollback()
             fail(explain(invalid))
@@ -363,7 +365,7 @@ def _read_analysis_csv(path: Path, text_column: str, id_column: str | None) -> t
     import csv
     import io
 
-    from participation.importing import decode
+    from feedback.importing import decode
 
     try:
         content = decode(path.read_bytes())

@@ -41,7 +41,7 @@ PAGES = [
     ("participation:versions", f"{LTC}/versions", None),
     ("participation:comments", f"{LTC}/comments", None),
     ("participation:import", f"{LTC}/import", OFFICIAL),
-    ("participation:comment_edit", "COMMENT_EDIT", CITIZEN),
+    ("feedback:comment_edit", "COMMENT_EDIT", CITIZEN),
     ("participation:response", "/c/single-use-plastics/response", None),
     ("participation:response_edit", "/c/single-use-plastics/response/edit", "chen.zhiming@moenv.demo.thinktank.tw"),
     ("core:notifications", "/notifications", CITIZEN),
@@ -56,6 +56,7 @@ PAGES = [
     ("core:unsubscribe", "UNSUBSCRIBE", None),
     ("bills:list", "/bills", None),
     ("bills:detail", "/bills/1", CITIZEN),
+    ("bills:comments", "/bills/1/comments", None),
     ("bills:stages", "/stages", None),
     ("bills:dashboard", "/bills/1/dashboard", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:response_edit", "/bills/1/response/edit", "wang.yating@ly.demo.thinktank.tw"),
@@ -91,6 +92,7 @@ NOT_PAGES = {
     "participation:indicators_agency_csv",
     "bills:list_csv",
     "bills:comments_csv",
+    "bills:comments_json",
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
@@ -102,7 +104,16 @@ NOT_PAGES = {
     ),
     *(
         f"api:{name}"
-        for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")
+        for name in (
+            "openapi",
+            "agencies",
+            "member",
+            "consultations",
+            "consultation_comments",
+            "bills",
+            "bill",
+            "bill_comments",
+        )
     ),
 }
 

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from participation import responses, services
-from participation.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from feedback import responses
+from feedback.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from participation import services
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import agency_and_official, consultation
 

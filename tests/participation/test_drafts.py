@@ -1,6 +1,6 @@
 """Splitting drafts into articles and comparing texts: plain functions on strings."""
 
-from participation.drafts import diff_articles, diff_text, split_articles
+from feedback.articles import diff_articles, diff_text, split_articles
 
 
 def test_law_style_articles_keep_their_numbers_after_a_preamble() -> None:

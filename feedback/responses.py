@@ -13,7 +13,7 @@ from sqlmodel import Session, col, delete, select
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
-from participation.models import (
+from feedback.models import (
     Comment,
     Decision,
     Response,

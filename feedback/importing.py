@@ -17,11 +17,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from core.db import pk
 from core.errors import N_, Invalid
 from core.jobs import JobContext, handler
-from participation import services
-from participation.models import Comment, Consultation, Stance
+from feedback import subjects
+from feedback.comments import COMMENT_MAX
+from feedback.models import Comment, Stance
+from feedback.subjects import Subject
 
 # What people write in a stance column, in either language.
 STANCE_WORDS = {
@@ -85,21 +86,20 @@ def read_rows(text: str, columns: Columns) -> list[tuple[int, dict[str, str]]]:
 
 def import_comments(
     session: Session,
-    consultation: Consultation,
+    subject: Subject,
     rows: list[tuple[int, dict[str, str]]],
     columns: Columns,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     report = ImportReport()
-    version = services.latest_version(session, consultation)
-    articles = services.articles_of(session, version)
+    kind = subjects.kind_of(subject.kind)
+    version = kind.current_version(session, subject)
+    articles = kind.articles(session, subject)
     numbers = {a.number for a in articles}
     by_heading = {a.heading.replace(" ", ""): a.number for a in articles if a.heading}
     seen = set(
         session.exec(
-            select(Comment.dedupe_key).where(
-                Comment.subject_kind == "consultation", Comment.subject_id == pk(consultation)
-            )
+            select(Comment.dedupe_key).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
         )
     )
     for line, row in rows:
@@ -112,8 +112,8 @@ def import_comments(
         if not text:
             report.failed.append((line, "empty comment text"))
             continue
-        if len(text) > services.COMMENT_MAX:
-            report.failed.append((line, f"comment longer than {services.COMMENT_MAX} characters"))
+        if len(text) > COMMENT_MAX:
+            report.failed.append((line, f"comment longer than {COMMENT_MAX} characters"))
             continue
         article: int | None = None
         if raw_article:
@@ -135,10 +135,10 @@ def import_comments(
         seen.add(key)
         session.add(
             Comment(
-                subject_kind="consultation",
-                subject_id=pk(consultation),
+                subject_kind=subject.kind,
+                subject_id=subject.id,
                 article=article,
-                version=version.number if article is not None else None,
+                version=version if article is not None else None,
                 stance=stance,
                 text=text,
                 author_name=author,
@@ -161,7 +161,9 @@ def import_comments_job(job: JobContext) -> dict[str, object]:
     payload = job.payload
     path = Path(payload["path"])
     try:
-        consultation = services.get_consultation(job.session, payload["consultation"])
+        subject = subjects.kind_of(payload["subject_kind"]).get(job.session, payload["subject_id"])
+        if subject is None:
+            return {"imported": 0, "duplicates": 0, "failed": [[0, "the subject is gone"]]}
         columns = Columns(**payload["columns"])
         try:
             rows = read_rows(decode(path.read_bytes()), columns)
@@ -171,7 +173,7 @@ def import_comments_job(job: JobContext) -> dict[str, object]:
                 "duplicates": 0,
                 "failed": [[0, next(iter(invalid.errors.values())) % invalid.params]],
             }
-        report = import_comments(job.session, consultation, rows, columns)
+        report = import_comments(job.session, subject, rows, columns)
     finally:
         path.unlink(missing_ok=True)
     return {"imported": report.imported, "duplicates": report.duplicates, "failed": report.failed}

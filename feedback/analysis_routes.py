@@ -1,13 +1,10 @@
-"""The analysis report and the analyst's review, for any subject whose comments are ours: a
-consultation here, a bill in the bills package. Each package hands `routes_for` a function that
-finds the subject in the request and says whether the member may edit its analysis.
-
-Analysts see the report as soon as it is computed; everyone else once it is published."""
+"""The analysis report and the analyst's review, mounted by every kind of subject under its own
+path (`routes_for`). Those who answer the subject see the report as soon as it is computed and
+edit it; everyone else sees it once it is published."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,21 +15,42 @@ from starlette.routing import Route
 from core.errors import N_, Invalid
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, json_download, page
-from participation import analyses
-from participation.models import STANCE_LABELS, Analysis
+from feedback import analyses, report, review
+from feedback.access import visible_subject
+from feedback.models import STANCE_LABELS, Analysis
+from feedback.subjects import Subject, SubjectKind
 
 
 @dataclass
-class Subject:
-    kind: str  # "consultation" or "bill"
-    id: int
-    title: str
-    path: str  # the subject's own page
+class Viewing:
+    """The subject whose analysis is asked for, as this member sees it."""
+
+    subject: Subject
     editable: bool  # the member may run, review and publish its analysis
     articles: dict[int, str]  # article number -> heading
 
+    @property
+    def kind(self) -> str:
+        return self.subject.kind
 
-Resolve = Callable[[Ctx], Subject]
+    @property
+    def id(self) -> int:
+        return self.subject.id
+
+    @property
+    def title(self) -> str:
+        return self.subject.title
+
+    @property
+    def path(self) -> str:
+        return self.subject.path
+
+
+def _viewing(ctx: Ctx, kind: SubjectKind) -> Viewing:
+    subject = visible_subject(ctx, kind)
+    articles = {a.number: a.heading for a in kind.articles(ctx.db, subject) if a.heading}
+    return Viewing(subject, kind.can_manage(ctx.member, ctx.roles, subject), articles)
+
 
 KIND_LABELS = {
     "participant": N_("Participant"),
@@ -53,7 +71,7 @@ EDIT_LABELS = {
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 960, 600, 24
 
 
-def _node_label(node: dict[str, Any], subject: Subject) -> str:
+def _node_label(node: dict[str, Any], subject: Viewing) -> str:
     kind, label = node["kind"], node["label"]
     if kind == "participant":
         return translate(N_("Participant %(n)s")) % {"n": label}
@@ -66,7 +84,7 @@ def _node_label(node: dict[str, Any], subject: Subject) -> str:
     return str(label)
 
 
-def _drawing(network: dict[str, Any], subject: Subject) -> dict[str, Any]:
+def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
     """The stored layout scaled to the map, with readable labels; the table lists every node."""
     nodes = []
     for node in network.get("nodes", []):
@@ -95,12 +113,12 @@ def _drawing(network: dict[str, Any], subject: Subject) -> dict[str, Any]:
     }
 
 
-def _paths(subject: Subject) -> dict[str, str]:
+def _paths(subject: Viewing) -> dict[str, str]:
     base = f"{subject.path}/analysis"
     return {"subject": subject.path, "base": base}
 
 
-def _visible(ctx: Ctx, subject: Subject) -> Analysis | None:
+def _visible(ctx: Ctx, subject: Viewing) -> Analysis | None:
     """The analysis if this member may read it: analysts always, others once published."""
     analysis = analyses.analysis_for(ctx.db, subject.kind, subject.id)
     if subject.editable or (analysis is not None and analysis.published_at is not None):
@@ -108,26 +126,26 @@ def _visible(ctx: Ctx, subject: Subject) -> Analysis | None:
     return None
 
 
-def _report(ctx: Ctx, subject: Subject, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     analysis = _visible(ctx, subject)
     context: dict[str, Any] = {"subject": subject, "paths": _paths(subject), "analysis": analysis}
     if analysis is not None and analysis.status == "done":
         volume = json.loads(analysis.volume)
         context.update(
-            themes=analyses.theme_views(ctx.db, analysis, members_shown=30 if subject.editable else 0),
-            unthemed=analyses.unthemed_count(ctx.db, analysis),
-            campaigns=analyses.campaign_views(ctx.db, analysis),
-            counts=analyses.counts_line(analysis),
+            themes=report.theme_views(ctx.db, analysis, members_shown=30 if subject.editable else 0),
+            unthemed=report.unthemed_count(ctx.db, analysis),
+            campaigns=report.campaign_views(ctx.db, analysis),
+            counts=report.counts_line(analysis),
             network=_drawing(json.loads(analysis.network), subject),
             volume=volume,
             peak_day=max([n for _d, n in volume] + [1]),
             method=json.loads(analysis.method),
-            edits=analyses.edits_of(ctx.db, analysis),
+            edits=report.edits_of(ctx.db, analysis),
         )
     response = ctx.render(
-        "participation/analysis.html",
+        "feedback/analysis.html",
         status,
-        partial="participation/_analysis_status.html",
+        partial="feedback/_analysis_status.html",
         stance_labels=STANCE_LABELS,
         kind_labels=KIND_LABELS,
         edit_labels=EDIT_LABELS,
@@ -139,9 +157,9 @@ def _report(ctx: Ctx, subject: Subject, errors: dict[str, str] | None = None, st
     return response
 
 
-def _editing(ctx: Ctx, resolve: Resolve) -> Subject:
+def _editing(ctx: Ctx, kind: SubjectKind) -> Viewing:
     ctx.require_member()
-    subject = resolve(ctx)
+    subject = _viewing(ctx, kind)
     if not subject.editable:
         raise HTTPException(403, detail=N_("Only the people answering these comments can analyse them."))
     return subject
@@ -162,16 +180,17 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values]
 
 
-def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
-    """The analysis pages under `prefix` (a subject's path pattern), named `<names>:analysis...`."""
+def routes_for(kind: SubjectKind) -> list[Route]:
+    """The analysis pages under the kind's path, named `<its route names>:analysis...`."""
+    prefix, names = kind.route_prefix, kind.route_names
 
     @page
-    def report(ctx: Ctx) -> Response:
-        return _report(ctx, resolve(ctx))
+    def report_page(ctx: Ctx) -> Response:
+        return _report(ctx, _viewing(ctx, kind))
 
     @page
     def run(ctx: Ctx) -> Response:
-        subject = _editing(ctx, resolve)
+        subject = _editing(ctx, kind)
         member = ctx.contributor()
         try:
             _analysis, reused = analyses.request(ctx.db, ctx.queue, subject.kind, subject.id, member, _k(ctx.text("k")))
@@ -186,7 +205,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
 
     @page
     def edit(ctx: Ctx) -> Response:
-        subject = _editing(ctx, resolve)
+        subject = _editing(ctx, kind)
         member = ctx.require_member()
         analysis = analyses.analysis_for(ctx.db, subject.kind, subject.id)
         if analysis is None or analysis.status != "done":
@@ -194,13 +213,13 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
         action = ctx.text("action")
         try:
             theme_id = _ids([ctx.text("theme")])[0] if ctx.text("theme") else None
-            theme = analyses.get_theme(ctx.db, analysis, theme_id) if theme_id else None
+            theme = review.get_theme(ctx.db, analysis, theme_id) if theme_id else None
             into_id = _ids([ctx.text("into")])[0] if ctx.text("into") else None
-            into = analyses.get_theme(ctx.db, analysis, into_id) if into_id else None
+            into = review.get_theme(ctx.db, analysis, into_id) if into_id else None
             if action == "rename" and theme is not None:
-                analyses.rename_theme(ctx.db, analysis, member, theme, ctx.text("label"))
+                review.rename_theme(ctx.db, analysis, member, theme, ctx.text("label"))
             elif action == "merge" and theme is not None and into is not None:
-                analyses.merge_themes(ctx.db, analysis, member, theme, into)
+                review.merge_themes(ctx.db, analysis, member, theme, into)
             elif action in ("move", "split"):
                 chosen = _ids([str(v) for v in ctx.form.getlist("comment")])
                 if action == "move" and into is None:
@@ -208,7 +227,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
                 label = ctx.text("label") if action == "split" else ""
                 if action == "split" and not label.strip():
                     raise Invalid({"label": N_("Enter a name for the theme.")})
-                analyses.move_comments(ctx.db, analysis, member, chosen, into if action == "move" else None, label)
+                review.move_comments(ctx.db, analysis, member, chosen, into if action == "move" else None, label)
             else:
                 raise Invalid({"": N_("The form was not filled in as expected. Reload the page and try again.")})
         except Invalid as invalid:
@@ -218,20 +237,20 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
 
     @page
     def publish(ctx: Ctx) -> Response:
-        subject = _editing(ctx, resolve)
+        subject = _editing(ctx, kind)
         member = ctx.require_member()
         analysis = analyses.analysis_for(ctx.db, subject.kind, subject.id)
         if analysis is None:
             raise HTTPException(404)
         try:
-            analyses.publish(ctx.db, analysis, member)
+            review.publish(ctx.db, analysis, member)
         except Invalid as invalid:
             return _report(ctx, subject, invalid.errors, 400)
         ctx.flash(N_("The analysis is published, and its themes are in the draft response."))
         return ctx.redirect(_paths(subject)["base"])
 
-    def _finished(ctx: Ctx) -> tuple[Subject, Analysis]:
-        subject = resolve(ctx)
+    def _finished(ctx: Ctx) -> tuple[Viewing, Analysis]:
+        subject = _viewing(ctx, kind)
         analysis = _visible(ctx, subject)
         if analysis is None or analysis.status != "done":
             raise HTTPException(404)
@@ -252,7 +271,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
                 " ".join(f"{number + 1}:{n}" for number, n in view.campaigns.items()),
                 view.individual,
             ]
-            for view in analyses.theme_views(ctx.db, analysis, members_shown=0)
+            for view in report.theme_views(ctx.db, analysis, members_shown=0)
         ]
         return csv_download(f"{subject.kind}-{subject.id}-analysis.csv", header, rows)
 
@@ -261,7 +280,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
         subject, analysis = _finished(ctx)
         data = {
             "subject": {"kind": subject.kind, "title": subject.title, "url": subject.path},
-            "counts": analyses.counts_line(analysis),
+            "counts": report.counts_line(analysis),
             "themes": [
                 {
                     "label": v.theme.label,
@@ -274,7 +293,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
                     "members": v.member_ids,
                     "representative": [c.id for c in v.representative],
                 }
-                for v in analyses.theme_views(ctx.db, analysis, members_shown=0)
+                for v in report.theme_views(ctx.db, analysis, members_shown=0)
             ],
             "campaigns": json.loads(analysis.campaigns),
             "network": {k: v for k, v in json.loads(analysis.network).items() if k != "links"},
@@ -282,7 +301,7 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
             "method": json.loads(analysis.method) | {"input_hash": analysis.input_hash},
             "edits": [
                 {"action": e.action, "detail": e.detail, "at": e.created_at.isoformat()}
-                for e, _who in analyses.edits_of(ctx.db, analysis)
+                for e, _who in report.edits_of(ctx.db, analysis)
             ],
         }
         return json_download(f"{subject.kind}-{subject.id}-analysis.json", data)
@@ -290,15 +309,15 @@ def routes_for(prefix: str, names: str, resolve: Resolve) -> list[Route]:
     @page
     def graphml(ctx: Ctx) -> Response:
         subject, analysis = _finished(ctx)
-        return _download(analyses.network_export(analysis).graphml(), f"{subject.kind}-{subject.id}.graphml")
+        return _download(report.network_export(analysis).graphml(), f"{subject.kind}-{subject.id}.graphml")
 
     @page
     def gexf(ctx: Ctx) -> Response:
         subject, analysis = _finished(ctx)
-        return _download(analyses.network_export(analysis).gexf(), f"{subject.kind}-{subject.id}.gexf")
+        return _download(report.network_export(analysis).gexf(), f"{subject.kind}-{subject.id}.gexf")
 
     return [
-        Route(f"{prefix}/analysis", report, name=f"{names}:analysis"),
+        Route(f"{prefix}/analysis", report_page, name=f"{names}:analysis"),
         Route(f"{prefix}/analysis/run", run, methods=["POST"], name=f"{names}:analysis_run"),
         Route(f"{prefix}/analysis/themes", edit, methods=["POST"], name=f"{names}:analysis_edit"),
         Route(f"{prefix}/analysis/publish", publish, methods=["POST"], name=f"{names}:analysis_publish"),

@@ -1,0 +1,217 @@
+"""The comment pages, mounted by every kind of subject under its own path (`routes_for`): the
+filtered, paged list (HTMX asks for the next slice), posting a comment, the comments as open data
+(CSV, JSON, the API); and, once for all subjects, an author's edit of their own comment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core.api import PREFIX, paged, paging
+from core.db import pk
+from core.errors import N_, Invalid
+from core.web import Ctx, csv_download, json_download, page
+from feedback import articles, comments, responses, subjects
+from feedback.access import visible_subject
+from feedback.models import DECISION_LABELS, STANCE_LABELS, Comment
+from feedback.subjects import Subject, SubjectKind
+
+PAGE_SIZE = 30
+# The subject's own page, shown again with the comment form's values and errors.
+DetailPage = Callable[[Ctx, Subject, dict[str, str], dict[str, str], int], Response]
+
+
+def comment_context(
+    ctx: Ctx, subject: Subject, shown: list[Comment], filters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What `feedback/_comment_page.html` needs, on the subject's page and on its comment list."""
+    # "Where did my comment go": once the response is out, each comment shows the theme it is in.
+    response = responses.response_for(ctx.db, subject.kind, subject.id)
+    placed = {}
+    if response is not None and response.published_at is not None:
+        placed = responses.theme_of_comments(ctx.db, response, [pk(c) for c in shown])
+    return {
+        "subject": subject,
+        "placed": placed,
+        "decision_labels": DECISION_LABELS,
+        "comments": shown,
+        "authors": comments.authors_of(ctx.db, shown),
+        "article_texts": subjects.kind_of(subject.kind).article_texts(ctx.db, subject),
+        "stance_labels": STANCE_LABELS,
+        "diff_text": articles.diff_text,
+        "can_edit": comments.can_edit,
+        "next_before": shown[-1].id if len(shown) == PAGE_SIZE else None,
+        "filters": filters or {"article": None, "stance": ""},
+    }
+
+
+def comment_form(ctx: Ctx, subject: Subject) -> dict[str, Any]:
+    """What `feedback/_comment_form.html` needs beside `comment_context`, the values and the errors."""
+    kind = subjects.kind_of(subject.kind)
+    return {
+        "closed_message": kind.closed_message(subject),
+        "whole_text": kind.whole_text,
+        "form_articles": kind.articles(ctx.db, subject),
+    }
+
+
+OPEN_DATA_FIELDS = ["id", "created_at", "author", "article", "version", "stance", "text", "amendment", "source"]
+
+
+def _open_row(ctx: Ctx, subject: Subject, comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "created_at": comment.created_at.isoformat(),
+        "author": comments.pseudonym(ctx.settings.secret_key, subject.kind, subject.id, comment),
+        "article": comment.article,
+        "version": comment.version,
+        "stance": comment.stance,
+        "text": comment.text,
+        "amendment": comment.amendment,
+        "source": comment.source,
+    }
+
+
+def _open_rows(ctx: Ctx, subject: Subject) -> list[dict[str, Any]]:
+    every = comments.list_comments(ctx.db, subject.kind, subject.id, limit=10**9)
+    return [_open_row(ctx, subject, c) for c in reversed(every)]
+
+
+API_DOC = """{title}'s comments.
+---
+summary: A {kind}'s comments with pseudonymous authors, oldest first
+tags: [{tag}]
+parameters:
+  - {parameter}
+  - {{name: page, in: query, schema: {{type: integer, minimum: 1}}}}
+  - {{name: per_page, in: query, schema: {{type: integer, minimum: 1, maximum: 200}}}}
+responses:
+  200:
+    description: A page of comments.
+  404:
+    description: No such {kind}.
+"""
+
+
+def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
+    """The comment pages under the kind's path; `detail` shows the subject's page again when a
+    posted comment breaks a rule."""
+    prefix, names = kind.route_prefix, kind.route_names
+
+    @page
+    def comment_list(ctx: Ctx) -> Response:
+        subject = visible_subject(ctx, kind)
+        article, stance = ctx.int_query("article"), ctx.query("stance")
+        if stance and stance not in STANCE_LABELS:
+            raise HTTPException(400)
+        shown = comments.list_comments(
+            ctx.db,
+            subject.kind,
+            subject.id,
+            article=article,
+            stance=stance or None,
+            before=ctx.int_query("before"),
+            limit=PAGE_SIZE,
+        )
+        return ctx.render(
+            "feedback/comments.html",
+            partial="feedback/_comment_page.html",
+            **comment_context(ctx, subject, shown, {"article": article, "stance": stance}),
+        )
+
+    @page
+    def comment_create(ctx: Ctx) -> Response:
+        member = ctx.contributor()
+        subject = visible_subject(ctx, kind)
+        values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
+        raw = values["article"]
+        article = int(raw) if raw.isdigit() else (None if not raw else -1)  # -1: no such article, the service says so
+        try:
+            comment = comments.submit(
+                ctx.db, subject, member, values["stance"], values["text"], article, values["amendment"]
+            )
+        except Invalid as invalid:
+            return detail(ctx, subject, values, invalid.errors, 400)
+        ctx.flash(N_("Thank you. Your comment is published."))
+        return ctx.redirect(f"{subject.path}#comment-{comment.id}")
+
+    @page
+    def comments_csv(ctx: Ctx) -> Response:
+        subject = visible_subject(ctx, kind)
+        rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in _open_rows(ctx, subject))
+        return csv_download(f"{kind.export_name(subject)}-comments.csv", OPEN_DATA_FIELDS, rows)
+
+    @page
+    def comments_json(ctx: Ctx) -> Response:
+        subject = visible_subject(ctx, kind)
+        body = {
+            kind.name: kind.as_json(subject),
+            "comments": _open_rows(ctx, subject),
+        }
+        return json_download(f"{kind.export_name(subject)}-comments.json", body)
+
+    def api_comments(ctx: Ctx) -> Response:
+        subject = visible_subject(ctx, kind)
+        number, per_page = paging(ctx)
+        page_items, total = comments.comment_page(ctx.db, subject.kind, subject.id, number, per_page)
+        return JSONResponse(paged([_open_row(ctx, subject, c) for c in page_items], number, per_page, total))
+
+    api_comments.__doc__ = API_DOC.format(
+        title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=_flow(kind.api_parameter)
+    )
+    return [
+        Route(f"{prefix}/comments", comment_list, name=f"{names}:comments"),
+        Route(f"{prefix}/comments", comment_create, methods=["POST"], name=f"{names}:comment"),
+        Route(f"{prefix}/comments.csv", comments_csv, name=f"{names}:comments_csv"),
+        Route(f"{prefix}/comments.json", comments_json, name=f"{names}:comments_json"),
+        Route(f"{PREFIX}{kind.api_prefix}/comments", page(api_comments), name=f"api:{kind.name}_comments"),
+    ]
+
+
+def _flow(parameter: tuple[str, str]) -> str:
+    """The path parameter as one line of YAML flow style, for the OpenAPI docstring."""
+    name, type_ = parameter
+    return f"{{name: {name}, in: path, required: true, schema: {{type: {type_}}}}}"
+
+
+@page
+def comment_edit(ctx: Ctx) -> Response:
+    """Authors correct their own comment, on any subject, within the edit window."""
+    member = ctx.require_member()
+    comment = comments.get_comment(ctx.db, ctx.request.path_params["comment_id"])
+    subject = subjects.get(ctx.db, comment.subject_kind, comment.subject_id)
+    if subject is None or comment.author_id != member.id:
+        raise HTTPException(403)
+    values = {"stance": comment.stance, "text": comment.text, "amendment": comment.amendment}
+    errors: dict[str, str] = {}
+    if ctx.request.method == "POST":
+        values = {k: ctx.text(k) for k in ("stance", "text", "amendment")}
+        numbers = {a.number for a in subjects.kind_of(subject.kind).articles(ctx.db, subject)}
+        try:
+            comments.edit_comment(
+                ctx.db, comment, member, values["stance"], values["text"], values["amendment"], numbers
+            )
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            ctx.flash(N_("Your comment is updated."))
+            return ctx.redirect(f"{subject.path}#comment-{comment.id}")
+    return ctx.render(
+        "feedback/comment_edit.html",
+        400 if errors else 200,
+        comment=comment,
+        subject=subject,
+        values=values,
+        errors=errors,
+        stance_labels=STANCE_LABELS,
+        editable=comments.can_edit(comment),
+    )
+
+
+routes = [
+    Route("/comments/{comment_id:int}/edit", comment_edit, methods=["GET", "POST"], name="feedback:comment_edit"),
+]
