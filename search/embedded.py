@@ -1,0 +1,298 @@
+"""The embedded backend: SQLite FTS5 in a file of its own (`<var_dir>/search.db`), beside whatever
+database the app uses, so it works with PostgreSQL too.
+
+Several processes (web workers, the job worker) share the file: WAL lets readers go on while one
+writer writes, every write takes the lock up front (BEGIN IMMEDIATE, so two writers never deadlock
+upgrading a read), and a busy writer is waited for up to `busy_timeout` before SearchUnavailable.
+Each thread has its own connection (sqlite3 connections are not for sharing), reopened after a fork.
+Tokenising happens before the write lock is taken, so writers hold it only to write."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+
+from . import fts
+from .model import (
+    DEFAULT_FACETS,
+    KIND,
+    Document,
+    Filters,
+    Hit,
+    Results,
+    SearchUnavailable,
+    Sort,
+    check_facet_names,
+    check_page,
+    epoch,
+    from_epoch,
+    ordered_counts,
+)
+from .snippets import snippet
+from .terms import Prepared, Term, parse, prepare_many, spaced
+
+SCHEMA_VERSION = 1
+BATCH = 2000  # documents tokenised, then written, at a time
+MAX_FACET_VALUES = 100  # per facet, the most frequent (as Meilisearch's maxValuesPerFacet)
+
+_SCHEMA = f"""
+CREATE TABLE documents (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, title TEXT NOT NULL,
+    body TEXT NOT NULL, url TEXT NOT NULL, lang TEXT NOT NULL, visibility TEXT NOT NULL,
+    date INTEGER, facets TEXT NOT NULL
+);
+CREATE TABLE facets (
+    rowid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (rowid, name, value)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5({", ".join(fts.COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO fts(fts, rank) VALUES ('rank', '{fts.RANK}');
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+_DROP = "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fts;"
+
+
+def _script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits the open transaction first, and these run inside one.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_UNAVAILABLE = ("locked", "busy", "unable to open", "disk", "readonly", "no such table")
+
+
+def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield list({doc.id: doc for doc in batch}.values())  # the last of one id wins, as separate calls would
+
+
+class EmbeddedBackend:
+    def __init__(self, path: Path | str, facets: Sequence[str] = DEFAULT_FACETS, busy_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.facet_names = check_facet_names(facets)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+
+    # -- connections -------------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.db, local.pid = self._connect(), os.getpid()
+        db: sqlite3.Connection = local.db
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint, never corrupt
+            db.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                db.execute("BEGIN IMMEDIATE")
+                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:  # no one beat us to it
+                    _script(db, _DROP + _SCHEMA)  # an index of another version: rebuild it (reindex)
+                db.execute("COMMIT")
+            return db
+        except (sqlite3.OperationalError, OSError) as error:
+            raise SearchUnavailable(f"search index {self.path}: {error}") from error
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if any(word in str(error) for word in _UNAVAILABLE):
+                raise SearchUnavailable(f"search index {self.path}: {error}") from error
+            raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        with self._failures():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        if getattr(self._local, "pid", None) == os.getpid():
+            self._local.db.close()
+        self._local = threading.local()
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def index(self, docs: Iterable[Document]) -> None:
+        """Add documents, replacing any of the same id; committed a batch at a time."""
+        for batch in _batches(docs, BATCH):
+            prepared = prepare_many(batch)
+            with self._write() as db:
+                self._delete(db, [doc.id for doc in batch])
+                self._insert(db, prepared, {})
+
+    def remove(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), BATCH):
+            with self._write() as db:
+                self._delete(db, ids[start : start + BATCH])
+
+    def rebuild(self, docs: Iterable[Document]) -> int:
+        """Replace the whole index by `docs` in one transaction: readers see the old index until the
+        new one is complete; writers wait (or time out, and their outbox retries). Returns the count."""
+        count = 0
+        with self._write() as db:
+            _script(db, _DROP + _SCHEMA)
+            slots: dict[int, int] = {}  # the table is new: row keys can be counted here, not looked up
+            for batch in _batches(docs, BATCH):
+                self._delete(db, [doc.id for doc in batch])  # only an id repeated across batches
+                self._insert(db, prepare_many(batch), slots)
+                count += len(batch)
+            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # one segment: the fastest to query
+        with self._failures():
+            self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+
+    def _delete(self, db: sqlite3.Connection, ids: Sequence[str]) -> None:
+        marks = ",".join("?" * len(ids))
+        rowids = [r for (r,) in db.execute(f"SELECT rowid FROM documents WHERE id IN ({marks})", ids)]
+        if rowids:
+            marks = ",".join("?" * len(rowids))
+            for table in ("fts", "facets", "documents"):
+                db.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", rowids)
+
+    def _insert(self, db: sqlite3.Connection, prepared: list[Prepared], slots: dict[int, int]) -> None:
+        documents: list[tuple[object, ...]] = []
+        texts: list[tuple[object, ...]] = []
+        facet_rows: list[tuple[int, str, str]] = []
+        for p in prepared:
+            doc = p.doc
+            pairs = list(dict.fromkeys(doc.facet_pairs(self.facet_names)))
+            rowid = self._row_key(db, fts.slot(doc.date), slots)
+            values: dict[str, list[str]] = {}
+            for name, value in pairs[1:]:
+                values.setdefault(name, []).append(value)
+            when = None if doc.date is None else epoch(doc.date)
+            documents.append(
+                (
+                    rowid,
+                    doc.id,
+                    doc.kind,
+                    doc.title,
+                    doc.body,
+                    doc.url,
+                    doc.lang,
+                    doc.visibility,
+                    when,
+                    json.dumps(values),
+                )
+            )
+            texts.append(
+                (
+                    rowid,
+                    " ".join(p.title_tokens),
+                    " ".join(p.body_tokens),
+                    spaced(p.title),
+                    spaced(p.body),
+                    fts.meta(doc.visibility, pairs),
+                )
+            )
+            facet_rows.extend((rowid, name, value) for name, value in pairs)
+        db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", documents)
+        db.executemany(f"INSERT INTO fts(rowid, {', '.join(fts.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", texts)
+        db.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
+
+    @staticmethod
+    def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int]) -> int:
+        """The next free key of a second: counted in `slots`, seeded from the table the first time."""
+        if first not in slots:
+            (last,) = db.execute(
+                "SELECT max(rowid) FROM documents WHERE rowid BETWEEN ? AND ?", (first, first | fts.SLOT)
+            ).fetchone()
+            slots[first] = first if last is None else last + 1
+        key = slots[first]
+        slots[first] = key + 1
+        return key
+
+    # -- searching ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        filters: Filters,
+        sort: Sort = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: Sequence[str] | None = None,
+    ) -> Results:
+        check_page(sort, limit, offset)
+        names = (KIND, *self.facet_names) if facets is None else tuple(facets)
+        if not filters.visibility:
+            return Results(0, [], {name: {} for name in names})
+        terms = parse(query)
+        match = fts.match_expression(terms, filters.visibility, filters.facets)
+        where, params = "fts MATCH ?", list[object]([match])
+        if (keys := fts.key_range(filters.date_from, filters.date_to)) is not None:
+            where += " AND fts.rowid BETWEEN ? AND ?"
+            params.extend(keys)
+        order = "rank" if sort == "relevance" and terms else "rowid DESC"
+        db = self._db()
+        with self._failures():
+            db.execute("BEGIN")  # one snapshot: total, facets and page agree with each other
+            try:
+                (total,) = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()
+                counts = self._count_facets(db, where, params, names) if total and names else {}
+                page = db.execute(
+                    f"SELECT rowid FROM fts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+                ).fetchall()
+                hits = self._hits(db, [r for (r,) in page], terms, filters.visibility)
+            finally:
+                db.execute("COMMIT")
+        return Results(total, hits, ordered_counts(counts, names))
+
+    def _count_facets(
+        self, db: sqlite3.Connection, where: str, params: list[object], names: Sequence[str]
+    ) -> dict[tuple[str, str], int]:
+        marks = ",".join("?" * len(names))
+        rows = db.execute(
+            "SELECT f.name, f.value, count(*) FROM fts JOIN facets AS f ON f.rowid = fts.rowid"
+            f" WHERE {where} AND f.name IN ({marks}) GROUP BY f.name, f.value",
+            [*params, *names],
+        )
+        counts = {(name, value): n for name, value, n in rows}
+        kept: dict[tuple[str, str], int] = {}
+        for name in names:
+            top = sorted(((n, v) for (k, v), n in counts.items() if k == name), key=lambda c: (-c[0], c[1]))
+            kept.update(((name, v), n) for n, v in top[:MAX_FACET_VALUES])
+        return kept
+
+    def _hits(
+        self, db: sqlite3.Connection, rowids: list[int], terms: list[Term], allowed: Collection[str]
+    ) -> list[Hit]:
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        rows = db.execute(
+            "SELECT rowid, id, kind, title, body, url, lang, visibility, date, facets"
+            f" FROM documents WHERE rowid IN ({marks})",
+            rowids,
+        )
+        by_rowid = {row[0]: row for row in rows}
+        hits = []
+        for rowid in rowids:
+            _, id, kind, title, body, url, lang, visibility, when, values = by_rowid[rowid]
+            if visibility not in allowed:  # the MATCH already excluded it; a second lock on the door
+                continue
+            facets = {name: tuple(v) for name, v in json.loads(values).items()}
+            hits.append(Hit(id, kind, title, url, snippet(body or title, terms), lang, from_epoch(when), facets))
+        return hits
