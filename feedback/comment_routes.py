@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
+from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,6 +21,9 @@ from feedback import articles, comments, responses, subjects
 from feedback.access import visible_subject
 from feedback.models import DECISION_LABELS, STANCE_LABELS, Comment
 from feedback.subjects import Subject, SubjectKind
+from search import viewers
+from search.backend import SearchBackend
+from search.model import KIND, Filters, SearchUnavailable
 
 PAGE_SIZE = 30
 # The subject's own page, shown again with the comment form's values and errors.
@@ -26,7 +31,7 @@ DetailPage = Callable[[Ctx, Subject, dict[str, str], dict[str, str], int], Respo
 
 
 def comment_context(
-    ctx: Ctx, subject: Subject, shown: list[Comment], filters: dict[str, Any] | None = None
+    ctx: Ctx, subject: Subject, shown: list[Comment], filters: dict[str, Any] | None = None, more: str | None = None
 ) -> dict[str, Any]:
     """What `feedback/_comment_page.html` needs, on the subject's page and on its comment list."""
     # "Where did my comment go": once the response is out, each comment shows the theme it is in.
@@ -44,9 +49,34 @@ def comment_context(
         "stance_labels": STANCE_LABELS,
         "diff_text": articles.diff_text,
         "can_edit": comments.can_edit,
-        "next_before": shown[-1].id if len(shown) == PAGE_SIZE else None,
-        "filters": filters or {"article": None, "stance": ""},
+        "more_url": more if more is not None else _older(subject, shown, filters or {}),
+        "filters": filters or {"article": None, "stance": "", "q": ""},
     }
+
+
+def _older(subject: Subject, shown: list[Comment], filters: dict[str, Any]) -> str | None:
+    """The next slice of a full page, newest first: the comments before the last one shown."""
+    if len(shown) < PAGE_SIZE:
+        return None
+    params = {"before": shown[-1].id, **{k: v for k, v in filters.items() if v not in (None, "")}}
+    return f"{subject.path}/comments?{urlencode(params)}"
+
+
+def _found(
+    ctx: Ctx, subject: Subject, query: str, article: int | None, stance: str, number: int
+) -> tuple[list[Comment], int]:
+    """The subject's comments that the search finds for `query`, newest first, a page at a time."""
+    facets: dict[str, list[str]] = {KIND: ["comment"], "subject": [f"{subject.kind}:{subject.id}"]}
+    if article is not None:
+        facets["article"] = [str(article)]
+    if stance:
+        facets["stance"] = [stance]
+    visible = viewers.visibilities(ctx.db, ctx.member, ctx.roles)
+    backend: SearchBackend = ctx.request.app.state.search
+    results = backend.search(query, Filters(visible, facets), "newest", PAGE_SIZE, (number - 1) * PAGE_SIZE, ())
+    ids = [int(hit.id.partition(":")[2]) for hit in results.hits]
+    by_id = {c.id: c for c in ctx.db.exec(select(Comment).where(col(Comment.id).in_(ids)))} if ids else {}
+    return [by_id[i] for i in ids if i in by_id], results.total
 
 
 def comment_form(ctx: Ctx, subject: Subject) -> dict[str, Any]:
@@ -105,23 +135,32 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
     @page
     def comment_list(ctx: Ctx) -> Response:
         subject = visible_subject(ctx, kind)
-        article, stance = ctx.int_query("article"), ctx.query("stance")
+        article, stance, query = ctx.int_query("article"), ctx.query("stance"), ctx.query("q").strip()[:200]
         if stance and stance not in STANCE_LABELS:
             raise HTTPException(400)
-        shown = comments.list_comments(
-            ctx.db,
-            subject.kind,
-            subject.id,
-            article=article,
-            stance=stance or None,
-            before=ctx.int_query("before"),
-            limit=PAGE_SIZE,
-        )
-        return ctx.render(
-            "feedback/comments.html",
-            partial="feedback/_comment_page.html",
-            **comment_context(ctx, subject, shown, {"article": article, "stance": stance}),
-        )
+        filters = {"article": article, "stance": stance, "q": query}
+        if not query:
+            shown = comments.list_comments(
+                ctx.db,
+                subject.kind,
+                subject.id,
+                article=article,
+                stance=stance or None,
+                before=ctx.int_query("before"),
+                limit=PAGE_SIZE,
+            )
+            context = comment_context(ctx, subject, shown, filters)
+        else:  # words to look for: the search index finds them, in either script
+            number = ctx.int_query("page") or 1
+            try:
+                shown, total = _found(ctx, subject, query, article, stance, number)
+            except SearchUnavailable:
+                raise HTTPException(503, detail=N_("Search is unavailable for now. Please try again later.")) from None
+            params = {k: v for k, v in filters.items() if v not in (None, "")}
+            more = f"{subject.path}/comments?{urlencode({**params, 'page': number + 1})}"
+            context = comment_context(ctx, subject, shown, filters, more if number * PAGE_SIZE < total else "")
+            context["found"] = total
+        return ctx.render("feedback/comments.html", partial="feedback/_comment_page.html", **context)
 
     @page
     def comment_create(ctx: Ctx) -> Response:

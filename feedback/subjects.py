@@ -32,6 +32,7 @@ class Subject:
     path: str  # the subject's own page; feedback's pages hang below it ("/c/ltc/response")
     ref: str = ""  # how people name it (a consultation's slug, a bill's number): what `SubjectKind.find` takes
     public: bool = True  # False while a consultation is a draft: only its managers see it
+    agency_id: int | None = None  # the agency that answers it, if an agency does
     record: Any = field(default=None, compare=False, repr=False)  # the domain row, for the kind's own hooks
 
 

@@ -276,6 +276,7 @@ def subject_of(consultation: Consultation) -> Subject:
         f"/c/{consultation.slug}",
         consultation.slug,
         public=consultation.published_at is not None,
+        agency_id=consultation.agency_id,
         record=consultation,
     )
 

@@ -33,6 +33,9 @@ from deliberation import routes as deliberation_routes
 from feedback import comment_routes
 from participation import agency_routes, proposal_routes
 from participation import routes as participation_routes
+from search import outbox as search_outbox
+from search import routes as search_routes
+from search import site as search_site
 
 SESSION_COOKIE = "thinktank_session"
 
@@ -40,6 +43,7 @@ SESSION_COOKIE = "thinktank_session"
 def all_routes() -> list[BaseRoute]:
     return [
         *core_routes.routes,
+        *search_routes.routes,
         *core_api.routes,
         *moderation_routes.routes,
         *comment_routes.routes,
@@ -80,6 +84,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, q
     app.state.engine = engine
     app.state.queue = queue or Queue(settings, engine)
     app.state.limiter = RateLimiter(settings)
+    app.state.search = search_site.backend(settings)
+    if settings.jobs_mode == "immediate":  # no worker drains the search outbox: do it after each commit
+        search_outbox.drain_after_commit(engine, app.state.search)
     return app
 
 

@@ -24,6 +24,7 @@ LTC = "/c/ltc-act-amendment"
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
     ("core:home", "/", None),
+    ("search:search", "/search?q=長照", None),
     ("core:signin", "/signin", None),
     ("core:signup", "/signup", None),
     ("core:password_forgot", "/password/forgot", None),
@@ -113,6 +114,7 @@ NOT_PAGES = {
             "bills",
             "bill",
             "bill_comments",
+            "search",
         )
     ),
 }
@@ -392,3 +394,29 @@ def test_a_citizen_flags_a_comment_and_a_moderator_hides_it(browser: Browser, si
     page.goto("/moderation/log")
     expect(page.locator("tbody")).to_contain_text("與本條文無關")
     moderator.close()
+
+
+def test_search_as_you_type_from_the_header_then_the_full_page(page: Page) -> None:
+    page.goto("/bills")
+    page.fill("#site-q", "長照")
+    live = page.locator("#search-live")
+    expect(live.locator("a").first).to_be_visible()
+    expect(page.locator("#search-live-status")).to_contain_text("筆結果")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    expect(page.locator("ol.hits li.hit").first).to_be_visible()
+    expect(page.locator("ol.hits mark").first).to_be_visible()
+
+
+def test_search_without_javascript_finds_simplified_and_narrows_by_kind(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, java_script_enabled=False, locale="zh-TW")
+    page = context.new_page()
+    page.goto("/c")
+    page.fill("#site-q", "喘息服务")  # Simplified, as a visitor from elsewhere might type it
+    page.click("form.site-search button[type=submit]")
+    page.wait_for_url("**/search?q=*")
+    expect(page.locator("ol.hits li.hit").first).to_be_visible()
+    page.locator(".search-facets a", has_text="意見").first.click()
+    expect(page.locator("ol.hits .hit-kind .badge").first).to_have_text("意見")
+    assert page.locator("ol.hits .hit-kind .badge", has_not_text="意見").count() == 0
+    context.close()
