@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from bills.models import Bill, BillArticle
-from search import outbox
+from bills.stages import STAGES
+from search import outbox, site
 from search.model import PUBLIC, Document
 
 
@@ -55,6 +56,7 @@ def _bills(session: Session, ids: list[int]) -> outbox.Built:
     return built
 
 
+site.facet_labels.setdefault("stage", {}).update({stage.key: stage.label for stage in STAGES})
 outbox.register(outbox.Source("bill", _bills, outbox.every_id(Bill)))
 outbox.watch(Bill, lambda b: [f"bill:{b.id}"])
 outbox.watch(BillArticle, lambda a: [f"bill:{a.bill_id}"])

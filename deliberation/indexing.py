@@ -27,7 +27,7 @@ def _conversations(session: Session, ids: list[int]) -> outbox.Built:
                 body=conversation.description,
                 lang="",
                 url=f"/conversations/{conversation.slug}",
-                facets={"status": "closed" if conversation.closed_at else "open"},
+                facets={},
                 visibility=PUBLIC,
                 date=conversation.created_at,
             )
@@ -66,7 +66,7 @@ def _statements(session: Session, ids: list[int]) -> outbox.Built:
                 body=statement.text,
                 lang="",
                 url=f"/conversations/{conversation.slug}",
-                facets={"subject": f"conversation:{conversation.id}", "status": statement.status},
+                facets={"subject": f"conversation:{conversation.id}"},
                 visibility=_statement_visibility(statement),
                 date=statement.created_at,
             )

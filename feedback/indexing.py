@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Agency
 from feedback import subjects
-from feedback.models import Comment, Response, ResponseTheme
+from feedback.models import STANCE_LABELS, Comment, Response, ResponseTheme
 from feedback.subjects import Subject
 from search import outbox, site, viewers
 from search.model import PUBLIC, Document
@@ -114,6 +114,7 @@ def _titles(session: Session, values: list[str]) -> dict[str, str]:
 
 
 site.subject_titles.append(_titles)
+site.facet_labels.setdefault("stance", {}).update({str(k): v for k, v in STANCE_LABELS.items()})
 outbox.register(outbox.Source("comment", _comments, outbox.every_id(Comment)))
 outbox.register(outbox.Source("response", _responses, outbox.every_id(Response)))
 outbox.watch(Comment, lambda c: [f"comment:{c.id}"])

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Agency
 from participation import services
-from participation.models import Consultation, DraftVersion, Proposal
-from search import outbox, viewers
+from participation.models import PHASE_LABELS, PROPOSAL_STATE_LABELS, Consultation, DraftVersion, Proposal
+from search import outbox, site, viewers
 from search.model import PUBLIC, Document
 
 
@@ -119,6 +119,9 @@ def _agencies(session: Session, ids: list[int]) -> outbox.Built:
     return built
 
 
+site.facet_labels.setdefault("status", {}).update(
+    {str(k): v for k, v in (PHASE_LABELS | PROPOSAL_STATE_LABELS).items()}
+)
 outbox.register(outbox.Source("consultation", _consultations, outbox.every_id(Consultation)))
 outbox.register(outbox.Source("proposal", _proposals, outbox.every_id(Proposal)))
 outbox.register(outbox.Source("agency", _agencies, outbox.every_id(Agency)))

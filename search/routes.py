@@ -24,9 +24,11 @@ from .site import FACETS, facet_labels, titles_of
 
 PER_PAGE = 20
 QUERY_MAX = 200
-SHOWN_FACETS = (KIND, "agency", "status", "stage", "tag")
+SHOWN_FACETS = (KIND, "subject", "article", "agency", "status", "stage", "tag")
 FACET_NAMES = {
     KIND: N_("Kind"),
+    "subject": N_("Part of:"),
+    "article": N_("Article"),
     "agency": N_("Agency"),
     "status": N_("Status"),
     "stage": N_("Stage"),
@@ -82,18 +84,23 @@ def run_search(ctx: Ctx, wanted: Asked, number: int, per_page: int) -> Results:
 
 def _facet_views(ctx: Ctx, results: Results, wanted: Asked) -> list[dict[str, Any]]:
     """Each shown facet with its values, counts, labels and whether it is chosen."""
-    agencies = {a.slug: a.name for a in accounts.list_agencies(ctx.db)}
+    # Names looked up rather than translated: agencies, and what hits are part of.
+    named = {
+        "agency": {a.slug: a.name for a in accounts.list_agencies(ctx.db)},
+        "subject": titles_of(ctx.db, list(results.facets.get("subject", {}))),
+    }
     views = []
     for name in SHOWN_FACETS:
         counts = results.facets.get(name, {})
-        if not counts:
-            continue
+        if not counts or (name == "article" and len(wanted.facets.get("subject", [])) != 1):
+            continue  # article numbers mean something within one consultation or bill only
         labels = facet_labels.get(name, {})
         values = [
             {
                 "value": value,
-                "label": agencies.get(value, value) if name == "agency" else labels.get(value, value),
-                "translate": name != "agency" and value in labels,
+                "label": named[name].get(value, value) if name in named else labels.get(value, value),
+                "translate": name not in named and value in labels,
+                "article": value if name == "article" else None,
                 "count": n,
                 "chosen": value in wanted.facets.get(name, []),
                 "link": _toggle(wanted, name, value),
