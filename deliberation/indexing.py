@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.markup import markdown_text
 from deliberation.models import Conversation, Discussion, Post, Statement, StatementStatus
 from search import outbox, site, viewers
 from search.model import PUBLIC, Document
@@ -24,7 +25,7 @@ def _conversations(session: Session, ids: list[int]) -> outbox.Built:
                 id=f"conversation:{conversation_id}",
                 kind="conversation",
                 title=conversation.topic,
-                body=conversation.description,
+                body=markdown_text(conversation.description),
                 lang="",
                 url=f"/conversations/{conversation.slug}",
                 facets={},
@@ -127,8 +128,8 @@ def _posts(session: Session, ids: list[int]) -> outbox.Built:
             Document(
                 id=f"post:{post_id}",
                 kind="post",
-                title=site.excerpt(post.body),
-                body=post.body,
+                title=site.excerpt(markdown_text(post.body)),
+                body=markdown_text(post.body),
                 lang="",
                 url=f"/discussions/{discussion.id}#post-{post_id}",
                 facets={"subject": f"discussion:{discussion.id}"},

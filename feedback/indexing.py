@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from core.accounts import Agency
+from core.markup import markdown_text
 from feedback import subjects
 from feedback.models import STANCE_LABELS, Comment, Response, ResponseTheme
 from feedback.subjects import Subject
@@ -91,7 +92,7 @@ def _responses(session: Session, ids: list[int]) -> outbox.Built:
                 id=f"response:{response_id}",
                 kind="response",
                 title=subject.title,
-                body="\n".join(p for p in parts if p.strip()),
+                body=markdown_text("\n\n".join(p for p in parts if p.strip())),
                 lang="",
                 url=f"{subject.path}/response",
                 facets={"subject": f"{subject.kind}:{subject.id}", **lookup.agency(subject)},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from core.accounts import Agency
+from core.markup import markdown_text
 from participation import services
 from participation.models import PHASE_LABELS, PROPOSAL_STATE_LABELS, Consultation, DraftVersion, Proposal
 from search import outbox, site, viewers
@@ -40,7 +41,7 @@ def _consultations(session: Session, ids: list[int]) -> outbox.Built:
                 id=f"consultation:{consultation_id}",
                 kind="consultation",
                 title=consultation.title,
-                body=f"{consultation.summary}\n{consultation.background}",
+                body=f"{consultation.summary}\n{markdown_text(consultation.background)}",
                 lang="",
                 url=base,
                 facets=facets,
@@ -58,7 +59,7 @@ def _consultations(session: Session, ids: list[int]) -> outbox.Built:
                     id=f"article:{consultation_id}:{article.number}",
                     kind="article",
                     title=f"{consultation.title} {article.heading}".strip(),
-                    body=article.body,
+                    body=markdown_text(article.body),
                     lang="",
                     url=f"{base}#art-{article.number}",
                     facets={**facets, "article": str(article.number)},
@@ -84,7 +85,7 @@ def _proposals(session: Session, ids: list[int]) -> outbox.Built:
                 id=f"proposal:{proposal_id}",
                 kind="proposal",
                 title=proposal.title,
-                body=f"{proposal.body}\n{proposal.response}",
+                body=markdown_text(f"{proposal.body}\n\n{proposal.response}"),
                 lang="",
                 url=f"/proposals/{proposal_id}",
                 facets={"agency": slugs.get(proposal.agency_id, ""), "status": proposal.state().value},

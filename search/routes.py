@@ -23,6 +23,7 @@ from .model import KIND, SORTS, Filters, Results, SearchUnavailable
 from .site import FACETS, facet_labels, titles_of
 
 PER_PAGE = 20
+LIVE = 5  # hits in the header box's list; the page has the rest
 QUERY_MAX = 200
 SHOWN_FACETS = (KIND, "subject", "article", "agency", "status", "stage", "tag")
 FACET_NAMES = {
@@ -148,11 +149,12 @@ def _link(wanted: Asked, **changes: Any) -> str:
 def search_page(ctx: Ctx) -> Response:
     wanted = asked(ctx)
     number = ctx.int_query("page") or 1
+    live = ctx.htmx and ctx.request.headers.get("hx-target") == "search-live"
     context: dict[str, Any] = {"wanted": wanted, "results": None, "unavailable": False, "page": number}
     status = 200
     if wanted.query or wanted.facets:
         try:
-            results = run_search(ctx, wanted, number, PER_PAGE)
+            results = run_search(ctx, wanted, number, LIVE if live else PER_PAGE)
         except SearchUnavailable:
             context["unavailable"], status = True, 503
         else:
@@ -169,7 +171,6 @@ def search_page(ctx: Ctx) -> Response:
                 langs={hit.id: html_lang(hit.lang) for hit in results.hits},
                 on=_context(ctx, results),
             )
-    live = ctx.htmx and ctx.request.headers.get("hx-target") == "search-live"
     partial = "search/_live.html" if live else "search/_results.html"
     return ctx.render("search/search.html", status, partial=partial, htmx=ctx.htmx, facet_names=FACET_NAMES, **context)
 

@@ -51,7 +51,7 @@ def titles_of(session: Session, values: list[str]) -> dict[str, str]:
     return found
 
 
-def excerpt(text: str, length: int = 80) -> str:
+def excerpt(text: str, length: int = 40) -> str:
     """A document's own opening words as its title, when what it is on must not match for it:
     a comment does not mention 長照 just because its consultation's title does."""
     flat = " ".join(text.split())
