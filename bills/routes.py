@@ -3,7 +3,7 @@ timeline and text article by article, comments per article, and the page explain
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -31,16 +31,6 @@ PAGE_SIZE = 50
 SOURCES = ("tw-ly", "us-congress", "manual")
 
 
-def _date(ctx: Ctx, name: str) -> date | None:
-    raw = ctx.query(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
-
-
 def filters_from(ctx: Ctx) -> dict[str, Any]:
     stage = ctx.query("stage") or None
     if stage and stage not in stages.BY_KEY:
@@ -53,8 +43,8 @@ def filters_from(ctx: Ctx) -> dict[str, Any]:
         "source": source,
         "committee": ctx.query("committee") or None,
         "sponsor": ctx.query("sponsor").strip() or None,
-        "since": _date(ctx, "since"),
-        "until": _date(ctx, "until"),
+        "since": ctx.date_query("since"),
+        "until": ctx.date_query("until"),
     }
 
 

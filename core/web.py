@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -161,6 +161,16 @@ class Ctx:
         if not raw.isdigit():
             raise HTTPException(400)
         return int(raw)
+
+    def date_query(self, name: str) -> date | None:
+        """A YYYY-MM-DD date from the query string (None when empty); anything else is a 400."""
+        raw = self.query(name).strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
 
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)

@@ -46,16 +46,6 @@ class Asked:
     sort: str
 
 
-def _date(ctx: Ctx, name: str) -> date | None:
-    raw = ctx.query(name).strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
-
-
 def asked(ctx: Ctx) -> Asked:
     """The query string as a search; nonsense is a 400 with the reason."""
     query = ctx.query("q").strip()
@@ -69,7 +59,7 @@ def asked(ctx: Ctx) -> Asked:
         for name in (KIND, *FACETS)
         if ctx.request.query_params.getlist(name)
     }
-    return Asked(query, {k: v for k, v in facets.items() if v}, _date(ctx, "from"), _date(ctx, "to"), sort)
+    return Asked(query, {k: v for k, v in facets.items() if v}, ctx.date_query("from"), ctx.date_query("to"), sort)
 
 
 def run_search(ctx: Ctx, wanted: Asked, number: int, per_page: int) -> Results:
