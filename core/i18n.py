@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ SOURCE_LOCALE = "en"  # the language of the msgids themselves
 COOKIE = "lang"
 
 _current: ContextVar[str] = ContextVar("locale", default="zh_TW")
+_timezone: ContextVar[str] = ContextVar("timezone", default="Asia/Taipei")
 
 
 @cache
@@ -55,6 +56,14 @@ def set_locale(locale: str) -> None:
 
 def get_locale() -> str:
     return _current.get()
+
+
+def set_timezone(timezone: str) -> None:
+    _timezone.set(timezone)
+
+
+def get_timezone() -> str:
+    return _timezone.get()
 
 
 def gettext(message: str) -> str:
@@ -120,19 +129,38 @@ def language_name(locale: str) -> str:
     return (parsed.get_display_name(locale) or locale).capitalize()
 
 
-def format_datetime(value: datetime | None, timezone: str, format: str = "medium") -> str:
-    """A datetime in the site's time zone and the reader's locale (naive values are taken as UTC)."""
+# One date format per language, everywhere: (date, date and time). Other languages take Babel's
+# medium date and a 24-hour time.
+DATE_FORMATS = {"zh_TW": ("y年M月d日", "y年M月d日 HH:mm"), "en": ("d MMM y", "d MMM y, HH:mm")}
+
+
+def _formats(locale: str) -> tuple[str, str]:
+    if locale in DATE_FORMATS:
+        return DATE_FORMATS[locale]
+    medium = str(Locale.parse(locale).date_formats["medium"].pattern)
+    return medium, f"{medium} HH:mm"
+
+
+def format_datetime(value: datetime | None, timezone: str) -> str:
+    """A datetime in the site's time zone, in the reader's language's one format (naive is UTC)."""
     if value is None:
         return ""
     aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
-    return dates.format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    locale = get_locale()
+    return dates.format_datetime(aware, _formats(locale)[1], tzinfo=ZoneInfo(timezone), locale=locale)
 
 
-def format_date(value: datetime | None, timezone: str, format: str = "medium") -> str:
-    if value is None:
+def format_date(value: datetime | date | str | None, timezone: str) -> str:
+    """A date (a datetime is taken in the site's time zone; a string is YYYY-MM-DD)."""
+    if value is None or value == "":
         return ""
-    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
-    return dates.format_date(aware.astimezone(ZoneInfo(timezone)), format=format, locale=get_locale())
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+        value = aware.astimezone(ZoneInfo(timezone)).date()
+    locale = get_locale()
+    return dates.format_date(value, _formats(locale)[0], locale=locale)
 
 
 def format_number(value: float | int) -> str:

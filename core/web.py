@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -67,7 +67,24 @@ def _build_environment() -> Environment:
     env.globals["translate"] = i18n.gettext  # plain gettext (no %-formatting), for stored messages
     env.globals["flag_reasons"] = moderation.REASONS
     env.filters["name"] = _name_filter
+    env.filters["label"] = _label_filter
+    env.filters["parens"] = _parens_filter
     return env
+
+
+# Punctuation set around translated words: full-width in Chinese, as its typography asks.
+_COLON = {"zh_TW": "："}
+_PARENS = {"zh_TW": ("（", "）")}
+
+
+def _label_filter(text: Any) -> Markup:
+    """`text` followed by the reader's language's colon: 官方狀態：, "Official status: "."""
+    return escape(text) + Markup(_COLON.get(i18n.get_locale(), ": "))
+
+
+def _parens_filter(text: Any) -> Markup:
+    opening, closing = _PARENS.get(i18n.get_locale(), ("(", ")"))
+    return Markup(opening) + escape(text) + Markup(closing)
 
 
 def _name_filter(member: accounts.Member) -> str:
@@ -75,9 +92,8 @@ def _name_filter(member: accounts.Member) -> str:
     return i18n.gettext(accounts.FORMER_MEMBER) if member.deleted_at else member.display_name
 
 
-@pass_context
-def _datetime_filter(context: Any, value: Any, format: str = "medium") -> str:
-    return i18n.format_datetime(value, context["timezone"], format)
+def _datetime_filter(value: Any) -> str:
+    return i18n.format_datetime(value, i18n.get_timezone())
 
 
 @pass_context
@@ -85,9 +101,8 @@ def _input_datetime_filter(context: Any, value: Any) -> str:
     return i18n.local_input_value(value, context["timezone"])
 
 
-@pass_context
-def _date_filter(context: Any, value: Any, format: str = "medium") -> str:
-    return i18n.format_date(value, context["timezone"], format)
+def _date_filter(value: Any) -> str:
+    return i18n.format_date(value, i18n.get_timezone())
 
 
 templates = _build_environment()
@@ -208,6 +223,7 @@ class Ctx:
 def render(request: Request, template: str, **context: Any) -> str:
     locale = i18n.get_locale()
     settings: Settings = request.app.state.settings
+    i18n.set_timezone(settings.timezone)  # for the date filters, in macros imported without context too
     session = request.scope.get("session")
     base = {
         "request": request,

@@ -1,5 +1,6 @@
 """Two languages: negotiation, the switcher, locale formats, and complete catalogs."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from babel.messages.pofile import read_po
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from core import accounts, i18n
+from core import accounts, i18n, web
 from core.settings import ROOT
 from tests.helpers import make_member, post, sign_in
 
@@ -62,11 +63,13 @@ def test_an_unknown_language_is_refused_clearly(client: TestClient) -> None:
 def test_dates_and_numbers_follow_the_locale() -> None:
     moment = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)  # 12:30 in Taipei
     i18n.set_locale("zh_TW")
-    assert i18n.format_date(moment, "Asia/Taipei", "long") == "2026年3月1日"
-    assert "12:30" in i18n.format_datetime(moment, "Asia/Taipei")
+    assert i18n.format_date(moment, "Asia/Taipei") == "2026年3月1日"
+    assert i18n.format_datetime(moment, "Asia/Taipei") == "2026年3月1日 12:30"  # one format, 24-hour
+    assert i18n.format_date("2026-05-15", "Asia/Taipei") == "2026年5月15日"  # a day as stored
     assert i18n.format_number(1234567) == "1,234,567"
     i18n.set_locale("en")
-    assert i18n.format_date(moment, "Asia/Taipei", "long") == "March 1, 2026"
+    assert i18n.format_date(moment, "Asia/Taipei") == "1 Mar 2026"
+    assert i18n.format_datetime(moment, "Asia/Taipei") == "1 Mar 2026, 12:30"
     i18n.set_locale("zh_TW")
 
 
@@ -116,3 +119,27 @@ def test_role_and_organisation_labels_are_interface_strings() -> None:
     strings = _interface_strings()
     assert set(accounts.ROLE_LABELS.values()) <= strings
     assert set(accounts.ORG_TYPE_LABELS.values()) <= strings
+
+
+HALF_WIDTH_BESIDE_HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]\s*[,:;()!?]|[,:;()!?]\s*[\u3400-\u9fff]")
+
+
+def test_traditional_chinese_strings_use_full_width_punctuation() -> None:
+    """：，；（）！？ in zh-TW text; half-width marks are for numbers (5,000) and Latin text only."""
+    with (ROOT / "locales" / "zh_TW" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    offending = []
+    for message in catalog:
+        for text in message.string if isinstance(message.string, tuple) else [message.string]:
+            if text and HALF_WIDTH_BESIDE_HAN.search(re.sub(r"%\(\w+\)s", "0", text)):
+                offending.append(text)
+    assert not offending, offending
+
+
+def test_punctuation_around_words_follows_the_language(client: TestClient) -> None:
+    page = client.get("/no-such-page")
+    assert "錯誤代碼：404" in page.text
+    i18n.set_locale("en")
+    assert str(web.templates.from_string('{{ "Error code"|label }}{{ "x"|parens }}').render()) == "Error code: (x)"
+    i18n.set_locale("zh_TW")
+    assert str(web.templates.from_string('{{ "錯誤"|label }}{{ "x"|parens }}').render()) == "錯誤：（x）"
