@@ -57,7 +57,7 @@ KIND_LABELS = {
     "organisation": N_("Organisation"),
     "article": N_("Article"),
     "theme": N_("Theme"),
-    "campaign": N_("Campaign"),
+    "campaign": N_("Form letter"),
     "proposal": N_("Proposal"),
 }
 EDIT_LABELS = {
@@ -78,7 +78,7 @@ def _node_label(node: dict[str, Any], subject: Viewing) -> str:
     if kind == "article":
         return subject.articles.get(int(label)) or translate(N_("Article %(n)s")) % {"n": label}
     if kind == "campaign":
-        return translate(N_("Campaign %(n)s")) % {"n": label}
+        return translate(N_("Form letter %(n)s")) % {"n": label}
     if kind == "proposal":
         return translate(N_("Proposal %(n)s")) % {"n": label}
     return str(label)
