@@ -255,6 +255,18 @@ def committees(session: Session) -> list[str]:
     return sorted(names)
 
 
+def recent_stage_changes(session: Session, limit: int = 5) -> list[tuple[BillAction, Bill]]:
+    """The latest steps that moved a bill to a stage, newest first, with their bills."""
+    query = (
+        select(BillAction, Bill)
+        .join(Bill, col(Bill.id) == BillAction.bill_id)
+        .where(BillAction.stage != "")
+        .order_by(col(BillAction.on).desc(), col(BillAction.id).desc())
+        .limit(limit)
+    )
+    return [(action, bill) for action, bill in session.exec(query)]
+
+
 def announce_stage_changes(session: Session, queue: Queue, changes: list[tuple[int, str, str]]) -> int:
     """Tell each bill's followers that it moved to a new stage."""
     told = 0

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import accounts, i18n, moderation, notify
+from core.db import utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
 from core.markup import render_markdown
@@ -69,7 +70,43 @@ def _build_environment() -> Environment:
     env.filters["name"] = _name_filter
     env.filters["label"] = _label_filter
     env.filters["parens"] = _parens_filter
+    env.globals["countdown"] = countdown
     return env
+
+
+def countdown(deadline: datetime | None, now: datetime | None = None) -> Markup:
+    """Time left until `deadline` in days and hours, with the date itself, or how many days late
+    it is (marked overdue). The same words are what a screen reader reads."""
+    if deadline is None:
+        return Markup("")
+    aware = deadline.replace(tzinfo=UTC) if deadline.tzinfo is None else deadline
+    left = aware - (now or utcnow())
+    when = i18n.format_datetime(aware, i18n.get_timezone())
+    if left < timedelta(0):
+        late = _days(max(1, -left // timedelta(days=1)))
+        text, note, css = (
+            i18n.gettext("%(time)s overdue") % {"time": late},
+            N_("was due %(when)s"),
+            " countdown--overdue",
+        )
+    else:
+        days, hours = left.days, left.seconds // 3600
+        if days:
+            span = f"{_days(days)} {_hours(hours)}" if hours else _days(days)
+        else:
+            span = _hours(hours) if hours else i18n.gettext("less than an hour")
+        text, note, css = i18n.gettext("%(time)s left") % {"time": span}, N_("ends %(when)s"), ""
+    return Markup('<span class="countdown{css}"><time datetime="{iso}">{text}</time> {note}</span>').format(
+        css=css, iso=aware.isoformat(), text=text, note=_parens_filter(i18n.gettext(note) % {"when": when})
+    )
+
+
+def _days(n: int) -> str:
+    return i18n.ngettext("%(num)s day", "%(num)s days", n) % {"num": n}
+
+
+def _hours(n: int) -> str:
+    return i18n.ngettext("%(num)s hour", "%(num)s hours", n) % {"num": n}
 
 
 # Punctuation set around translated words: full-width in Chinese, as its typography asks.

@@ -181,6 +181,11 @@ def comment_page(
     return list(session.exec(query)), total
 
 
+def count_since(session: Session, since: datetime) -> int:
+    """Comments on every subject since `since`: the home page's headline number."""
+    return int(session.exec(select(func.count()).select_from(Comment).where(col(Comment.created_at) >= since)).one())
+
+
 def commenter_ids(session: Session, subject_kind: str, subject_id: int) -> set[int]:
     query = select(Comment.author_id).where(
         Comment.subject_kind == subject_kind, Comment.subject_id == subject_id, col(Comment.author_id).is_not(None)

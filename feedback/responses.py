@@ -36,6 +36,12 @@ def response_for(session: Session, subject_kind: str, subject_id: int, create: b
     return response
 
 
+def latest_published(session: Session, limit: int = 5) -> list[Response]:
+    """The newest published responses, on any subject."""
+    query = select(Response).where(col(Response.published_at).is_not(None))
+    return list(session.exec(query.order_by(col(Response.published_at).desc()).limit(limit)))
+
+
 def set_summary(session: Session, response: Response, summary: str) -> None:
     if len(summary) > TEXT_MAX:
         raise Invalid({"summary": N_("The summary is too long.")})

@@ -194,6 +194,24 @@ def public_proposals(session: Session) -> list[Proposal]:
     return list(session.exec(query))
 
 
+def collecting(session: Session, now: datetime | None = None) -> list[tuple[Proposal, int]]:
+    """Proposals open for signatures, the soonest to close first, each with its signature count."""
+    now = now or utcnow()
+    query = (
+        select(Proposal, func.count(col(Signature.id)))
+        .outerjoin(Signature, col(Signature.proposal_id) == Proposal.id)
+        .where(
+            Proposal.review == "accepted",
+            col(Proposal.threshold_reached_at).is_(None),
+            col(Proposal.responded_at).is_(None),
+            col(Proposal.signing_ends_at) > now,
+        )
+        .group_by(col(Proposal.id))
+        .order_by(col(Proposal.signing_ends_at))
+    )
+    return [(proposal, int(n)) for proposal, n in session.exec(query)]
+
+
 def pending_review(session: Session) -> list[Proposal]:
     return list(session.exec(select(Proposal).where(Proposal.review == "pending").order_by(col(Proposal.id))))
 

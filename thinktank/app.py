@@ -36,12 +36,14 @@ from participation import routes as participation_routes
 from search import outbox as search_outbox
 from search import routes as search_routes
 from search import site as search_site
+from thinktank import home
 
 SESSION_COOKIE = "thinktank_session"
 
 
 def all_routes() -> list[BaseRoute]:
     return [
+        *home.routes,
         *core_routes.routes,
         *search_routes.routes,
         *core_api.routes,

@@ -23,7 +23,7 @@ LTC = "/c/ltc-act-amendment"
 
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
-    ("core:home", "/", None),
+    ("thinktank:home", "/", None),
     ("search:search", "/search?q=長照", None),
     ("core:signin", "/signin", None),
     ("core:signup", "/signup", None),
