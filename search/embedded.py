@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import fts, rows
+from . import fts, labels, rows
 from .model import (
     DEFAULT_FACETS,
     KIND,
@@ -35,8 +35,9 @@ from .model import (
 from .snippets import snippet
 from .terms import Term, parse
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BATCH = 5000  # documents tokenised, then written (one transaction), at a time
+RANK_WINDOW = 2000  # relevance orders at most this many matches, the newest (see _page)
 MAX_FACET_VALUES = 100  # per facet, the most frequent (as Meilisearch's maxValuesPerFacet)
 
 _SCHEMA = f"""
@@ -45,14 +46,12 @@ CREATE TABLE documents (
     body TEXT NOT NULL, url TEXT NOT NULL, lang TEXT NOT NULL, visibility TEXT NOT NULL,
     date INTEGER, facets TEXT NOT NULL
 );
-CREATE TABLE facets (
-    rowid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (rowid, name, value)
-) WITHOUT ROWID;
+{labels.SCHEMA};
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(fts.COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO fts(fts, rank) VALUES ('rank', '{fts.RANK}');
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-_DROP = "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fts;"
+_DROP = "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS facet_codes; DROP TABLE IF EXISTS fts;"
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -66,8 +65,15 @@ _UNAVAILABLE = ("locked", "busy", "unable to open", "disk", "readonly", "no such
 
 
 class EmbeddedBackend:
-    def __init__(self, path: Path | str, facets: Sequence[str] = DEFAULT_FACETS, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        facets: Sequence[str] = DEFAULT_FACETS,
+        busy_timeout: float = 10.0,
+        rank_window: int = RANK_WINDOW,
+    ) -> None:
         self.path = Path(path)
+        self.rank_window = rank_window
         self.facet_names = check_facet_names(facets)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
@@ -77,7 +83,7 @@ class EmbeddedBackend:
     def _db(self) -> sqlite3.Connection:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
-            local.db, local.pid = self._connect(), os.getpid()
+            local.db, local.pid, local.labels = self._connect(), os.getpid(), labels.Labels()
         db: sqlite3.Connection = local.db
         return db
 
@@ -91,7 +97,7 @@ class EmbeddedBackend:
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 db.execute("BEGIN IMMEDIATE")
                 if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:  # no one beat us to it
-                    _script(db, _DROP + _SCHEMA)  # an index of another version: rebuild it (reindex)
+                    _script(db, _DROP + "DROP TABLE IF EXISTS labels;" + _SCHEMA)  # another version: reindex
                 db.execute("COMMIT")
             return db
         except (sqlite3.OperationalError, OSError) as error:
@@ -115,6 +121,7 @@ class EmbeddedBackend:
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
+                self._local.labels.rolled_back()
                 raise
             db.execute("COMMIT")
 
@@ -139,15 +146,15 @@ class EmbeddedBackend:
             with self._write() as db:
                 self._delete(db, ids[start : start + BATCH])
 
-    def rebuild(self, docs: Iterable[Document], workers: int | None = None) -> int:
+    def rebuild(self, docs: Iterable[Document], workers: int = 1) -> int:
         """Replace the whole index by `docs` in one transaction: readers see the old index until the
-        new one is complete; writers wait (or time out, and their outbox retries). Tokenises in one
-        process per core unless told otherwise. Returns the number of documents."""
+        new one is complete; writers wait (or time out, and their outbox retries). `workers` as for
+        index(). Returns the number of documents."""
         count = 0
         with self._write() as db:
             _script(db, _DROP + _SCHEMA)
             slots: dict[int, int] = {}  # the table is new: row keys can be counted here, not looked up
-            for batch in rows.made(docs, self.facet_names, BATCH, workers or os.cpu_count() or 1):
+            for batch in rows.made(docs, self.facet_names, BATCH, workers):
                 self._delete(db, [str(row[1][0]) for row in batch])  # an id in two batches
                 self._insert(db, batch, slots)
                 count += len(batch)
@@ -161,23 +168,24 @@ class EmbeddedBackend:
         rowids = [r for (r,) in db.execute(f"SELECT rowid FROM documents WHERE id IN ({marks})", ids)]
         if rowids:
             marks = ",".join("?" * len(rowids))
-            for table in ("fts", "facets", "documents"):
+            for table in ("fts", "facet_codes", "documents"):
                 db.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", rowids)
 
     def _insert(self, db: sqlite3.Connection, batch: list[rows.Row], slots: dict[int, int]) -> None:
         documents: list[tuple[object, ...]] = []
         texts: list[tuple[object, ...]] = []
-        facets: list[tuple[int, str, str]] = []
-        for first, document, text, pairs in batch:
+        codes: list[tuple[int, bytes]] = []
+        blobs = self._local.labels.encode(db, [pairs for _, _, _, pairs in batch])
+        for (first, document, text, _), blob in zip(batch, blobs, strict=True):
             key = self._row_key(db, first, slots)
             documents.append((key, *document))
             texts.append((key, *text))
-            facets.extend((key, name, value) for name, value in pairs)
+            codes.append((key, blob))
         # In key order: FTS5 writes its pending terms out as a new segment whenever a row key is lower
         # than the last one, so dates in random order would make a segment of nearly every document.
         db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sorted(documents))
         db.executemany(f"INSERT INTO fts(rowid, {', '.join(fts.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", sorted(texts))
-        db.executemany("INSERT INTO facets VALUES (?, ?, ?)", sorted(facets))
+        db.executemany("INSERT INTO facet_codes VALUES (?, ?)", sorted(codes))
 
     @staticmethod
     def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int]) -> int:
@@ -212,36 +220,41 @@ class EmbeddedBackend:
         if (keys := fts.key_range(filters.date_from, filters.date_to)) is not None:
             where += " AND fts.rowid BETWEEN ? AND ?"
             params.extend(keys)
-        order = "rank" if sort == "relevance" and terms else "rowid DESC"
         db = self._db()
         with self._failures():
             db.execute("BEGIN")  # one snapshot: total, facets and page agree with each other
             try:
                 (total,) = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()
-                counts = self._count_facets(db, where, params, names) if total and names else {}
-                page = db.execute(
-                    f"SELECT rowid FROM fts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
-                ).fetchall()
-                hits = self._hits(db, [r for (r,) in page], terms, filters.visibility)
+                counts = self._local.labels.count(db, where, params, names, MAX_FACET_VALUES) if total and names else {}
+                ranked = sort == "relevance" and bool(terms)
+                page = self._page(db, where, params, total if ranked else 0, limit, offset)
+                hits = self._hits(db, page, terms, filters.visibility)
             finally:
                 db.execute("COMMIT")
         return Results(total, hits, ordered_counts(counts, names))
 
-    def _count_facets(
-        self, db: sqlite3.Connection, where: str, params: list[object], names: Sequence[str]
-    ) -> dict[tuple[str, str], int]:
-        marks = ",".join("?" * len(names))
-        rows = db.execute(
-            "SELECT f.name, f.value, count(*) FROM fts JOIN facets AS f ON f.rowid = fts.rowid"
-            f" WHERE {where} AND f.name IN ({marks}) GROUP BY f.name, f.value",
-            [*params, *names],
-        )
-        counts = {(name, value): n for name, value, n in rows}
-        kept: dict[tuple[str, str], int] = {}
-        for name in names:
-            top = sorted(((n, v) for (k, v), n in counts.items() if k == name), key=lambda c: (-c[0], c[1]))
-            kept.update(((name, v), n) for n, v in top[:MAX_FACET_VALUES])
-        return kept
+    def _page(
+        self, db: sqlite3.Connection, where: str, params: list[object], ranked: int, limit: int, offset: int
+    ) -> list[int]:
+        """Row keys of one page. Newest first is free (FTS5 walks keys backwards and stops). Relevance
+        (bm25) costs every match it orders, so when more than `rank_window` match it orders the newest
+        `rank_window` of them and lists the older ones after, newest first: on a participation site the
+        recent contributions matter most, and ranking a hundred thousand matches would take a second."""
+
+        def run(sql: str, *extra: object) -> list[int]:
+            return [r for (r,) in db.execute(f"SELECT rowid FROM fts WHERE {where}{sql}", [*params, *extra])]
+
+        window = self.rank_window
+        if not ranked:
+            return run(" ORDER BY rowid DESC LIMIT ? OFFSET ?", limit, offset)
+        if ranked <= window:
+            return run(" ORDER BY rank LIMIT ? OFFSET ?", limit, offset)
+        (edge,) = run(" ORDER BY rowid DESC LIMIT 1 OFFSET ?", window - 1)
+        page = run(" AND fts.rowid >= ? ORDER BY rank LIMIT ? OFFSET ?", edge, limit, offset) if offset < window else []
+        if len(page) < limit:
+            rest = max(0, offset - window)
+            page += run(" AND fts.rowid < ? ORDER BY rowid DESC LIMIT ? OFFSET ?", edge, limit - len(page), rest)
+        return page
 
     def _hits(
         self, db: sqlite3.Connection, rowids: list[int], terms: list[Term], allowed: Collection[str]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,28 @@ def test_the_backend_follows_search_url(tmp_path: Path) -> None:
     assert isinstance(meili, MeiliBackend) and meili.client.config.api_key == "key"
     with pytest.raises(SettingsError, match="SEARCH_URL"):
         backend_from_settings(Settings("sqlite://", "k", search_url="127.0.0.1:7700"))
+
+
+def test_past_the_rank_window_relevance_orders_the_newest_matches_and_the_rest_follow_newest_first(
+    tmp_path: Path,
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "search.db", rank_window=3)
+    # Six matches, one a day; the strongest (the word three times) are the oldest and the newest.
+    bodies = [
+        "長照 長照 長照",
+        "長照 and more words here",
+        "長照 again with other words",
+        "長照 once more here",
+        "長照 x",
+        "長照 長照 長照",
+    ]
+    backend.index(
+        Document(f"d{i}", "comment", "", body, "zh", "/", {}, "public", date(2026, 1, 1 + i))
+        for i, body in enumerate(bodies)
+    )
+    order = [hit.id for hit in backend.search("長照", PUBLIC, limit=10).hits]
+    assert order[0] == "d5" and set(order[:3]) == {"d3", "d4", "d5"}  # the newest three, by relevance
+    assert order[3:] == ["d2", "d1", "d0"]  # then the rest, newest first
+    pages = [backend.search("長照", PUBLIC, limit=2, offset=offset).hits for offset in (0, 2, 4)]
+    assert [hit.id for page in pages for hit in page] == order  # a page across the edge agrees
+    assert backend.search("長照", PUBLIC, limit=2, offset=2).total == 6
