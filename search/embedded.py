@@ -37,7 +37,7 @@ from .terms import Term, parse
 
 SCHEMA_VERSION = 2
 BATCH = 5000  # documents tokenised, then written (one transaction), at a time
-RANK_WINDOW = 2000  # relevance orders at most this many matches, the newest (see _page)
+RANK_WINDOW = 1000  # relevance orders at most this many matches, the newest (see _page)
 MAX_FACET_VALUES = 100  # per facet, the most frequent (as Meilisearch's maxValuesPerFacet)
 
 _SCHEMA = f"""
@@ -224,8 +224,10 @@ class EmbeddedBackend:
         with self._failures():
             db.execute("BEGIN")  # one snapshot: total, facets and page agree with each other
             try:
-                (total,) = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()
-                counts = self._local.labels.count(db, where, params, names, MAX_FACET_VALUES) if total and names else {}
+                if names:  # the facet rows are one per match: they count the total too
+                    total, counts = self._local.labels.count(db, where, params, names, MAX_FACET_VALUES)
+                else:
+                    total, counts = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()[0], {}
                 ranked = sort == "relevance" and bool(terms)
                 page = self._page(db, where, params, total if ranked else 0, limit, offset)
                 hits = self._hits(db, page, terms, filters.visibility)
