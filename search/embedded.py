@@ -35,7 +35,7 @@ from .model import (
 from .snippets import snippet
 from .terms import Term, parse
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BATCH = 5000  # documents tokenised, then written (one transaction), at a time
 RANK_WINDOW = 1000  # relevance orders at most this many matches, the newest (see _page)
 MAX_FACET_VALUES = 100  # per facet, the most frequent (as Meilisearch's maxValuesPerFacet)
@@ -92,7 +92,7 @@ class EmbeddedBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint, never corrupt
+            db.execute("PRAGMA synchronous = NORMAL")  # a power cut may lose the last commits, never corrupts
             db.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 db.execute("BEGIN IMMEDIATE")
@@ -138,7 +138,7 @@ class EmbeddedBackend:
         for batch in rows.made(docs, self.facet_names, BATCH, workers):
             with self._write() as db:
                 self._delete(db, [str(row[1][0]) for row in batch])
-                self._insert(db, batch, {})
+                self._insert(db, batch, {}, look=True)
 
     def remove(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -153,10 +153,10 @@ class EmbeddedBackend:
         count = 0
         with self._write() as db:
             _script(db, _DROP + _SCHEMA)
-            slots: dict[int, int] = {}  # the table is new: row keys can be counted here, not looked up
+            slots: dict[int, int] = {}  # the table is new: row keys are counted here, not looked up
             for batch in rows.made(docs, self.facet_names, BATCH, workers):
                 self._delete(db, [str(row[1][0]) for row in batch])  # an id in two batches
-                self._insert(db, batch, slots)
+                self._insert(db, batch, slots, look=False)
                 count += len(batch)
             db.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # one segment: the fastest to query
         with self._failures():
@@ -171,13 +171,13 @@ class EmbeddedBackend:
             for table in ("fts", "facet_codes", "documents"):
                 db.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", rowids)
 
-    def _insert(self, db: sqlite3.Connection, batch: list[rows.Row], slots: dict[int, int]) -> None:
+    def _insert(self, db: sqlite3.Connection, batch: list[rows.Row], slots: dict[int, int], look: bool) -> None:
         documents: list[tuple[object, ...]] = []
         texts: list[tuple[object, ...]] = []
         codes: list[tuple[int, bytes]] = []
         blobs = self._local.labels.encode(db, [pairs for _, _, _, pairs in batch])
         for (first, document, text, _), blob in zip(batch, blobs, strict=True):
-            key = self._row_key(db, first, slots)
+            key = self._row_key(db, first, slots, look)
             documents.append((key, *document))
             texts.append((key, *text))
             codes.append((key, blob))
@@ -188,14 +188,14 @@ class EmbeddedBackend:
         db.executemany("INSERT INTO facet_codes VALUES (?, ?)", sorted(codes))
 
     @staticmethod
-    def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int]) -> int:
-        """The next free key of a second: counted in `slots`, seeded from the table the first time."""
-        if first not in slots:
+    def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int], look: bool) -> int:
+        """The next free key of a second: counted in `slots`, seeded from the table (if `look`) the first time."""
+        if first not in slots and look:
             (last,) = db.execute(
                 "SELECT max(rowid) FROM documents WHERE rowid BETWEEN ? AND ?", (first, first | fts.SLOT)
             ).fetchone()
             slots[first] = first if last is None else last + 1
-        key = slots[first]
+        key = slots.get(first, first)
         slots[first] = key + 1
         return key
 
@@ -264,12 +264,12 @@ class EmbeddedBackend:
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
-        rows = db.execute(
+        found = db.execute(
             "SELECT rowid, id, kind, title, body, url, lang, visibility, date, facets"
             f" FROM documents WHERE rowid IN ({marks})",
             rowids,
         )
-        by_rowid = {row[0]: row for row in rows}
+        by_rowid = {row[0]: row for row in found}
         hits = []
         for rowid in rowids:
             _, id, kind, title, body, url, lang, visibility, when, values = by_rowid[rowid]

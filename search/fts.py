@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 
 from .model import PUBLIC, epoch
-from .terms import Term, spaced
+from .terms import HAS_CJK, Term, segments
 
 COLUMNS = ("title_words", "body_words", "title_chars", "body_chars", "meta")
 # bm25 weights, in COLUMNS order: a whole word beats a run of characters, a title beats a body.
@@ -74,10 +74,25 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def chars_expression(phrase: str) -> str:
+    """A phrase in the character index (see terms.char_pairs): a CJK run of two or more as its consecutive
+    pairs, a lone CJK character as a prefix, anything else as its words; a phrase mixing scripts
+    needs each part (their adjacency is not checked: the pairs index has a last character between)."""
+    parts = []
+    for segment in segments(phrase):
+        if not HAS_CJK.search(segment):
+            parts.append(f"{CHARS} : {_quote(segment)}")
+        elif len(segment) == 1:
+            parts.append(f"{CHARS} : {_quote(segment)} *")
+        else:
+            parts.append(f"{CHARS} : {_quote(' '.join(segment[i : i + 2] for i in range(len(segment) - 1)))}")
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
 def term_expression(term: Term) -> str:
     """A term matches as its run of characters (exact, whatever the segmenter did) or as its lemmas
     (other word forms); both sides of the OR count towards bm25, so whole-word matches rank higher."""
-    chars = f"{CHARS} : {_quote(spaced(term.phrase))}"
+    chars = chars_expression(term.phrase)
     if not term.lemmas:
         return chars
     return f"({WORDS} : {_quote(' '.join(term.lemmas))} OR {chars})"

@@ -52,7 +52,7 @@ class Document:
     body: str
     lang: str  # "zh" or "en" (a tag like "zh-TW" is fine); "" to detect it from the text
     url: str
-    facets: Mapping[str, str | Sequence[str]]  # e.g. {"agency": "12", "tag": ["長照", "健保"]}
+    facets: Mapping[str, str | int | Sequence[str | int]]  # e.g. {"agency": 12, "tag": ["長照", "健保"]}
     visibility: str  # "public", "agency:12", "hidden"...: matched exactly against Filters.visibility
     date: datetime | date | None = None  # for newest-first and date ranges; naive means UTC
 
@@ -62,7 +62,7 @@ class Document:
         for name, values in self.facets.items():
             if name not in allowed:
                 raise ValueError(f"document {self.id!r}: facet {name!r} is not one of {sorted(allowed)}")
-            for value in [values] if isinstance(values, str) else values:
+            for value in [values] if isinstance(values, str | int) else values:  # an agency's number as is
                 pairs.append((name, str(value)))
         return pairs
 

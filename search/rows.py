@@ -13,7 +13,7 @@ from multiprocessing import get_context
 
 from . import fts
 from .model import Document, epoch
-from .terms import prepare_many, spaced
+from .terms import char_pairs, prepare_many
 
 # (first row key of its second, the documents row without its key, the fts row without its key,
 # the facet (name, value) pairs): the key itself is given out by the writer, which alone sees the table.
@@ -39,8 +39,8 @@ def rows(batch: list[Document], facet_names: Sequence[str]) -> list[Row]:
         texts = (
             " ".join(p.title_tokens),
             " ".join(p.body_tokens),
-            spaced(p.title),
-            spaced(p.body),
+            char_pairs(p.title),
+            char_pairs(p.body),
             fts.meta(doc.visibility, pairs),
         )
         made.append((fts.slot(doc.date), document, texts, pairs))

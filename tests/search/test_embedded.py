@@ -126,3 +126,34 @@ def test_past_the_rank_window_relevance_orders_the_newest_matches_and_the_rest_f
     pages = [backend.search("長照", PUBLIC, limit=2, offset=offset).hits for offset in (0, 2, 4)]
     assert [hit.id for page in pages for hit in page] == order  # a page across the edge agrees
     assert backend.search("長照", PUBLIC, limit=2, offset=2).total == 6
+
+
+def test_chinese_is_indexed_as_character_pairs_and_looked_up_as_runs_of_them() -> None:
+    from search.fts import chars_expression
+    from search.terms import char_pairs
+
+    assert char_pairs("長照服務 and 健") == " 長照 照服 服務 務  and  健 "
+    assert chars_expression("長照") == '{title_chars body_chars} : "長照"'
+    assert chars_expression("照顧服務") == '{title_chars body_chars} : "照顧 顧服 服務"'
+    assert chars_expression("照") == '{title_chars body_chars} : "照" *'  # meets 照顧 and the 照 ending 長照
+    assert chars_expression("長照2.0") == '({title_chars body_chars} : "長照" AND {title_chars body_chars} : "2.0")'
+
+
+def test_a_character_or_a_run_is_found_wherever_it_stands_in_a_run(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "search.db")
+    texts = {
+        "end": "長照",
+        "start": "照顧者",
+        "middle": "護照號碼",
+        "alone": "照 片",
+        "before": "依照。其他",
+        "none": "交通",
+    }
+    backend.index(doc(key, text) for key, text in texts.items())
+
+    def found(query: str) -> set[str]:
+        return {hit.id for hit in backend.search(query, PUBLIC).hits}
+
+    assert found("照") == {"end", "start", "middle", "alone", "before"}
+    assert found("照號") == {"middle"} and found("護照號") == {"middle"} and found("照顧") == {"start"}
+    assert found("依照") == {"before"} and found("照其") == set()  # a full stop is not adjacent
