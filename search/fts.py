@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 
-from .model import PUBLIC, epoch
+from .model import PUBLIC, date_bounds, epoch
 from .terms import HAS_CJK, Term, segments
 
 COLUMNS = ("title_words", "body_words", "title_chars", "body_chars", "meta")
@@ -43,13 +43,9 @@ def key_range(date_from: datetime | date | None, date_to: datetime | date | None
     """Row keys between two dates, both inclusive; a bare `date_to` means the end of that day."""
     if date_from is None and date_to is None:
         return None
-    low = slot(date_from) if date_from is not None else FIRST_DATED << SHIFT
-    if date_to is None:
-        high = (1 << 62) - 1
-    else:
-        end = epoch(date_to) + (0 if isinstance(date_to, datetime) else 86_399)
-        high = (end << SHIFT) | SLOT
-    return low, high
+    low, high = date_bounds(date_from, date_to)
+    first = max(FIRST_DATED, low) if low is not None else FIRST_DATED
+    return first << SHIFT, (high << SHIFT) | SLOT if high is not None else (1 << 62) - 1
 
 
 def _hex(text: str) -> str:

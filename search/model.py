@@ -113,6 +113,13 @@ def epoch(value: datetime | date) -> int:
     return int(value.timestamp())
 
 
+def date_bounds(date_from: datetime | date | None, date_to: datetime | date | None) -> tuple[int | None, int | None]:
+    """A date range as inclusive epoch seconds; a bare `date_to` means the end of that day."""
+    low = None if date_from is None else epoch(date_from)
+    high = None if date_to is None else epoch(date_to) + (0 if isinstance(date_to, datetime) else 86_399)
+    return low, high
+
+
 def from_epoch(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
