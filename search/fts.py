@@ -4,12 +4,13 @@ Pure functions, kept apart from the SQLite plumbing so the rules that decide wha
 can be read (and tested) on their own.
 
 Visibility and facet filters are tokens in a `meta` column, so FTS5 itself applies them while it
-walks its posting lists (no per-row lookup; measured: counting 56,000 matches costs 4 ms this way
-and 63 ms by joining a table). A public document carries `pub`; every other document carries
-`restricted` plus a token for its own visibility. A viewer who may see public documents gets
-`<query> NOT (meta:restricted NOT meta:(<their other visibilities>))`, which walks only the
-(usually short) list of restricted documents rather than the list of every public one; the
-`restricted` token is on every non-public document by construction, so nothing slips through."""
+walks its posting lists, with no per-row lookup. A public document carries `pub`; every other
+document carries `restricted` plus a token for its own visibility. A viewer who may see public
+documents gets `<query> NOT (meta:restricted NOT meta:(<their other visibilities>))`, which walks
+only the (usually short) list of restricted documents rather than the list of every public one;
+`restricted` is on every non-public document by construction, so nothing slips through. Measured
+on 100,000 comments, counting the 4,000 public matches of 政府: 0.4 ms this way, 1.0 ms with
+`AND meta:pub`, 9.3 ms joining a table of visibilities."""
 
 from __future__ import annotations
 
