@@ -10,6 +10,12 @@ weighted by its lexeme probabilities. Prints: indexing rate and the index size; 
 (median, p95) per kind of query, each call computing the total and the facet counts as a search page
 does; beside it a baseline (a bare FTS5 count on the same file, and bare tokenising); then the time of
 a full rebuild. Seeded: two runs index the same documents and ask the same queries.
+
+Measured at 1,000,000 (`--workers 1`), on 2 cores shared with other work (load average 4):
+index() 3,432 docs/s, 2.2 GB; rebuild 250 s. Page searches (total + 7 facets + 20 hits), median / p95:
+one character 68 / 241 ms, two-character word 21 / 37 ms (9.0 / 11.5 ms without facet counts),
+two words 5.2 / 14 ms, English word 13.5 / 38 ms, Simplified 21 / 37 ms; bare FTS5 count of a
+two-character word 0.8 / 6.9 ms; bare tokenising 20,737 texts/s.
 """
 
 from __future__ import annotations
