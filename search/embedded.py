@@ -15,10 +15,9 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 
-from . import fts
+from . import fts, labels, rows
 from .model import (
     DEFAULT_FACETS,
     KIND,
@@ -30,15 +29,15 @@ from .model import (
     Sort,
     check_facet_names,
     check_page,
-    epoch,
     from_epoch,
     ordered_counts,
 )
 from .snippets import snippet
-from .terms import Prepared, Term, parse, prepare_many, spaced
+from .terms import Term, parse
 
-SCHEMA_VERSION = 1
-BATCH = 2000  # documents tokenised, then written, at a time
+SCHEMA_VERSION = 3
+BATCH = 5000  # documents tokenised, then written (one transaction), at a time
+RANK_WINDOW = 1000  # relevance orders at most this many matches, the newest (see _page)
 MAX_FACET_VALUES = 100  # per facet, the most frequent (as Meilisearch's maxValuesPerFacet)
 
 _SCHEMA = f"""
@@ -47,14 +46,12 @@ CREATE TABLE documents (
     body TEXT NOT NULL, url TEXT NOT NULL, lang TEXT NOT NULL, visibility TEXT NOT NULL,
     date INTEGER, facets TEXT NOT NULL
 );
-CREATE TABLE facets (
-    rowid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (rowid, name, value)
-) WITHOUT ROWID;
+{labels.SCHEMA};
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(fts.COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO fts(fts, rank) VALUES ('rank', '{fts.RANK}');
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-_DROP = "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fts;"
+_DROP = "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS facet_codes; DROP TABLE IF EXISTS fts;"
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -67,15 +64,16 @@ def _script(db: sqlite3.Connection, script: str) -> None:
 _UNAVAILABLE = ("locked", "busy", "unable to open", "disk", "readonly", "no such table")
 
 
-def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield list({doc.id: doc for doc in batch}.values())  # the last of one id wins, as separate calls would
-
-
 class EmbeddedBackend:
-    def __init__(self, path: Path | str, facets: Sequence[str] = DEFAULT_FACETS, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        facets: Sequence[str] = DEFAULT_FACETS,
+        busy_timeout: float = 10.0,
+        rank_window: int = RANK_WINDOW,
+    ) -> None:
         self.path = Path(path)
+        self.rank_window = rank_window
         self.facet_names = check_facet_names(facets)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
@@ -85,7 +83,7 @@ class EmbeddedBackend:
     def _db(self) -> sqlite3.Connection:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
-            local.db, local.pid = self._connect(), os.getpid()
+            local.db, local.pid, local.labels = self._connect(), os.getpid(), labels.Labels()
         db: sqlite3.Connection = local.db
         return db
 
@@ -94,12 +92,12 @@ class EmbeddedBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint, never corrupt
+            db.execute("PRAGMA synchronous = NORMAL")  # a power cut may lose the last commits, never corrupts
             db.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 db.execute("BEGIN IMMEDIATE")
                 if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:  # no one beat us to it
-                    _script(db, _DROP + _SCHEMA)  # an index of another version: rebuild it (reindex)
+                    _script(db, _DROP + "DROP TABLE IF EXISTS labels;" + _SCHEMA)  # another version: reindex
                 db.execute("COMMIT")
             return db
         except (sqlite3.OperationalError, OSError) as error:
@@ -123,6 +121,7 @@ class EmbeddedBackend:
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
+                self._local.labels.rolled_back()
                 raise
             db.execute("COMMIT")
 
@@ -133,13 +132,13 @@ class EmbeddedBackend:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[Document]) -> None:
-        """Add documents, replacing any of the same id; committed a batch at a time."""
-        for batch in _batches(docs, BATCH):
-            prepared = prepare_many(batch)
+    def index(self, docs: Iterable[Document], workers: int = 1) -> None:
+        """Add documents, replacing any of the same id; committed a batch at a time. `workers` > 1
+        tokenises in that many other processes (worth it for tens of thousands of documents)."""
+        for batch in rows.made(docs, self.facet_names, BATCH, workers):
             with self._write() as db:
-                self._delete(db, [doc.id for doc in batch])
-                self._insert(db, prepared, {})
+                self._delete(db, [str(row[1][0]) for row in batch])
+                self._insert(db, batch, {}, look=True)
 
     def remove(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -147,16 +146,17 @@ class EmbeddedBackend:
             with self._write() as db:
                 self._delete(db, ids[start : start + BATCH])
 
-    def rebuild(self, docs: Iterable[Document]) -> int:
+    def rebuild(self, docs: Iterable[Document], workers: int = 1) -> int:
         """Replace the whole index by `docs` in one transaction: readers see the old index until the
-        new one is complete; writers wait (or time out, and their outbox retries). Returns the count."""
+        new one is complete; writers wait (or time out, and their outbox retries). `workers` as for
+        index(). Returns the number of documents."""
         count = 0
         with self._write() as db:
             _script(db, _DROP + _SCHEMA)
-            slots: dict[int, int] = {}  # the table is new: row keys can be counted here, not looked up
-            for batch in _batches(docs, BATCH):
-                self._delete(db, [doc.id for doc in batch])  # only an id repeated across batches
-                self._insert(db, prepare_many(batch), slots)
+            slots: dict[int, int] = {}  # the table is new: row keys are counted here, not looked up
+            for batch in rows.made(docs, self.facet_names, BATCH, workers):
+                self._delete(db, [str(row[1][0]) for row in batch])  # an id in two batches
+                self._insert(db, batch, slots, look=False)
                 count += len(batch)
             db.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # one segment: the fastest to query
         with self._failures():
@@ -168,59 +168,34 @@ class EmbeddedBackend:
         rowids = [r for (r,) in db.execute(f"SELECT rowid FROM documents WHERE id IN ({marks})", ids)]
         if rowids:
             marks = ",".join("?" * len(rowids))
-            for table in ("fts", "facets", "documents"):
+            for table in ("fts", "facet_codes", "documents"):
                 db.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", rowids)
 
-    def _insert(self, db: sqlite3.Connection, prepared: list[Prepared], slots: dict[int, int]) -> None:
+    def _insert(self, db: sqlite3.Connection, batch: list[rows.Row], slots: dict[int, int], look: bool) -> None:
         documents: list[tuple[object, ...]] = []
         texts: list[tuple[object, ...]] = []
-        facet_rows: list[tuple[int, str, str]] = []
-        for p in prepared:
-            doc = p.doc
-            pairs = list(dict.fromkeys(doc.facet_pairs(self.facet_names)))
-            rowid = self._row_key(db, fts.slot(doc.date), slots)
-            values: dict[str, list[str]] = {}
-            for name, value in pairs[1:]:
-                values.setdefault(name, []).append(value)
-            when = None if doc.date is None else epoch(doc.date)
-            documents.append(
-                (
-                    rowid,
-                    doc.id,
-                    doc.kind,
-                    doc.title,
-                    doc.body,
-                    doc.url,
-                    doc.lang,
-                    doc.visibility,
-                    when,
-                    json.dumps(values),
-                )
-            )
-            texts.append(
-                (
-                    rowid,
-                    " ".join(p.title_tokens),
-                    " ".join(p.body_tokens),
-                    spaced(p.title),
-                    spaced(p.body),
-                    fts.meta(doc.visibility, pairs),
-                )
-            )
-            facet_rows.extend((rowid, name, value) for name, value in pairs)
-        db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", documents)
-        db.executemany(f"INSERT INTO fts(rowid, {', '.join(fts.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", texts)
-        db.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
+        codes: list[tuple[int, bytes]] = []
+        blobs = self._local.labels.encode(db, [pairs for _, _, _, pairs in batch])
+        for (first, document, text, _), blob in zip(batch, blobs, strict=True):
+            key = self._row_key(db, first, slots, look)
+            documents.append((key, *document))
+            texts.append((key, *text))
+            codes.append((key, blob))
+        # In key order: FTS5 writes its pending terms out as a new segment whenever a row key is lower
+        # than the last one, so dates in random order would make a segment of nearly every document.
+        db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sorted(documents))
+        db.executemany(f"INSERT INTO fts(rowid, {', '.join(fts.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", sorted(texts))
+        db.executemany("INSERT INTO facet_codes VALUES (?, ?)", sorted(codes))
 
     @staticmethod
-    def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int]) -> int:
-        """The next free key of a second: counted in `slots`, seeded from the table the first time."""
-        if first not in slots:
+    def _row_key(db: sqlite3.Connection, first: int, slots: dict[int, int], look: bool) -> int:
+        """The next free key of a second: counted in `slots`, seeded from the table (if `look`) the first time."""
+        if first not in slots and look:
             (last,) = db.execute(
                 "SELECT max(rowid) FROM documents WHERE rowid BETWEEN ? AND ?", (first, first | fts.SLOT)
             ).fetchone()
             slots[first] = first if last is None else last + 1
-        key = slots[first]
+        key = slots.get(first, first)
         slots[first] = key + 1
         return key
 
@@ -245,36 +220,43 @@ class EmbeddedBackend:
         if (keys := fts.key_range(filters.date_from, filters.date_to)) is not None:
             where += " AND fts.rowid BETWEEN ? AND ?"
             params.extend(keys)
-        order = "rank" if sort == "relevance" and terms else "rowid DESC"
         db = self._db()
         with self._failures():
             db.execute("BEGIN")  # one snapshot: total, facets and page agree with each other
             try:
-                (total,) = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()
-                counts = self._count_facets(db, where, params, names) if total and names else {}
-                page = db.execute(
-                    f"SELECT rowid FROM fts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
-                ).fetchall()
-                hits = self._hits(db, [r for (r,) in page], terms, filters.visibility)
+                if names:  # the facet rows are one per match: they count the total too
+                    total, counts = self._local.labels.count(db, where, params, names, MAX_FACET_VALUES)
+                else:
+                    total, counts = db.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()[0], {}
+                ranked = sort == "relevance" and bool(terms)
+                page = self._page(db, where, params, total if ranked else 0, limit, offset)
+                hits = self._hits(db, page, terms, filters.visibility)
             finally:
                 db.execute("COMMIT")
         return Results(total, hits, ordered_counts(counts, names))
 
-    def _count_facets(
-        self, db: sqlite3.Connection, where: str, params: list[object], names: Sequence[str]
-    ) -> dict[tuple[str, str], int]:
-        marks = ",".join("?" * len(names))
-        rows = db.execute(
-            "SELECT f.name, f.value, count(*) FROM fts JOIN facets AS f ON f.rowid = fts.rowid"
-            f" WHERE {where} AND f.name IN ({marks}) GROUP BY f.name, f.value",
-            [*params, *names],
-        )
-        counts = {(name, value): n for name, value, n in rows}
-        kept: dict[tuple[str, str], int] = {}
-        for name in names:
-            top = sorted(((n, v) for (k, v), n in counts.items() if k == name), key=lambda c: (-c[0], c[1]))
-            kept.update(((name, v), n) for n, v in top[:MAX_FACET_VALUES])
-        return kept
+    def _page(
+        self, db: sqlite3.Connection, where: str, params: list[object], ranked: int, limit: int, offset: int
+    ) -> list[int]:
+        """Row keys of one page. Newest first is free (FTS5 walks keys backwards and stops). Relevance
+        (bm25) costs every match it orders, so when more than `rank_window` match it orders the newest
+        `rank_window` of them and lists the older ones after, newest first: on a participation site the
+        recent contributions matter most, and ranking a hundred thousand matches would take a second."""
+
+        def run(sql: str, *extra: object) -> list[int]:
+            return [r for (r,) in db.execute(f"SELECT rowid FROM fts WHERE {where}{sql}", [*params, *extra])]
+
+        window = self.rank_window
+        if not ranked:
+            return run(" ORDER BY rowid DESC LIMIT ? OFFSET ?", limit, offset)
+        if ranked <= window:
+            return run(" ORDER BY rank LIMIT ? OFFSET ?", limit, offset)
+        (edge,) = run(" ORDER BY rowid DESC LIMIT 1 OFFSET ?", window - 1)
+        page = run(" AND fts.rowid >= ? ORDER BY rank LIMIT ? OFFSET ?", edge, limit, offset) if offset < window else []
+        if len(page) < limit:
+            rest = max(0, offset - window)
+            page += run(" AND fts.rowid < ? ORDER BY rowid DESC LIMIT ? OFFSET ?", edge, limit - len(page), rest)
+        return page
 
     def _hits(
         self, db: sqlite3.Connection, rowids: list[int], terms: list[Term], allowed: Collection[str]
@@ -282,12 +264,12 @@ class EmbeddedBackend:
         if not rowids:
             return []
         marks = ",".join("?" * len(rowids))
-        rows = db.execute(
+        found = db.execute(
             "SELECT rowid, id, kind, title, body, url, lang, visibility, date, facets"
             f" FROM documents WHERE rowid IN ({marks})",
             rowids,
         )
-        by_rowid = {row[0]: row for row in rows}
+        by_rowid = {row[0]: row for row in found}
         hits = []
         for rowid in rowids:
             _, id, kind, title, body, url, lang, visibility, when, values = by_rowid[rowid]

@@ -4,20 +4,21 @@ Pure functions, kept apart from the SQLite plumbing so the rules that decide wha
 can be read (and tested) on their own.
 
 Visibility and facet filters are tokens in a `meta` column, so FTS5 itself applies them while it
-walks its posting lists (no per-row lookup; measured: counting 56,000 matches costs 4 ms this way
-and 63 ms by joining a table). A public document carries `pub`; every other document carries
-`restricted` plus a token for its own visibility. A viewer who may see public documents gets
-`<query> NOT (meta:restricted NOT meta:(<their other visibilities>))`, which walks only the
-(usually short) list of restricted documents rather than the list of every public one; the
-`restricted` token is on every non-public document by construction, so nothing slips through."""
+walks its posting lists, with no per-row lookup. A public document carries `pub`; every other
+document carries `restricted` plus a token for its own visibility. A viewer who may see public
+documents gets `<query> NOT (meta:restricted NOT meta:(<their other visibilities>))`, which walks
+only the (usually short) list of restricted documents rather than the list of every public one;
+`restricted` is on every non-public document by construction, so nothing slips through. Measured
+on 100,000 comments, counting the 4,000 public matches of 政府: 0.4 ms this way, 1.0 ms with
+`AND meta:pub`, 9.3 ms joining a table of visibilities."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 
-from .model import PUBLIC, epoch
-from .terms import Term, spaced
+from .model import PUBLIC, date_bounds, epoch
+from .terms import HAS_CJK, Term, segments
 
 COLUMNS = ("title_words", "body_words", "title_chars", "body_chars", "meta")
 # bm25 weights, in COLUMNS order: a whole word beats a run of characters, a title beats a body.
@@ -43,13 +44,9 @@ def key_range(date_from: datetime | date | None, date_to: datetime | date | None
     """Row keys between two dates, both inclusive; a bare `date_to` means the end of that day."""
     if date_from is None and date_to is None:
         return None
-    low = slot(date_from) if date_from is not None else FIRST_DATED << SHIFT
-    if date_to is None:
-        high = (1 << 62) - 1
-    else:
-        end = epoch(date_to) + (0 if isinstance(date_to, datetime) else 86_399)
-        high = (end << SHIFT) | SLOT
-    return low, high
+    low, high = date_bounds(date_from, date_to)
+    first = max(FIRST_DATED, low) if low is not None else FIRST_DATED
+    return first << SHIFT, (high << SHIFT) | SLOT if high is not None else (1 << 62) - 1
 
 
 def _hex(text: str) -> str:
@@ -74,10 +71,25 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def chars_expression(phrase: str) -> str:
+    """A phrase in the character index (see terms.char_pairs): a CJK run of two or more as its consecutive
+    pairs, a lone CJK character as a prefix, anything else as its words; a phrase mixing scripts
+    needs each part (their adjacency is not checked: the pairs index has a last character between)."""
+    parts = []
+    for segment in segments(phrase):
+        if not HAS_CJK.search(segment):
+            parts.append(f"{CHARS} : {_quote(segment)}")
+        elif len(segment) == 1:
+            parts.append(f"{CHARS} : {_quote(segment)} *")
+        else:
+            parts.append(f"{CHARS} : {_quote(' '.join(segment[i : i + 2] for i in range(len(segment) - 1)))}")
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
 def term_expression(term: Term) -> str:
     """A term matches as its run of characters (exact, whatever the segmenter did) or as its lemmas
     (other word forms); both sides of the OR count towards bm25, so whole-word matches rank higher."""
-    chars = f"{CHARS} : {_quote(spaced(term.phrase))}"
+    chars = chars_expression(term.phrase)
     if not term.lemmas:
         return chars
     return f"({WORDS} : {_quote(' '.join(term.lemmas))} OR {chars})"

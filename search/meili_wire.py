@@ -16,8 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from .fts import key_range
-from .model import KIND, Filters, Hit, Results, Sort, epoch, from_epoch, ordered_counts
+from .model import KIND, Filters, Hit, Results, Sort, date_bounds, epoch, from_epoch, ordered_counts
 from .snippets import snippet
 from .terms import CJK, HAS_CJK, Prepared, Term
 
@@ -141,11 +140,11 @@ def filter_expression(filters: Filters, facet_names: Sequence[str]) -> list[str]
         if name != KIND and name not in facet_names:
             raise ValueError(f"cannot filter on facet {name!r}: not one of {list(facet_names)}")
         clauses.append(_any_of(field(name), sorted(values)))
-    if (keys := key_range(filters.date_from, filters.date_to)) is not None:
-        if filters.date_from is not None:
-            clauses.append(f"date >= {epoch(filters.date_from)}")
-        if filters.date_to is not None:
-            clauses.append(f"date <= {keys[1] >> 24}")  # the end of a bare date's day, as in the embedded one
+    low, high = date_bounds(filters.date_from, filters.date_to)
+    if low is not None:
+        clauses.append(f"date >= {low}")
+    if high is not None:
+        clauses.append(f"date <= {high}")
     return clauses
 
 

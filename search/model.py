@@ -52,7 +52,7 @@ class Document:
     body: str
     lang: str  # "zh" or "en" (a tag like "zh-TW" is fine); "" to detect it from the text
     url: str
-    facets: Mapping[str, str | Sequence[str]]  # e.g. {"agency": "12", "tag": ["長照", "健保"]}
+    facets: Mapping[str, str | int | Sequence[str | int]]  # e.g. {"agency": 12, "tag": ["長照", "健保"]}
     visibility: str  # "public", "agency:12", "hidden"...: matched exactly against Filters.visibility
     date: datetime | date | None = None  # for newest-first and date ranges; naive means UTC
 
@@ -62,7 +62,7 @@ class Document:
         for name, values in self.facets.items():
             if name not in allowed:
                 raise ValueError(f"document {self.id!r}: facet {name!r} is not one of {sorted(allowed)}")
-            for value in [values] if isinstance(values, str) else values:
+            for value in [values] if isinstance(values, str | int) else values:  # an agency's number as is
                 pairs.append((name, str(value)))
         return pairs
 
@@ -111,6 +111,13 @@ def epoch(value: datetime | date) -> int:
     elif value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
+
+
+def date_bounds(date_from: datetime | date | None, date_to: datetime | date | None) -> tuple[int | None, int | None]:
+    """A date range as inclusive epoch seconds; a bare `date_to` means the end of that day."""
+    low = None if date_from is None else epoch(date_from)
+    high = None if date_to is None else epoch(date_to) + (0 if isinstance(date_to, datetime) else 86_399)
+    return low, high
 
 
 def from_epoch(seconds: int | None) -> datetime | None:

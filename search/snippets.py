@@ -20,13 +20,17 @@ from .terms import Term, lemma
 WIDTH = 140  # characters of text in a snippet
 _SPACES = re.compile(r"(\s+)")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+_UNEVEN_SPACE = re.compile(r"\s\s|^\s|\s$|[^\S ]")  # what normalise would squeeze or change
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+def fold(text: str) -> tuple[str, range | list[int]]:
     """The text in normal form, and for each of its characters the index of the original character.
-    Normalising word by word keeps the white space (which `normalise` would squeeze) in place; a word
-    whose normal form changes length (a ligature, a rare conversion) is folded character by character."""
+    Most texts fold whole, character for character (one call); otherwise word by word, which keeps
+    the white space (which `normalise` squeezes) in place, and a word whose normal form changes
+    length (a ligature, a rare conversion) character by character."""
     normalise = pipeline().normalise
+    if not _UNEVEN_SPACE.search(text) and len(folded := normalise(text)) == len(text):
+        return folded, range(len(text))
     out: list[str] = []
     where: list[int] = []
     position = 0

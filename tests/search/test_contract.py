@@ -290,12 +290,11 @@ def test_rebuild_replaces_the_whole_index(backend: SearchBackend) -> None:
 
 
 def test_a_hit_carries_what_a_page_shows(backend: SearchBackend) -> None:
-    backend.index(
-        [doc("c:1", "長照", title="喘息", kind="post", url="/posts/1", lang="zh", facets={"tag": ["a", "b"]})]
-    )
-    (hit,) = backend.search("長照", PUBLIC).hits
+    facets = {"tag": ["a", "b"], "agency": 12}  # a number is taken as its digits
+    backend.index([doc("c:1", "長照", title="喘息", kind="post", url="/posts/1", lang="zh", facets=facets)])
+    (hit,) = backend.search("長照", Filters(visibility={"public"}, facets={"agency": {"12"}})).hits
     assert (hit.id, hit.kind, hit.title, hit.url, hit.lang) == ("c:1", "post", "喘息", "/posts/1", "zh")
-    assert hit.facets == {"tag": ("a", "b")} and hit.date is None
+    assert hit.facets == {"tag": ("a", "b"), "agency": ("12",)} and hit.date is None
 
 
 def test_snippets_mark_matches_and_escape_the_text(backend: SearchBackend) -> None:
