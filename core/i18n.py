@@ -22,7 +22,9 @@ from babel.support import NullTranslations, Translations
 from core.settings import ROOT
 
 LOCALES_DIR = ROOT / "locales"
-SOURCE_LOCALE = "en"  # the language of the msgids themselves
+SOURCE_LOCALE = "en"
+# How each language names itself in the switcher, where Babel's name is not what speakers use.
+OWN_NAMES = {"zh_TW": "繁體中文", "id": "Bahasa Indonesia"}  # the language of the msgids themselves
 COOKIE = "lang"
 
 _current: ContextVar[str] = ContextVar("locale", default="zh_TW")
@@ -124,9 +126,10 @@ def language_name(locale: str) -> str:
         parsed = Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         return locale
-    if locale == "zh_TW":
-        return "繁體中文"
-    return (parsed.get_display_name(locale) or locale).capitalize()
+    if locale in OWN_NAMES:
+        return OWN_NAMES[locale]
+    name = parsed.get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
 
 
 # One date format per language, everywhere: (date, date and time). Other languages take Babel's

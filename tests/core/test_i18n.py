@@ -80,7 +80,7 @@ def test_adding_a_language_is_adding_a_catalog(tmp_path: Path) -> None:
     (tmp_path / "zh_TW" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "zh_TW" / "LC_MESSAGES" / "messages.po").write_text('msgid ""\nmsgstr ""\n', "utf-8")
     assert i18n.available_locales(tmp_path) == ("zh_TW", "vi", "en")
-    assert i18n.language_name("vi") == "Tiếng việt"
+    assert i18n.language_name("vi") == "Tiếng Việt"
 
 
 def _interface_strings() -> set[str]:
