@@ -12,7 +12,7 @@ from search.model import PUBLIC, Document
 
 
 def _bills(session: Session, ids: list[int]) -> outbox.Built:
-    found = {b.id: b for b in session.exec(select(Bill).where(col(Bill.id).in_(ids)))}
+    found = outbox.rows(session, Bill, ids)
     articles: dict[int, list[BillArticle]] = {}
     for article in session.exec(select(BillArticle).where(col(BillArticle.bill_id).in_(ids))):
         articles.setdefault(article.bill_id, []).append(article)

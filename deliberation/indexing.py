@@ -13,7 +13,7 @@ from search.model import PUBLIC, Document
 
 
 def _conversations(session: Session, ids: list[int]) -> outbox.Built:
-    found = {c.id: c for c in session.exec(select(Conversation).where(col(Conversation.id).in_(ids)))}
+    found = outbox.rows(session, Conversation, ids)
     built = outbox.Built()
     for conversation_id in ids:
         conversation = found.get(conversation_id)
@@ -45,7 +45,7 @@ def _statement_visibility(statement: Statement) -> str:
 
 
 def _statements(session: Session, ids: list[int]) -> outbox.Built:
-    found = {s.id: s for s in session.exec(select(Statement).where(col(Statement.id).in_(ids)))}
+    found = outbox.rows(session, Statement, ids)
     conversations = {
         c.id: c
         for c in session.exec(
@@ -86,7 +86,7 @@ def _subject(discussion: Discussion) -> dict[str, str]:
 
 
 def _discussions(session: Session, ids: list[int]) -> outbox.Built:
-    found = {d.id: d for d in session.exec(select(Discussion).where(col(Discussion.id).in_(ids)))}
+    found = outbox.rows(session, Discussion, ids)
     built = outbox.Built()
     for discussion_id in ids:
         discussion = found.get(discussion_id)
@@ -110,7 +110,7 @@ def _discussions(session: Session, ids: list[int]) -> outbox.Built:
 
 
 def _posts(session: Session, ids: list[int]) -> outbox.Built:
-    found = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(ids)))}
+    found = outbox.rows(session, Post, ids)
     discussions = {
         d.id: d
         for d in session.exec(

@@ -43,7 +43,7 @@ def subject_visibility(subject: Subject) -> str:
 
 
 def _comments(session: Session, ids: list[int]) -> outbox.Built:
-    found = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids)))}
+    found = outbox.rows(session, Comment, ids)
     lookup = _Subjects(session)
     built = outbox.Built()
     for comment_id in ids:
@@ -72,7 +72,7 @@ def _comments(session: Session, ids: list[int]) -> outbox.Built:
 
 
 def _responses(session: Session, ids: list[int]) -> outbox.Built:
-    found = {r.id: r for r in session.exec(select(Response).where(col(Response.id).in_(ids)))}
+    found = outbox.rows(session, Response, ids)
     themes: dict[int, list[ResponseTheme]] = {}
     for theme in session.exec(select(ResponseTheme).where(col(ResponseTheme.response_id).in_(ids))):
         themes.setdefault(theme.response_id, []).append(theme)

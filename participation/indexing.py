@@ -23,7 +23,7 @@ def _agency_slugs(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _consultations(session: Session, ids: list[int]) -> outbox.Built:
-    found = {c.id: c for c in session.exec(select(Consultation).where(col(Consultation.id).in_(ids)))}
+    found = outbox.rows(session, Consultation, ids)
     slugs = _agency_slugs(session, {c.agency_id for c in found.values()})
     built = outbox.Built()
     for consultation_id in ids:
@@ -72,7 +72,7 @@ def _consultations(session: Session, ids: list[int]) -> outbox.Built:
 
 
 def _proposals(session: Session, ids: list[int]) -> outbox.Built:
-    found = {p.id: p for p in session.exec(select(Proposal).where(col(Proposal.id).in_(ids)))}
+    found = outbox.rows(session, Proposal, ids)
     slugs = _agency_slugs(session, {p.agency_id for p in found.values()})
     built = outbox.Built()
     for proposal_id in ids:
@@ -97,7 +97,7 @@ def _proposals(session: Session, ids: list[int]) -> outbox.Built:
 
 
 def _agencies(session: Session, ids: list[int]) -> outbox.Built:
-    found = {a.id: a for a in session.exec(select(Agency).where(col(Agency.id).in_(ids)))}
+    found = outbox.rows(session, Agency, ids)
     built = outbox.Built()
     for agency_id in ids:
         agency = found.get(agency_id)

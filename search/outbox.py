@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
@@ -30,6 +30,7 @@ from .backend import SearchBackend
 from .model import Document, SearchUnavailable
 
 log = logging.getLogger(__name__)
+Row = TypeVar("Row", bound=SQLModel)
 BATCH = 500
 
 
@@ -62,6 +63,12 @@ _watched: list[tuple[type, Callable[[Any], Iterable[str]]]] = []
 def register(source: Source) -> Source:
     sources[source.kind] = source
     return source
+
+
+def rows(session: Session, model: type[Row], ids: Iterable[int]) -> dict[int, Row]:
+    """The rows of `model` with these ids, by id: what a source's `build` starts from."""
+    column = col(getattr(model, "id"))  # noqa: B009  (every indexed table has an id; the type does not say so)
+    return {row.id: row for row in session.exec(select(model).where(column.in_(list(ids))))}  # type: ignore[attr-defined]
 
 
 def every_id(model: type[SQLModel]) -> Callable[[Session], list[int]]:
