@@ -8,6 +8,7 @@ language switcher. zh-TW is the default.
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -113,6 +114,32 @@ def _match(tag: str, available: tuple[str, ...]) -> str | None:
         if code.lower().split("_")[0] == language:
             return code
     return None
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_INDONESIAN = {"yang", "dan", "dengan", "tidak", "untuk", "saya", "ini", "itu", "kami", "dari"}
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def text_lang(text: str) -> str:
+    """The lang attribute for people's words, so each renders in its own script (Chinese content
+    in an English page must not take Japanese glyphs): zh-Hant, th, vi, en, or "" when unsure."""
+    sample = text[:400]
+    han, latin = len(_HAN.findall(sample)), len(_LATIN.findall(sample))
+    if han and han >= latin / 3:
+        return "zh-Hant"
+    if _THAI.search(sample):
+        return "th"
+    if not latin:
+        return ""
+    if len(_VIETNAMESE.findall(sample)) * 20 >= latin:
+        return "vi"
+    words = set(re.findall(r"[a-z]+", sample.lower()))
+    if words & _INDONESIAN:
+        return "id"
+    return "en"
 
 
 def html_lang(locale: str) -> str:

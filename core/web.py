@@ -71,6 +71,7 @@ def _build_environment() -> Environment:
     env.filters["label"] = _label_filter
     env.filters["parens"] = _parens_filter
     env.globals["countdown"] = countdown
+    env.globals["text_lang"] = i18n.text_lang
     return env
 
 

@@ -12,13 +12,16 @@ from core import accounts, jobs, moderation, notify
 from deliberation import discussions
 from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
+from deliberation import receipts as deliberation_receipts
 from deliberation import services as deliberation_services
 from feedback import analyses, comments, importing
 from feedback import indexing as feedback_indexing
 from feedback import models as feedback
+from feedback import receipts as feedback_receipts
 from participation import events, proposals
 from participation import indexing as participation_indexing
 from participation import models as participation
+from participation import receipts as participation_receipts
 from participation import subject as consultation_subject
 from search import outbox as search_outbox
 
@@ -47,4 +50,7 @@ modules = [
     participation_indexing,
     bill_indexing,
     deliberation_indexing,
+    feedback_receipts,
+    participation_receipts,
+    deliberation_receipts,
 ]

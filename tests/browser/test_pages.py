@@ -32,6 +32,9 @@ PAGES = [
     ("core:agencies", "/agencies", ADMIN),
     ("core:member", "/members/7", None),
     ("core:profile", "/profile", CITIZEN),
+    ("core:activity", "/me", CITIZEN),
+    ("core:receipt_form", "/receipt", None),
+    ("core:receipt", "RECEIPT", CITIZEN),
     ("core:job", "JOB", CITIZEN),
     ("core:admin_members", "/admin/members", ADMIN),
     ("core:outbox", "/outbox", ADMIN),
@@ -115,6 +118,7 @@ NOT_PAGES = {
             "bill",
             "bill_comments",
             "search",
+            "receipt",
         )
     ),
 }
@@ -134,6 +138,9 @@ def _resolve(page: Page, site: Site, path: str) -> str:
         page.goto("/conversations")
         found = page.locator("main .card a").first.get_attribute("href") or ""
         return found + path.removeprefix("CONVERSATION")
+    if path == "RECEIPT":  # the signed-in citizen's first receipt, as they would follow it
+        page.goto("/me")
+        return page.locator("a[href^='/receipt/']").first.get_attribute("href") or ""
     if path == "UNSUBSCRIBE":
         return "/unsubscribe/" + notify.unsubscribe_token(site.secret_key, 1)
     if path == "JOB":
