@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from core import receipts
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
@@ -39,8 +40,11 @@ def comment_context(
     placed = {}
     if response is not None and response.published_at is not None:
         placed = responses.theme_of_comments(ctx.db, response, [pk(c) for c in shown])
+    posted = ctx.request.session.pop("posted_comment", None)
     return {
         "subject": subject,
+        "posted": posted,
+        "posted_receipt": receipts.code(ctx.settings.secret_key, "C", posted) if posted else "",
         "placed": placed,
         "decision_labels": DECISION_LABELS,
         "comments": shown,
@@ -176,6 +180,7 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         except Invalid as invalid:
             return detail(ctx, subject, values, invalid.errors, 400)
         ctx.flash(N_("Thank you. Your comment is published."))
+        ctx.request.session["posted_comment"] = comment.id  # shown, highlighted, where the page lands
         return ctx.redirect(f"{subject.path}#comment-{comment.id}")
 
     @page

@@ -193,3 +193,16 @@ def test_the_analysis_is_for_those_who_answer_until_they_publish_it(
     client.cookies.clear()
     themes = client.get(f"{report}.json").json()["themes"]
     assert sum(t["size"] for t in themes) == 4 and len(themes) == 2
+
+
+def test_the_comment_just_posted_is_shown_highlighted_with_its_receipt(
+    client: TestClient, db: Session, case: Case
+) -> None:
+    sign_in(client, make_member(db))
+    _comment(client, case, "剛剛送出的意見", case.article)
+    comment = db.exec(select(Comment)).one()
+    page = client.get(case.path).text
+    item = page.split(f'id="comment-{comment.id}"')[0].rsplit("<li", 1)[1]
+    assert "comment--new" in item
+    assert "/receipt/C" in page.split(f'id="comment-{comment.id}"')[1].split("</li>")[0]
+    assert "comment--new" not in client.get(case.path).text  # once: a reload is an ordinary page
