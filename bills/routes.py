@@ -106,7 +106,7 @@ def bill_list_csv(ctx: Ctx) -> Response:
 def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
     subject = services.subject_of(bill)
     articles = services.articles_of(ctx.db, bill)
-    shown = comments.list_comments(ctx.db, "bill", pk(bill), limit=comment_routes.PAGE_SIZE)
+    shown, letters = comment_routes.listed(ctx, subject, {})
     return ctx.render(
         "bills/detail.html",
         status,
@@ -126,7 +126,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         analysis_published=analyses.is_published(ctx.db, "bill", pk(bill)),
         discussions=discussions.list_discussions(ctx.db, "bill", pk(bill)),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
-        **comment_routes.comment_context(ctx, subject, shown),
+        **comment_routes.comment_context(ctx, subject, shown, letters=letters),
         **comment_routes.comment_form(ctx, subject),
     )
 

@@ -18,7 +18,7 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, json_download, page
-from feedback import articles, comments, responses, subjects
+from feedback import articles, comments, report, responses, subjects
 from feedback.access import visible_subject
 from feedback.models import DECISION_LABELS, STANCE_LABELS, Comment
 from feedback.subjects import Subject, SubjectKind
@@ -31,8 +31,44 @@ PAGE_SIZE = 30
 DetailPage = Callable[[Ctx, Subject, dict[str, str], dict[str, str], int], Response]
 
 
+def letters_of(ctx: Ctx, subject: Subject) -> tuple[int, list[report.LetterGroup]]:
+    """The subject's form letters, to show each as one entry instead of a wall of copies."""
+    can_manage = subjects.kind_of(subject.kind).can_manage(ctx.member, ctx.roles, subject)
+    return report.letter_groups(ctx.db, subject.kind, subject.id, can_manage)
+
+
+def listed(
+    ctx: Ctx, subject: Subject, filters: dict[str, Any], before: int | None = None
+) -> tuple[list[Comment], list[report.LetterGroup]]:
+    """A page of the subject's comments, newest first. Once an analysis has found form letters,
+    their senders are left out (each letter is shown once, above), unless `letter` asks for one
+    letter's senders or `letters=all` for every comment."""
+    analysis_id, groups = letters_of(ctx, subject)
+    letters: tuple[int, int | None] | None = None
+    if groups and filters.get("letter") is not None:
+        letters = (analysis_id, filters["letter"])
+    elif groups and filters.get("letters") != "all":
+        letters = (analysis_id, None)
+    shown = comments.list_comments(
+        ctx.db,
+        subject.kind,
+        subject.id,
+        article=filters.get("article"),
+        stance=filters.get("stance") or None,
+        before=before,
+        limit=PAGE_SIZE,
+        letters=letters,
+    )
+    return shown, groups if letters == (analysis_id, None) else []
+
+
 def comment_context(
-    ctx: Ctx, subject: Subject, shown: list[Comment], filters: dict[str, Any] | None = None, more: str | None = None
+    ctx: Ctx,
+    subject: Subject,
+    shown: list[Comment],
+    filters: dict[str, Any] | None = None,
+    more: str | None = None,
+    letters: list[report.LetterGroup] | None = None,
 ) -> dict[str, Any]:
     """What `feedback/_comment_page.html` needs, on the subject's page and on its comment list."""
     # "Where did my comment go": once the response is out, each comment shows the theme it is in.
@@ -55,6 +91,7 @@ def comment_context(
         "can_edit": comments.can_edit,
         "more_url": more if more is not None else _older(subject, shown, filters or {}),
         "filters": filters or {"article": None, "stance": "", "q": ""},
+        "letters": letters or [],
     }
 
 
@@ -143,17 +180,13 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         if stance and stance not in STANCE_LABELS:
             raise HTTPException(400)
         filters = {"article": article, "stance": stance, "q": query}
+        if ctx.query("letters") == "all":
+            filters["letters"] = "all"
+        if (letter := ctx.int_query("letter")) is not None:
+            filters["letter"] = letter
         if not query:
-            shown = comments.list_comments(
-                ctx.db,
-                subject.kind,
-                subject.id,
-                article=article,
-                stance=stance or None,
-                before=ctx.int_query("before"),
-                limit=PAGE_SIZE,
-            )
-            context = comment_context(ctx, subject, shown, filters)
+            shown, letters = listed(ctx, subject, filters, ctx.int_query("before"))
+            context = comment_context(ctx, subject, shown, filters, letters=letters)
         else:  # words to look for: the search index finds them, in either script
             number = ctx.int_query("page") or 1
             try:

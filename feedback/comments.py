@@ -18,7 +18,7 @@ from core.accounts import Member
 from core.db import utcnow
 from core.errors import N_, Forbidden, Invalid, NotFound
 from feedback import subjects
-from feedback.models import Comment, Stance
+from feedback.models import AnalysisThemeComment, Comment, Stance
 from feedback.subjects import Subject
 
 COMMENT_MAX = 5000
@@ -134,9 +134,20 @@ def list_comments(
     stance: str | None = None,
     before: int | None = None,
     limit: int = 30,
+    letters: tuple[int, int | None] | None = None,
 ) -> list[Comment]:
-    """Newest first, paged by id (keyset): as fast on page 3,000 as on page 1."""
+    """Newest first, paged by id (keyset): as fast on page 3,000 as on page 1.
+
+    `letters` is (analysis id, form letter number): only that letter's senders, or with None
+    only the comments that are in no form letter of that analysis."""
     query = select(Comment).where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+    if letters is not None:
+        analysis_id, number = letters
+        senders = select(AnalysisThemeComment.comment_id).where(AnalysisThemeComment.analysis_id == analysis_id)
+        if number is None:
+            query = query.where(col(Comment.id).not_in(senders.where(col(AnalysisThemeComment.campaign).is_not(None))))
+        else:
+            query = query.where(col(Comment.id).in_(senders.where(AnalysisThemeComment.campaign == number)))
     if article is not None:
         query = query.where(Comment.article == article)
     if stance:

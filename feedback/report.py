@@ -123,6 +123,27 @@ def campaign_views(session: Session, analysis: Analysis, changes_shown: int = 50
     return views
 
 
+@dataclass
+class LetterGroup:
+    number: int  # the campaign's index in the analysis, as stored on AnalysisThemeComment
+    template: str
+    size: int
+
+
+def letter_groups(
+    session: Session, subject_kind: str, subject_id: int, can_manage: bool
+) -> tuple[int, list[LetterGroup]]:
+    """The form letters of the subject's finished analysis, largest first, for collapsing its comment
+    lists: (analysis id, groups). The public sees them once the analysis is published."""
+    query = select(Analysis).where(Analysis.subject_kind == subject_kind, Analysis.subject_id == subject_id)
+    analysis = session.exec(query).first()
+    if analysis is None or analysis.status != "done" or not (can_manage or analysis.published_at is not None):
+        return 0, []
+    stored = json.loads(analysis.campaigns)
+    groups = [LetterGroup(n, c["template"], len(c["members"])) for n, c in enumerate(stored) if len(c["members"]) > 2]
+    return pk(analysis), sorted(groups, key=lambda g: -g.size)
+
+
 def counts_line(analysis: Analysis) -> dict[str, int]:
     """ "N comments from M campaigns and K individual comments", as numbers."""
     stored = json.loads(analysis.campaigns)

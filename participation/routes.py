@@ -80,7 +80,7 @@ def _detail_page(
 ) -> Response:
     subject = services.subject_of(consultation)
     version = services.latest_version(ctx.db, consultation)
-    shown = comments.list_comments(ctx.db, "consultation", pk(consultation), limit=comment_routes.PAGE_SIZE)
+    shown, letters = comment_routes.listed(ctx, subject, {})
     counts = comments.comment_counts(ctx.db, "consultation", pk(consultation))
     return ctx.render(
         "participation/detail.html",
@@ -102,7 +102,7 @@ def _detail_page(
         analysis_published=analyses.is_published(ctx.db, "consultation", pk(consultation)),
         values=values,
         errors=errors,
-        **comment_routes.comment_context(ctx, subject, shown),
+        **comment_routes.comment_context(ctx, subject, shown, letters=letters),
         **comment_routes.comment_form(ctx, subject),
     )
 

@@ -206,3 +206,34 @@ def test_the_comment_just_posted_is_shown_highlighted_with_its_receipt(
     assert "comment--new" in item
     assert "/receipt/C" in page.split(f'id="comment-{comment.id}"')[1].split("</li>")[0]
     assert "comment--new" not in client.get(case.path).text  # once: a reload is an ordinary page
+
+
+LETTER = "我反對一次性塑膠吸管全面禁用，這會造成身心障礙者與長者的不便，請保留其他選擇並延後實施日期，謝謝。"
+
+
+def test_a_form_letter_is_one_entry_and_its_copies_are_a_click_away(
+    client: TestClient, db: Session, case: Case
+) -> None:
+    for n in range(5):
+        sign_in(client, make_member(db, f"s{n}@example.tw"))
+        _comment(client, case, LETTER if n else LETTER.replace("謝謝。", "我的父親需要吸管。謝謝。"))
+    sign_in(client, make_member(db, "own@example.tw"))
+    _comment(client, case, "喘息服務應該增加到三十日，並且可以按小時使用。", case.article)
+    own = db.exec(select(Comment).where(Comment.text.startswith("喘息"))).one()  # type: ignore[attr-defined]
+    assert client.get(case.path).text.count('class="comment ') == 6  # no analysis yet: every comment
+    sign_in(client, case.manager)
+    report = f"{case.path}/analysis"
+    assert post(client, f"{report}/run", {"k": ""}, token_from=report).status_code == 303
+    page = client.get(case.path).text  # those who answer see the letters collapsed at once
+    assert "這份意見與另外 4 份相近的意見" in page and page.count('class="comment ') == 1
+    client.cookies.clear()
+    assert client.get(case.path).text.count('class="comment ') == 6  # the public, once it is published
+    sign_in(client, case.manager)
+    assert post(client, f"{report}/publish", {}, token_from=report).status_code == 303
+    client.cookies.clear()
+    public = client.get(case.path).text
+    assert public.count('class="comment ') == 1 and f'id="comment-{own.id}"' in public
+    letter = public.split("comments?letter=")[1].split('"')[0]
+    copies = client.get(f"{case.path}/comments?letter={letter}").text
+    assert copies.count('class="comment ') == 5 and f'id="comment-{own.id}"' not in copies
+    assert client.get(f"{case.path}/comments?letters=all").text.count('class="comment ') == 6
