@@ -142,6 +142,34 @@ def text_lang(text: str) -> str:
     return "en"
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 13 -> 十三, 25 -> 二十五, 105 -> 一百零五, 110 -> 一百一十, as laws number articles."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        tail = ""
+    elif rest < 10:
+        tail = "零" + _DIGITS[rest]
+    else:
+        tail = ("一" if rest < 20 else "") + chinese_number(rest)
+    return _DIGITS[hundreds] + "百" + tail
+
+
+def article_label(n: int) -> str:
+    """An article's label as the law writes it: 第五條 in Chinese, "Article 5" elsewhere."""
+    if get_locale() == "zh_TW" and 0 < n < 1000:
+        return f"第{chinese_number(n)}條"
+    return gettext("Article %(n)s") % {"n": n}
+
+
 def html_lang(locale: str) -> str:
     return locale.replace("_", "-")
 

@@ -72,6 +72,7 @@ def _build_environment() -> Environment:
     env.filters["parens"] = _parens_filter
     env.globals["countdown"] = countdown
     env.globals["text_lang"] = i18n.text_lang
+    env.globals["article_label"] = i18n.article_label
     return env
 
 

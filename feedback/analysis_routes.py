@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.errors import N_, Invalid
+from core.i18n import article_label
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, json_download, page
 from feedback import analyses, report, review
@@ -76,7 +77,7 @@ def _node_label(node: dict[str, Any], subject: Viewing) -> str:
     if kind == "participant":
         return translate(N_("Participant %(n)s")) % {"n": label}
     if kind == "article":
-        return subject.articles.get(int(label)) or translate(N_("Article %(n)s")) % {"n": label}
+        return subject.articles.get(int(label)) or article_label(int(label))
     if kind == "campaign":
         return translate(N_("Form letter %(n)s")) % {"n": label}
     if kind == "proposal":

@@ -17,6 +17,7 @@ from core import receipts
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
+from core.i18n import article_label
 from core.web import Ctx, csv_download, json_download, page
 from feedback import articles, comments, report, responses, subjects
 from feedback.access import visible_subject
@@ -130,15 +131,19 @@ def comment_form(ctx: Ctx, subject: Subject) -> dict[str, Any]:
     }
 
 
-OPEN_DATA_FIELDS = ["id", "created_at", "author", "article", "version", "stance", "text", "amendment", "source"]
+Labels = dict[tuple[int | None, int], str]  # (version, article) -> the heading the text gives it
+OPEN_DATA_FIELDS = [
+    "id", "created_at", "author", "article", "article_label", "version", "stance", "text", "amendment", "source",
+]  # fmt: skip
 
 
-def _open_row(ctx: Ctx, subject: Subject, comment: Comment) -> dict[str, Any]:
+def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels) -> dict[str, Any]:
     return {
         "id": comment.id,
         "created_at": comment.created_at.isoformat(),
         "author": comments.pseudonym(ctx.settings.secret_key, subject.kind, subject.id, comment),
         "article": comment.article,
+        "article_label": _label(labels, comment),
         "version": comment.version,
         "stance": comment.stance,
         "text": comment.text,
@@ -147,9 +152,22 @@ def _open_row(ctx: Ctx, subject: Subject, comment: Comment) -> dict[str, Any]:
     }
 
 
+def _labels(ctx: Ctx, subject: Subject) -> Labels:
+    """(version, article) -> the heading the text gives it (第十三條之一), for open data."""
+    texts = subjects.kind_of(subject.kind).article_texts(ctx.db, subject)
+    return {key: text.heading for key, text in texts.items() if text.heading}
+
+
+def _label(labels: Labels, comment: Comment) -> str:
+    if comment.article is None:
+        return ""
+    return labels.get((comment.version, comment.article)) or article_label(comment.article)
+
+
 def _open_rows(ctx: Ctx, subject: Subject) -> list[dict[str, Any]]:
     every = comments.list_comments(ctx.db, subject.kind, subject.id, limit=10**9)
-    return [_open_row(ctx, subject, c) for c in reversed(every)]
+    labels = _labels(ctx, subject)
+    return [_open_row(ctx, subject, c, labels) for c in reversed(every)]
 
 
 API_DOC = """{title}'s comments.
@@ -235,7 +253,8 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         subject = visible_subject(ctx, kind)
         number, per_page = paging(ctx)
         page_items, total = comments.comment_page(ctx.db, subject.kind, subject.id, number, per_page)
-        return JSONResponse(paged([_open_row(ctx, subject, c) for c in page_items], number, per_page, total))
+        labels = _labels(ctx, subject)
+        return JSONResponse(paged([_open_row(ctx, subject, c, labels) for c in page_items], number, per_page, total))
 
     api_comments.__doc__ = API_DOC.format(
         title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=_flow(kind.api_parameter)

@@ -140,3 +140,23 @@ def test_punctuation_around_words_follows_the_language(client: TestClient) -> No
     assert str(web.templates.from_string('{{ "Error code"|label }}{{ "x"|parens }}').render()) == "Error code: (x)"
     i18n.set_locale("zh_TW")
     assert str(web.templates.from_string('{{ "錯誤"|label }}{{ "x"|parens }}').render()) == "錯誤：（x）"
+
+
+def test_articles_are_labelled_as_the_law_writes_them() -> None:
+    i18n.set_locale("zh_TW")
+    labels = [i18n.article_label(n) for n in (1, 5, 10, 13, 20, 25, 100, 105, 110, 115)]
+    assert labels == [
+        "第一條",
+        "第五條",
+        "第十條",
+        "第十三條",
+        "第二十條",
+        "第二十五條",
+        "第一百條",
+        "第一百零五條",
+        "第一百一十條",
+        "第一百一十五條",
+    ]
+    i18n.set_locale("en")
+    assert i18n.article_label(5) == "Article 5"
+    i18n.set_locale("zh_TW")

@@ -114,6 +114,7 @@ def test_the_comments_as_open_data_carry_pseudonyms_never_names_or_addresses(
     rows = list(csv.DictReader(io.StringIO(client.get(f"{case.path}/comments.csv").text.lstrip("\ufeff"))))
     assert [r["text"] for r in rows][1] == "第二則" and rows[0]["author"] == rows[1]["author"]
     assert rows[0]["article"] == str(case.article) and rows[0]["author"].startswith("p-")
+    assert rows[0]["article_label"] == "第二條" and rows[1]["article_label"] == ""  # as the law writes it
     data = client.get(f"{case.path}/comments.json").json()
     assert [c["text"] for c in data["comments"]][1] == "第二則"
     assert data[case.kind]["url"] == case.path

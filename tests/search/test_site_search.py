@@ -193,8 +193,8 @@ def test_facets_name_what_they_count_and_narrow_to_one_consultations_articles(cl
     services.comment_on_consultation(db, ltc, author, "oppose", "長照第三條意見", 3)
     page = client.get("/search", params={"q": "長照"}).text
     assert "開放意見徵集中" in page  # the consultation's phase, by its label
-    assert "長照草案" in page and "第 2 條" not in page  # what comments are part of; articles only within one
+    assert "長照草案" in page and "article=2" not in page  # what comments are part of; articles only within one
     narrowed = client.get("/search", params={"q": "長照", "subject": f"consultation:{ltc.id}", "kind": "comment"}).text
-    assert "第 2 條" in narrowed and "第 3 條" in narrowed
+    assert "第二條" in narrowed and "第三條" in narrowed and "article=2" in narrowed
     one = client.get("/api/v1/search", params={"q": "長照", "subject": f"consultation:{ltc.id}", "article": "3"}).json()
     assert one["total"] == 1 and one["items"][0]["title"] == "長照第三條意見"
