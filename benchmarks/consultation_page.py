@@ -25,8 +25,8 @@ import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import make_engine, migrate, pk, utcnow
 from core.settings import Settings
+from feedback.models import Comment
 from participation import services
-from participation.models import Comment
 from thinktank.app import create_app
 
 DRAFT = "\n\n".join(f"第{n}條 本條規定第{n}項事務之處理方式，主管機關應公告實施。" for n in range(1, 21))

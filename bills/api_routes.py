@@ -14,7 +14,7 @@ from bills.routes import filters_from
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.web import Ctx, page
-from participation import services as participation_services
+from feedback import comments
 
 
 def _summary(bill: Bill, comments: int) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def api_bill(ctx: Ctx) -> Response:
             schema: {$ref: '#/components/schemas/Error'}
     """
     bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    counts = participation_services.comment_counts(ctx.db, "bill", pk(bill))
+    counts = comments.comment_counts(ctx.db, "bill", pk(bill))
     return JSONResponse(
         {
             **_summary(bill, sum(sum(by_stance.values()) for by_stance in counts.values())),
@@ -99,7 +99,7 @@ def api_bill(ctx: Ctx) -> Response:
             ],
             "feedback_on_whole_bill": counts.get(None, {}),
             "consultations": [
-                {"slug": c.slug, "title": c.title, "url": f"/c/{c.slug}"} for c in links.consultations_of(ctx.db, bill)
+                {"slug": c.ref, "title": c.title, "url": c.path} for c in links.consultations_of(ctx.db, bill)
             ],
         }
     )

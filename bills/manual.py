@@ -14,7 +14,7 @@ from bills import importing, stages
 from bills.models import Bill, BillAction
 from core.db import pk, utcnow
 from core.errors import N_, Invalid
-from participation import drafts
+from feedback.articles import split_articles
 
 SOURCE = "manual"
 _NAMES = re.compile(r"[,，、;；\n]+")
@@ -85,9 +85,7 @@ def create_bill(session: Session, data: ManualBill) -> Bill:
         raise Invalid(errors)
     assert data.introduced_on is not None
     articles = [
-        importing.ArticleRecord(a.number, a.heading, a.body, "", "")
-        for a in drafts.split_articles(data.text)
-        if a.number > 0
+        importing.ArticleRecord(a.number, a.heading, a.body, "", "") for a in split_articles(data.text) if a.number > 0
     ]
     record = importing.BillRecord(
         source=SOURCE,

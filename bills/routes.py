@@ -3,7 +3,7 @@ timeline and text article by article, comments per article, and the page explain
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -13,30 +13,22 @@ from starlette.routing import Route
 
 from bills import links, services, stages
 from bills.models import Bill
+from bills.subject import BILLS
 from core import notify
 from core.accounts import Role
 from core.db import pk
-from core.errors import N_, Invalid
+from core.errors import N_
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
 from deliberation import discussions
-from participation import analyses, analysis_views, drafts, responses
-from participation import services as participation_services
-from participation.models import STANCE_LABELS
+from feedback import analyses, analysis_routes, comment_routes, comments, report, response_routes, responses
+from feedback.articles import diff_text
+from feedback.models import STANCE_LABELS
+from feedback.subjects import Subject
 
 PAGE_SIZE = 50
 SOURCES = ("tw-ly", "us-congress", "manual")
-
-
-def _date(ctx: Ctx, name: str) -> date | None:
-    raw = ctx.query(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
 
 
 def filters_from(ctx: Ctx) -> dict[str, Any]:
@@ -51,8 +43,8 @@ def filters_from(ctx: Ctx) -> dict[str, Any]:
         "source": source,
         "committee": ctx.query("committee") or None,
         "sponsor": ctx.query("sponsor").strip() or None,
-        "since": _date(ctx, "since"),
-        "until": _date(ctx, "until"),
+        "since": ctx.date_query("since"),
+        "until": ctx.date_query("until"),
     }
 
 
@@ -112,8 +104,9 @@ def bill_list_csv(ctx: Ctx) -> Response:
 
 
 def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    subject = services.subject_of(bill)
     articles = services.articles_of(ctx.db, bill)
-    comments = participation_services.list_comments(ctx.db, "bill", pk(bill), limit=50)
+    shown, letters = comment_routes.listed(ctx, subject, {})
     return ctx.render(
         "bills/detail.html",
         status,
@@ -122,12 +115,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         stage_by_key=stages.BY_KEY,
         actions=services.actions_of(ctx.db, bill),
         articles=articles,
-        article_by_number={a.number: a for a in articles},
-        diff_text=drafts.diff_text,
-        counts=participation_services.comment_counts(ctx.db, "bill", pk(bill)),
-        comments=comments,
-        authors=participation_services.authors_of(ctx.db, comments),
-        stance_labels=STANCE_LABELS,
+        counts=comments.comment_counts(ctx.db, "bill", pk(bill)),
         open_for_comments=services.open_for_comments(bill),
         values=values,
         errors=errors,
@@ -138,6 +126,8 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         analysis_published=analyses.is_published(ctx.db, "bill", pk(bill)),
         discussions=discussions.list_discussions(ctx.db, "bill", pk(bill)),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
+        **comment_routes.comment_context(ctx, subject, shown, letters=letters),
+        **comment_routes.comment_form(ctx, subject),
     )
 
 
@@ -151,28 +141,12 @@ def bill_detail(ctx: Ctx) -> Response:
 
 
 @page
-def bill_comment(ctx: Ctx) -> Response:
-    member = ctx.contributor()
-    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
-    article = int(values["article"]) if values["article"].isdigit() else (None if not values["article"] else -1)
-    try:
-        comment = services.comment_on_bill(
-            ctx.db, bill, member, values["stance"], values["text"], article, values["amendment"]
-        )
-    except Invalid as invalid:
-        return _detail(ctx, bill, values, invalid.errors, 400)
-    ctx.flash(N_("Thank you. Your comment is published."))
-    return ctx.redirect(ctx.url("bills:detail", bill_id=bill.id) + f"#comment-{comment.id}")
-
-
-@page
 def dashboard(ctx: Ctx) -> Response:
     """For legislative staff: feedback over time, a heat map by article and stance, and the
     suggested amendments beside the text they would change."""
     ctx.require_role(Role.legislative_staff)
     bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    counts = participation_services.comment_counts(ctx.db, "bill", pk(bill))
+    counts = comments.comment_counts(ctx.db, "bill", pk(bill))
     peak_cell = max([n for by_stance in counts.values() for n in by_stance.values()] + [1])
     days = services.feedback_by_day(ctx.db, bill)
     articles = services.articles_of(ctx.db, bill)
@@ -180,7 +154,7 @@ def dashboard(ctx: Ctx) -> Response:
     done = analysis is not None and analysis.status == "done"
     return ctx.render(
         "bills/dashboard.html",
-        top_themes=analyses.theme_views(ctx.db, analysis, members_shown=0)[:5] if analysis and done else [],
+        top_themes=report.theme_views(ctx.db, analysis, members_shown=0)[:5] if analysis and done else [],
         bill=bill,
         counts=counts,
         peak_cell=peak_cell,
@@ -190,29 +164,8 @@ def dashboard(ctx: Ctx) -> Response:
         article_by_number={a.number: a for a in articles},
         amendments=services.amendments(ctx.db, bill),
         stance_labels=STANCE_LABELS,
-        diff_text=drafts.diff_text,
+        diff_text=diff_text,
     )
-
-
-@page
-def comments_csv(ctx: Ctx) -> Response:
-    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    comments = participation_services.list_comments(ctx.db, "bill", pk(bill), limit=10**9)
-    secret = ctx.settings.secret_key
-    rows = (
-        [
-            c.id,
-            c.created_at.isoformat(),
-            participation_services.pseudonym(secret, "bill", pk(bill), c),
-            c.article,
-            c.stance,
-            c.text,
-            c.amendment,
-        ]
-        for c in reversed(comments)
-    )
-    header = ["id", "created_at", "author", "article", "stance", "text", "amendment"]
-    return csv_download(f"bill-{bill.number}-comments.csv", header, rows)
 
 
 @page
@@ -248,26 +201,18 @@ def _followable(session: Session, bill_id: int) -> tuple[str, str] | None:
 notify.followable["bill"] = _followable
 
 
-def _analysis_subject(ctx: Ctx) -> analysis_views.Subject:
-    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    return analysis_views.Subject(
-        "bill",
-        pk(bill),
-        bill.title or bill.number,
-        f"/bills/{bill.id}",
-        bool(ctx.roles & {Role.legislative_staff, Role.admin}),
-        {a.number: a.heading for a in services.articles_of(ctx.db, bill) if a.heading},
-    )
+def _shown_again(ctx: Ctx, subject: Subject, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
+    return _detail(ctx, subject.record, values, errors, status)
 
 
 routes = [
     Route("/bills", bill_list, name="bills:list"),
     Route("/bills.csv", bill_list_csv, name="bills:list_csv"),
     Route("/bills/{bill_id:int}", bill_detail, name="bills:detail"),
-    Route("/bills/{bill_id:int}/comments", bill_comment, methods=["POST"], name="bills:comment"),
     Route("/bills/{bill_id:int}/dashboard", dashboard, name="bills:dashboard"),
-    Route("/bills/{bill_id:int}/comments.csv", comments_csv, name="bills:comments_csv"),
     Route("/bills/{bill_id:int}/feed.atom", bill_feed, name="bills:feed"),
     Route("/stages", stage_page, name="bills:stages"),
-    *analysis_views.routes_for("/bills/{bill_id:int}", "bills", _analysis_subject),
+    *comment_routes.routes_for(BILLS, _shown_again),
+    *response_routes.routes_for(BILLS),
+    *analysis_routes.routes_for(BILLS),
 ]

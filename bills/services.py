@@ -20,10 +20,11 @@ from bills.models import Bill, BillAction, BillArticle
 from core import notify
 from core.accounts import Member
 from core.db import pk
-from core.errors import N_, Invalid, NotFound
+from core.errors import N_, NotFound
 from core.jobs import JobContext, Queue, handler, periodic
-from participation import services as participation_services
-from participation.models import Comment
+from feedback import comments
+from feedback.models import Comment
+from feedback.subjects import Subject
 
 
 @dataclass
@@ -227,13 +228,13 @@ def open_for_comments(bill: Bill) -> bool:
 def comment_on_bill(
     session: Session, bill: Bill, author: Member, stance: str, text: str, article: int | None, amendment: str
 ) -> Comment:
-    """The participation package's one comment mechanism, with the bill's own rule for when it is open."""
-    if not open_for_comments(bill):
-        raise Invalid({"": N_("This bill's path has ended; comments are closed.")})
-    numbers = {a.number for a in articles_of(session, bill)}
-    return participation_services.add_comment(
-        session, "bill", pk(bill), author, stance, text, article, amendment, numbers
-    )
+    """Feedback's one comment mechanism; the bill's kind says when it is open (`bills.subject`)."""
+    return comments.submit(session, subject_of(bill), author, stance, text, article, amendment)
+
+
+def subject_of(bill: Bill) -> Subject:
+    """The bill as feedback sees it."""
+    return Subject("bill", pk(bill), bill.title or bill.number, f"/bills/{bill.id}", bill.number, record=bill)
 
 
 def feedback_counts(session: Session, bill_ids: list[int]) -> dict[int, int]:
@@ -252,6 +253,18 @@ def committees(session: Session) -> list[str]:
     for raw in session.exec(select(Bill.committees).distinct()):
         names.update(json.loads(raw or "[]"))
     return sorted(names)
+
+
+def recent_stage_changes(session: Session, limit: int = 5) -> list[tuple[BillAction, Bill]]:
+    """The latest steps that moved a bill to a stage, newest first, with their bills."""
+    query = (
+        select(BillAction, Bill)
+        .join(Bill, col(Bill.id) == BillAction.bill_id)
+        .where(BillAction.stage != "")
+        .order_by(col(BillAction.on).desc(), col(BillAction.id).desc())
+        .limit(limit)
+    )
+    return [(action, bill) for action, bill in session.exec(query)]
 
 
 def announce_stage_changes(session: Session, queue: Queue, changes: list[tuple[int, str, str]]) -> int:

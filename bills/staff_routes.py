@@ -4,8 +4,6 @@ consultation's own agency may do too)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -15,7 +13,7 @@ from core.accounts import Role
 from core.db import pk, utcnow
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from participation import services as participation_services
+from feedback import subjects
 
 STAGE_OPTIONS = {stage.key: stage.label for stage in stages.STAGES}
 
@@ -39,11 +37,6 @@ def bill_new(ctx: Ctx) -> Response:
     return ctx.redirect(ctx.url("bills:detail", bill_id=bill.id))
 
 
-def _linkable(ctx: Ctx) -> list[Any]:
-    """The published consultations this member may link: all for staff, their agency's for officials."""
-    return [c for c in participation_services.list_consultations(ctx.db) if links.can_link(ctx.member, ctx.roles, c)]
-
-
 def _manage_page(ctx: Ctx, bill: Bill, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     values = {name: ctx.text(name) for name in ("on", "stage", "body", "text")} if errors else {}
     return ctx.render(
@@ -51,7 +44,7 @@ def _manage_page(ctx: Ctx, bill: Bill, errors: dict[str, str] | None = None, sta
         status,
         bill=bill,
         linked=links.consultations_of(ctx.db, bill),
-        linkable=_linkable(ctx),
+        linkable=links.linkable(ctx.db, ctx.member, ctx.roles),
         can_record=bill.source == manual.SOURCE and bool(ctx.roles & {Role.legislative_staff, Role.admin}),
         stage_options=STAGE_OPTIONS,
         values={"on": utcnow().date().isoformat(), "stage": bill.stage, **values},
@@ -97,7 +90,7 @@ def consultation_link(ctx: Ctx) -> Response:
 def consultation_unlink(ctx: Ctx) -> Response:
     member = ctx.require_role(Role.legislative_staff, Role.agency_official)
     bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    consultation = participation_services.get_consultation(ctx.db, ctx.request.path_params["slug"])
+    consultation = subjects.kind_of(links.CONSULTATION).from_path(ctx.db, ctx.request.path_params)
     try:
         links.unlink(ctx.db, bill, consultation, member, ctx.roles)
     except Invalid as invalid:

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -435,4 +436,13 @@ def export_member_data(job: JobContext) -> dict[str, object]:
         },
         "roles": sorted(roles_of(job.session, member)),
         **{name: export(job.session, member) for name, export in sorted(exporters.items())},
+        "activity": _activity(job, member),
     }
+
+
+def _activity(job: JobContext, member: Member) -> list[dict[str, Any]]:
+    """Every contribution with its receipt code and its fate, as the member's activity page shows."""
+    from core import receipts  # receipts reads members: imported here, not at the top, to avoid a cycle
+
+    entries, _total = receipts.activity(job.session, job.settings.secret_key, member, 0, 10**9)
+    return [receipts.as_json(entry) for entry in entries]

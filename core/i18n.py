@@ -8,8 +8,9 @@ language switcher. zh-TW is the default.
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,10 +23,13 @@ from babel.support import NullTranslations, Translations
 from core.settings import ROOT
 
 LOCALES_DIR = ROOT / "locales"
-SOURCE_LOCALE = "en"  # the language of the msgids themselves
+SOURCE_LOCALE = "en"
+# How each language names itself in the switcher, where Babel's name is not what speakers use.
+OWN_NAMES = {"zh_TW": "繁體中文", "id": "Bahasa Indonesia"}  # the language of the msgids themselves
 COOKIE = "lang"
 
 _current: ContextVar[str] = ContextVar("locale", default="zh_TW")
+_timezone: ContextVar[str] = ContextVar("timezone", default="Asia/Taipei")
 
 
 @cache
@@ -55,6 +59,14 @@ def set_locale(locale: str) -> None:
 
 def get_locale() -> str:
     return _current.get()
+
+
+def set_timezone(timezone: str) -> None:
+    _timezone.set(timezone)
+
+
+def get_timezone() -> str:
+    return _timezone.get()
 
 
 def gettext(message: str) -> str:
@@ -104,6 +116,60 @@ def _match(tag: str, available: tuple[str, ...]) -> str | None:
     return None
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_INDONESIAN = {"yang", "dan", "dengan", "tidak", "untuk", "saya", "ini", "itu", "kami", "dari"}
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def text_lang(text: str) -> str:
+    """The lang attribute for people's words, so each renders in its own script (Chinese content
+    in an English page must not take Japanese glyphs): zh-Hant, th, vi, en, or "" when unsure."""
+    sample = text[:400]
+    han, latin = len(_HAN.findall(sample)), len(_LATIN.findall(sample))
+    if han and han >= latin / 3:
+        return "zh-Hant"
+    if _THAI.search(sample):
+        return "th"
+    if not latin:
+        return ""
+    if len(_VIETNAMESE.findall(sample)) * 20 >= latin:
+        return "vi"
+    words = set(re.findall(r"[a-z]+", sample.lower()))
+    if words & _INDONESIAN:
+        return "id"
+    return "en"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 13 -> 十三, 25 -> 二十五, 105 -> 一百零五, 110 -> 一百一十, as laws number articles."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        tail = ""
+    elif rest < 10:
+        tail = "零" + _DIGITS[rest]
+    else:
+        tail = ("一" if rest < 20 else "") + chinese_number(rest)
+    return _DIGITS[hundreds] + "百" + tail
+
+
+def article_label(n: int) -> str:
+    """An article's label as the law writes it: 第五條 in Chinese, "Article 5" elsewhere."""
+    if get_locale() == "zh_TW" and 0 < n < 1000:
+        return f"第{chinese_number(n)}條"
+    return gettext("Article %(n)s") % {"n": n}
+
+
 def html_lang(locale: str) -> str:
     return locale.replace("_", "-")
 
@@ -115,24 +181,44 @@ def language_name(locale: str) -> str:
         parsed = Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         return locale
-    if locale == "zh_TW":
-        return "繁體中文"
-    return (parsed.get_display_name(locale) or locale).capitalize()
+    if locale in OWN_NAMES:
+        return OWN_NAMES[locale]
+    name = parsed.get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
 
 
-def format_datetime(value: datetime | None, timezone: str, format: str = "medium") -> str:
-    """A datetime in the site's time zone and the reader's locale (naive values are taken as UTC)."""
+# One date format per language, everywhere: (date, date and time). Other languages take Babel's
+# medium date and a 24-hour time.
+DATE_FORMATS = {"zh_TW": ("y年M月d日", "y年M月d日 HH:mm"), "en": ("d MMM y", "d MMM y, HH:mm")}
+
+
+def _formats(locale: str) -> tuple[str, str]:
+    if locale in DATE_FORMATS:
+        return DATE_FORMATS[locale]
+    medium = str(Locale.parse(locale).date_formats["medium"].pattern)
+    return medium, f"{medium} HH:mm"
+
+
+def format_datetime(value: datetime | None, timezone: str) -> str:
+    """A datetime in the site's time zone, in the reader's language's one format (naive is UTC)."""
     if value is None:
         return ""
     aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
-    return dates.format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    locale = get_locale()
+    return dates.format_datetime(aware, _formats(locale)[1], tzinfo=ZoneInfo(timezone), locale=locale)
 
 
-def format_date(value: datetime | None, timezone: str, format: str = "medium") -> str:
-    if value is None:
+def format_date(value: datetime | date | str | None, timezone: str) -> str:
+    """A date (a datetime is taken in the site's time zone; a string is YYYY-MM-DD)."""
+    if value is None or value == "":
         return ""
-    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
-    return dates.format_date(aware.astimezone(ZoneInfo(timezone)), format=format, locale=get_locale())
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+        value = aware.astimezone(ZoneInfo(timezone)).date()
+    locale = get_locale()
+    return dates.format_date(value, _formats(locale)[0], locale=locale)
 
 
 def format_number(value: float | int) -> str:

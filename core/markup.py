@@ -30,3 +30,9 @@ def render_markdown(text: str) -> Markup:
         link_rel="nofollow noopener ugc",
     )
     return Markup(clean)
+
+
+def markdown_text(text: str) -> str:
+    """The words of Markdown without its marks, for search and excerpts: block elements become lines."""
+    html = nh3.clean(_markdown.render(text), tags=set())  # every tag dropped, entities kept
+    return " ".join(Markup(html).unescape().split())

@@ -24,11 +24,6 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-@page
-def home(ctx: Ctx) -> Response:
-    return ctx.render("core/home.html", agencies=accounts.list_agencies(ctx.db))
-
-
 # --- sign-up, sign-in, sign-out -------------------------------------------------------------------
 
 
@@ -181,7 +176,7 @@ def delete_account(ctx: Ctx) -> Response:
         return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
     sign_out(ctx.request)
     ctx.flash(N_("Your account is deleted. What you wrote stays, under “former member”."))
-    return ctx.redirect(ctx.url("core:home"))
+    return ctx.redirect("/")
 
 
 # --- language -------------------------------------------------------------------------------------
@@ -354,7 +349,6 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/", home, name="core:home"),
     Route("/signup", signup, methods=["GET", "POST"], name="core:signup"),
     Route("/signin", signin, methods=["GET", "POST"], name="core:signin"),
     Route("/signout", signout, methods=["POST"], name="core:signout"),

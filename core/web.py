@@ -16,13 +16,13 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import accounts, i18n, moderation, notify
+from core.db import utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
 from core.markup import render_markdown
@@ -67,7 +68,62 @@ def _build_environment() -> Environment:
     env.globals["translate"] = i18n.gettext  # plain gettext (no %-formatting), for stored messages
     env.globals["flag_reasons"] = moderation.REASONS
     env.filters["name"] = _name_filter
+    env.filters["label"] = _label_filter
+    env.filters["parens"] = _parens_filter
+    env.globals["countdown"] = countdown
+    env.globals["text_lang"] = i18n.text_lang
+    env.globals["article_label"] = i18n.article_label
     return env
+
+
+def countdown(deadline: datetime | None, now: datetime | None = None) -> Markup:
+    """Time left until `deadline` in days and hours, with the date itself, or how many days late
+    it is (marked overdue). The same words are what a screen reader reads."""
+    if deadline is None:
+        return Markup("")
+    aware = deadline.replace(tzinfo=UTC) if deadline.tzinfo is None else deadline
+    left = aware - (now or utcnow())
+    when = i18n.format_datetime(aware, i18n.get_timezone())
+    if left < timedelta(0):
+        late = _days(max(1, -left // timedelta(days=1)))
+        text, note, css = (
+            i18n.gettext("%(time)s overdue") % {"time": late},
+            N_("was due %(when)s"),
+            " countdown--overdue",
+        )
+    else:
+        days, hours = left.days, left.seconds // 3600
+        if days:
+            span = f"{_days(days)} {_hours(hours)}" if hours else _days(days)
+        else:
+            span = _hours(hours) if hours else i18n.gettext("less than an hour")
+        text, note, css = i18n.gettext("%(time)s left") % {"time": span}, N_("ends %(when)s"), ""
+    return Markup('<span class="countdown{css}"><time datetime="{iso}">{text}</time> {note}</span>').format(
+        css=css, iso=aware.isoformat(), text=text, note=_parens_filter(i18n.gettext(note) % {"when": when})
+    )
+
+
+def _days(n: int) -> str:
+    return i18n.ngettext("%(num)s day", "%(num)s days", n) % {"num": n}
+
+
+def _hours(n: int) -> str:
+    return i18n.ngettext("%(num)s hour", "%(num)s hours", n) % {"num": n}
+
+
+# Punctuation set around translated words: full-width in Chinese, as its typography asks.
+_COLON = {"zh_TW": "："}
+_PARENS = {"zh_TW": ("（", "）")}
+
+
+def _label_filter(text: Any) -> Markup:
+    """`text` followed by the reader's language's colon: 官方狀態：, "Official status: "."""
+    return escape(text) + Markup(_COLON.get(i18n.get_locale(), ": "))
+
+
+def _parens_filter(text: Any) -> Markup:
+    opening, closing = _PARENS.get(i18n.get_locale(), ("(", ")"))
+    return Markup(opening) + escape(text) + Markup(closing)
 
 
 def _name_filter(member: accounts.Member) -> str:
@@ -75,9 +131,8 @@ def _name_filter(member: accounts.Member) -> str:
     return i18n.gettext(accounts.FORMER_MEMBER) if member.deleted_at else member.display_name
 
 
-@pass_context
-def _datetime_filter(context: Any, value: Any, format: str = "medium") -> str:
-    return i18n.format_datetime(value, context["timezone"], format)
+def _datetime_filter(value: Any) -> str:
+    return i18n.format_datetime(value, i18n.get_timezone())
 
 
 @pass_context
@@ -85,9 +140,8 @@ def _input_datetime_filter(context: Any, value: Any) -> str:
     return i18n.local_input_value(value, context["timezone"])
 
 
-@pass_context
-def _date_filter(context: Any, value: Any, format: str = "medium") -> str:
-    return i18n.format_date(value, context["timezone"], format)
+def _date_filter(value: Any) -> str:
+    return i18n.format_date(value, i18n.get_timezone())
 
 
 templates = _build_environment()
@@ -162,6 +216,16 @@ class Ctx:
             raise HTTPException(400)
         return int(raw)
 
+    def date_query(self, name: str) -> date | None:
+        """A YYYY-MM-DD date from the query string (None when empty); anything else is a 400."""
+        raw = self.query(name).strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
+
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)
 
@@ -198,6 +262,7 @@ class Ctx:
 def render(request: Request, template: str, **context: Any) -> str:
     locale = i18n.get_locale()
     settings: Settings = request.app.state.settings
+    i18n.set_timezone(settings.timezone)  # for the date filters, in macros imported without context too
     session = request.scope.get("session")
     base = {
         "request": request,

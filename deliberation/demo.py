@@ -13,6 +13,7 @@ from core import accounts
 from core.db import pk, utcnow
 from deliberation import discussions, services
 from deliberation.models import Vote
+from feedback import subjects
 
 TOPIC = "長照的錢從哪裡來？ How should long-term care be paid for?"
 DESCRIPTION = (
@@ -80,9 +81,7 @@ def seed(session: Session) -> None:
 def _discussions(session: Session, members: dict[str, accounts.Member]) -> None:
     """A discussion on the long-term care draft's respite article, with a reply, a quote, an
     edit (so the history shows) and reactions; and one in the forum."""
-    from participation.services import get_consultation
-
-    ltc = get_consultation(session, "ltc-act-amendment")
+    ltc = subjects.kind_of("consultation").from_path(session, {"slug": "ltc-act-amendment"})
     opener, answerer = members["tsai.meiling@demo.thinktank.tw"], members["kuo.wenhsiung@demo.thinktank.tw"]
     thread = discussions.start(
         session,
@@ -90,7 +89,7 @@ def _discussions(session: Session, members: dict[str, accounts.Member]) -> None:
         "喘息服務三十日夠不夠？",
         "草案把喘息服務提高到**每年三十日**。照顧重度失能家人的朋友，你們覺得夠嗎？",
         "consultation",
-        pk(ltc),
+        ltc.id,
         5,
     )
     first = discussions.thread(session, thread)[0].post

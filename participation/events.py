@@ -10,7 +10,8 @@ from core.accounts import Agency
 from core.db import pk
 from core.errors import N_
 from core.jobs import JobContext, Queue, handler, periodic
-from participation import proposals, services
+from feedback import comments
+from participation import proposals
 from participation.models import Consultation, Phase, Proposal, Signature
 
 
@@ -59,7 +60,7 @@ def draft_revised(session: Session, queue: Queue, consultation: Consultation, nu
 
 
 def response_published(session: Session, queue: Queue, consultation: Consultation) -> int:
-    people = services.commenter_ids(session, "consultation", pk(consultation))
+    people = comments.commenter_ids(session, "consultation", pk(consultation))
     people |= notify.followers(session, "consultation", pk(consultation))
     return _tell(
         session,

@@ -8,7 +8,8 @@ from core.accounts import Agency
 from core.db import pk, utcnow
 from core.feeds import Entry
 from core.i18n import gettext as _
-from participation import responses, services
+from feedback import responses
+from participation import services
 from participation.models import Consultation, Proposal
 
 

@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from core.accounts import Agency
 from core.db import pk, utcnow
-from participation.models import Comment, Consultation, Proposal, Response, ResponseTheme
+from feedback.models import Comment, Response, ResponseTheme
+from participation.models import Consultation, Proposal
 
 
 @dataclass
@@ -56,13 +57,21 @@ def _month(session: Session, column: object) -> object:
     return func.strftime("%Y-%m", column)
 
 
-def compute(session: Session, agency: Agency | None = None) -> Indicators:
-    now = utcnow()
+def _published(session: Session, agency: Agency | None) -> list[Consultation]:
     query = select(Consultation).where(col(Consultation.published_at).is_not(None))
     if agency is not None:
         query = query.where(Consultation.agency_id == pk(agency))
-    consultations = list(session.exec(query))
-    ids = [pk(c) for c in consultations]
+    return list(session.exec(query))
+
+
+def on_time(session: Session, agency: Agency | None = None) -> Indicators:
+    """Only how well agencies answer (consultations answered, proposals answered by their deadline):
+    queries on consultations and proposals alone, cheap whatever the number of comments."""
+    return _answering(session, _published(session, agency), agency)
+
+
+def _answering(session: Session, consultations: list[Consultation], agency: Agency | None) -> Indicators:
+    now = utcnow()
     result = Indicators(consultations=len(consultations))
     closed = [c for c in consultations if c.closes_at <= now]
     result.closed = len(closed)
@@ -71,6 +80,22 @@ def compute(session: Session, agency: Agency | None = None) -> Indicators:
     waits = [(c.responded_at - c.closes_at).total_seconds() / 86400 for c in responded if c.responded_at]
     if waits:
         result.median_days_to_response = statistics.median(max(0.0, days) for days in waits)
+    proposal_query = select(Proposal).where(col(Proposal.response_due_at).is_not(None))
+    if agency is not None:
+        proposal_query = proposal_query.where(Proposal.agency_id == pk(agency))
+    for proposal in session.exec(proposal_query):
+        assert proposal.response_due_at is not None
+        if proposal.responded_at is not None or proposal.response_due_at < now:
+            result.proposals_due += 1
+            if proposal.responded_at is not None and proposal.responded_at <= proposal.response_due_at:
+                result.proposals_on_time += 1
+    return result
+
+
+def compute(session: Session, agency: Agency | None = None) -> Indicators:
+    consultations = _published(session, agency)
+    ids = [pk(c) for c in consultations]
+    result = _answering(session, consultations, agency)
     months: dict[str, Month] = {}
     for c in consultations:
         key = f"{c.opens_at:%Y-%m}"
@@ -104,14 +129,5 @@ def compute(session: Session, agency: Agency | None = None) -> Indicators:
         ).all()
         result.themes = len(themes)
         result.themes_changing_text = sum(1 for changes in themes if changes.strip())
-    proposal_query = select(Proposal).where(col(Proposal.response_due_at).is_not(None))
-    if agency is not None:
-        proposal_query = proposal_query.where(Proposal.agency_id == pk(agency))
-    for proposal in session.exec(proposal_query):
-        assert proposal.response_due_at is not None
-        if proposal.responded_at is not None or proposal.response_due_at < now:
-            result.proposals_due += 1
-            if proposal.responded_at is not None and proposal.responded_at <= proposal.response_due_at:
-                result.proposals_on_time += 1
     result.months = [months[key] for key in sorted(months)]
     return result

@@ -1,13 +1,12 @@
-"""Participation's tables: consultations on drafts (with versions split into articles),
-comments (on consultations, and on bills through the same table), proposals and signatures,
-and structured responses."""
+"""Participation's tables: consultations on drafts (with versions split into articles), proposals
+and signatures. Comments and responses on a consultation are feedback's (`feedback.models`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.db import utcnow
@@ -28,21 +27,6 @@ PHASE_LABELS = {
     Phase.open: N_("Open for comments"),
     Phase.closed: N_("Closed, awaiting the response"),
     Phase.responded: N_("Responded"),
-}
-
-
-class Stance(StrEnum):
-    support = "support"
-    oppose = "oppose"
-    neutral = "neutral"
-    amend = "amend"
-
-
-STANCE_LABELS = {
-    Stance.support: N_("Support"),
-    Stance.oppose: N_("Oppose"),
-    Stance.neutral: N_("Neutral"),
-    Stance.amend: N_("Suggest an amendment"),
 }
 
 
@@ -100,86 +84,6 @@ class Article(SQLModel, table=True):
     number: int  # position in the draft, 1-based: the #art-N anchor
     heading: str = Field(max_length=200)
     body: str
-
-
-class Comment(SQLModel, table=True):
-    """A comment on a consultation or a bill (subject_kind), on the whole text or one article.
-
-    One table serves both, so feedback, themes and responses work the same way for each.
-    """
-
-    __table_args__ = (
-        Index("ix_comment_subject_id", "subject_kind", "subject_id", "id"),
-        Index("ix_comment_subject_article", "subject_kind", "subject_id", "article", "stance"),
-        UniqueConstraint("subject_kind", "subject_id", "dedupe_key"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)  # "consultation" or "bill"
-    subject_id: int
-    article: int | None = None  # article number, None for the whole text
-    version: int | None = None  # the draft version the article number refers to
-    stance: str = Field(max_length=10)
-    text: str
-    amendment: str = Field(default="")  # suggested replacement text for the article
-    author_id: int | None = Field(default=None, foreign_key="member.id", index=True)
-    author_name: str = Field(default="", max_length=120)  # for imported comments with no account
-    source: str = Field(default="web", max_length=20)  # web, import
-    dedupe_key: str = Field(max_length=64)  # imports: the file's id, or a hash of the row
-    created_at: datetime = Field(default_factory=utcnow)
-    edited_at: datetime | None = None
-    hidden_reason: str = Field(default="", max_length=500)  # set when a moderator hides it: shown instead of the text
-
-
-class Decision(StrEnum):
-    adopted = "adopted"
-    partly_adopted = "partly_adopted"
-    not_adopted = "not_adopted"
-    under_consideration = "under_consideration"
-    out_of_scope = "out_of_scope"
-
-
-DECISION_LABELS = {
-    Decision.adopted: N_("Adopted"),
-    Decision.partly_adopted: N_("Partly adopted"),
-    Decision.not_adopted: N_("Not adopted"),
-    Decision.under_consideration: N_("Under consideration"),
-    Decision.out_of_scope: N_("Out of scope"),
-}
-
-
-class Response(SQLModel, table=True):
-    """An agency's (or legislative staff's) structured answer to the comments on one subject."""
-
-    __table_args__ = (UniqueConstraint("subject_kind", "subject_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)
-    subject_id: int
-    summary: str = Field(default="")  # Markdown
-    published_at: datetime | None = None
-    published_by_id: int | None = Field(default=None, foreign_key="member.id")
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ResponseTheme(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
-    position: int = 0
-    title: str = Field(max_length=200)
-    decision: str = Field(default=Decision.under_consideration, max_length=30)
-    reasoning: str = Field(default="")  # Markdown: why the agency decided so
-    article_changes: str = Field(default="")  # Markdown: what changed in the text because of it
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ThemeComment(SQLModel, table=True):
-    """A comment placed in a theme. One theme per comment within a response."""
-
-    __table_args__ = (UniqueConstraint("response_id", "comment_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
-    theme_id: int = Field(foreign_key="responsetheme.id", index=True)
-    comment_id: int = Field(foreign_key="comment.id", index=True)
-    representative: bool = False  # quoted on the response page
 
 
 class ProposalState(StrEnum):
@@ -254,59 +158,4 @@ class ProposalEvent(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     kind: str = Field(max_length=30)
     note: str = Field(default="")
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class Analysis(SQLModel, table=True):
-    """The latest analysis of one subject's comments (a consultation or a bill). Themes are rows,
-    because analysts edit them; campaigns, the network and the volume are stored as computed."""
-
-    __table_args__ = (UniqueConstraint("subject_kind", "subject_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)
-    subject_id: int
-    status: str = Field(default="queued", max_length=10)  # queued, running, done, failed
-    job_id: int | None = Field(default=None, foreign_key="job.id")
-    k: int | None = None  # the analyst's number of themes; None lets the silhouette choose
-    input_hash: str = Field(default="", max_length=64)
-    comments: int = 0
-    method: str = Field(default="{}")  # JSON: algorithms, parameters, package versions, date
-    campaigns: str = Field(default="[]")  # JSON
-    network: str = Field(default="{}")  # JSON
-    volume: str = Field(default="[]")  # JSON: [day, comments]
-    error: str = Field(default="")
-    requested_by_id: int | None = Field(default=None, foreign_key="member.id")
-    requested_at: datetime = Field(default_factory=utcnow)
-    finished_at: datetime | None = None
-    published_at: datetime | None = None
-
-
-class AnalysisTheme(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    analysis_id: int = Field(foreign_key="analysis.id", index=True)
-    position: int = 0
-    label: str = Field(max_length=200)
-    key_terms: str = Field(default="[]")  # JSON
-    representative: str = Field(default="[]")  # JSON: comment ids
-
-
-class AnalysisThemeComment(SQLModel, table=True):
-    """A comment's place in the analysis: its theme, and its campaign if it is a form letter."""
-
-    __table_args__ = (UniqueConstraint("analysis_id", "comment_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    analysis_id: int = Field(foreign_key="analysis.id", index=True)
-    theme_id: int | None = Field(default=None, foreign_key="analysistheme.id", index=True)
-    comment_id: int = Field(foreign_key="comment.id", index=True)
-    campaign: int | None = None  # index into Analysis.campaigns
-
-
-class AnalysisEdit(SQLModel, table=True):
-    """What an analyst changed, shown in the report's account of how it was made."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    analysis_id: int = Field(foreign_key="analysis.id", index=True)
-    member_id: int | None = Field(default=None, foreign_key="member.id")
-    action: str = Field(max_length=20)  # rename, merge, split, move, rerun, publish
-    detail: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)

@@ -3,6 +3,7 @@ agency's duty to respond by a deadline (with one announced extension)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -16,6 +17,8 @@ from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler, periodic
 from core.settings import Settings
+from feedback import analyses
+from feedback.analyses import Tie
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
 
 TITLE_MAX = 200
@@ -191,6 +194,24 @@ def public_proposals(session: Session) -> list[Proposal]:
     return list(session.exec(query))
 
 
+def collecting(session: Session, now: datetime | None = None) -> list[tuple[Proposal, int]]:
+    """Proposals open for signatures, the soonest to close first, each with its signature count."""
+    now = now or utcnow()
+    query = (
+        select(Proposal, func.count(col(Signature.id)))
+        .outerjoin(Signature, col(Signature.proposal_id) == Proposal.id)
+        .where(
+            Proposal.review == "accepted",
+            col(Proposal.threshold_reached_at).is_(None),
+            col(Proposal.responded_at).is_(None),
+            col(Proposal.signing_ends_at) > now,
+        )
+        .group_by(col(Proposal.id))
+        .order_by(col(Proposal.signing_ends_at))
+    )
+    return [(proposal, int(n)) for proposal, n in session.exec(query)]
+
+
 def pending_review(session: Session) -> list[Proposal]:
     return list(session.exec(select(Proposal).where(Proposal.review == "pending").order_by(col(Proposal.id))))
 
@@ -255,3 +276,18 @@ def remind_deadlines(job: JobContext) -> dict[str, int]:
 
 
 periodic("remind_proposal_deadlines", minute="0", hour="1")  # 09:00 in Taipei
+
+
+def cosigned_by(session: Session, member_ids: set[int]) -> list[Tie]:
+    """The proposals two or more of these members co-signed: what ties commenters together in an
+    analysis's stakeholder network."""
+    signed = list(session.exec(select(Signature).where(col(Signature.member_id).in_(member_ids))))
+    shared = {p for p, n in Counter(s.proposal_id for s in signed).items() if n >= 2}
+    return [
+        Tie(s.member_id, f"proposal:{s.proposal_id}", "proposal", str(s.proposal_id), "signed")
+        for s in signed
+        if s.proposal_id in shared
+    ]
+
+
+analyses.ties.append(cosigned_by)

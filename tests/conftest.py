@@ -78,6 +78,7 @@ def settings(base_settings: Settings, engine: Engine) -> Settings:
 def app(settings: Settings, engine: Engine) -> Starlette:
     app = create_app(settings, engine=engine)
     app.state.limiter.reset()  # Redis keeps counters between tests; memory starts empty anyway
+    app.state.search.rebuild([])  # the search index is a file of its own: empty it with the tables
     return app
 
 

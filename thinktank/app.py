@@ -17,11 +17,10 @@ from starlette.staticfiles import StaticFiles
 
 import thinktank.registry  # noqa: F401  (registers every table and job handler)
 from bills import api_routes as bill_api_routes
-from bills import response_routes as bill_response_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
-from core import moderation_routes
+from core import moderation_routes, receipt_routes
 from core import routes as core_routes
 from core.db import make_engine
 from core.jobs import Queue
@@ -31,23 +30,30 @@ from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
 from deliberation import discussion_routes
 from deliberation import routes as deliberation_routes
-from participation import agency_routes, proposal_routes, response_routes
+from feedback import comment_routes
+from participation import agency_routes, proposal_routes
 from participation import routes as participation_routes
+from search import outbox as search_outbox
+from search import routes as search_routes
+from search import site as search_site
+from thinktank import home
 
 SESSION_COOKIE = "thinktank_session"
 
 
 def all_routes() -> list[BaseRoute]:
     return [
+        *home.routes,
         *core_routes.routes,
+        *search_routes.routes,
         *core_api.routes,
         *moderation_routes.routes,
+        *receipt_routes.routes,
+        *comment_routes.routes,
         *participation_routes.routes,
-        *response_routes.routes,
         *proposal_routes.routes,
         *agency_routes.routes,
         *bill_routes.routes,
-        *bill_response_routes.routes,
         *bill_staff_routes.routes,
         *bill_api_routes.routes,
         *deliberation_routes.routes,
@@ -81,6 +87,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, q
     app.state.engine = engine
     app.state.queue = queue or Queue(settings, engine)
     app.state.limiter = RateLimiter(settings)
+    app.state.search = search_site.backend(settings)
+    if settings.jobs_mode == "immediate":  # no worker drains the search outbox: do it after each commit
+        search_outbox.drain_after_commit(engine, app.state.search)
     return app
 
 

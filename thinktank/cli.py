@@ -4,6 +4,7 @@ the SQLite file under var/). Unusable arguments exit with code 2 and a message, 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -84,14 +85,17 @@ def serve(host: str, port: int) -> None:
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 def worker(workers: int) -> None:
-    """Run background jobs from the queue until stopped."""
+    """Run background jobs from the queue, and carry writes to search, until stopped."""
     from huey.consumer import Consumer
 
-    import thinktank.registry  # noqa: F401  (every job handler)
+    import thinktank.registry  # noqa: F401  (every job handler and search source)
     from core.jobs import Queue
+    from search import outbox, site
 
     settings = load_settings()
-    queue = Queue(settings, make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    queue = Queue(settings, engine)
+    outbox.Drainer(engine, site.backend(settings)).start()
     Consumer(queue.huey, workers=workers, worker_type="thread").run()
 
 
@@ -105,6 +109,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from huey.consumer import Consumer
 
     from core.jobs import Queue
+    from search import outbox, site
     from thinktank import demo as site_demo
     from thinktank.app import create_app
 
@@ -119,7 +124,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     queue.huey.flush()  # jobs left from an earlier demo point at rows that no longer exist
     with session_scope(engine) as session:
         sign_ins = site_demo.seed(session, settings)
-    click.echo(f"demo database: {database}")
+        indexed, took = site_demo.index(session, settings)
+    click.echo(f"demo database: {database}; search index: {indexed} documents in {took:.1f} s")
     click.echo(f"sign in with any of these (password: {site_demo.DEMO_PASSWORD}):")
     for email, role in sign_ins:
         click.echo(f"  {role:<18} {email}")
@@ -128,11 +134,73 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     # The consumer's workers are daemon threads of this process; uvicorn then takes over the signals.
     consumer = Consumer(queue.huey, workers=1, worker_type="thread")
     consumer.start()
+    outbox.Drainer(engine, site.backend(settings)).start()
     click.echo(f"serving http://{host}:{port}  (Ctrl-C stops)")
     try:
         uvicorn.run(create_app(settings, queue=queue), host=host, port=port, log_level="warning")
     finally:
         consumer.stop(graceful=True)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@main.group()
+def search() -> None:
+    """Rebuild the search index, or search from the command line."""
+
+
+@search.command(name="reindex")
+def search_reindex() -> None:
+    """Rebuild the whole search index from the database (the outbox's pending writes included)."""
+    import thinktank.registry  # noqa: F401  (every search source)
+    from search import outbox, site
+    from search.model import SearchUnavailable
+
+    settings = load_settings()
+    backend = site.backend(settings)
+    with database() as session:
+        total = outbox.count_sources(session)
+        started = time.perf_counter()
+        try:
+            with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
+                count = outbox.reindex(session, backend, bar.update)
+        except SearchUnavailable as error:
+            click.echo(f"error: search is unavailable: {error}", err=True)
+            sys.exit(1)
+    click.echo(f"indexed {count} documents in {time.perf_counter() - started:.1f} s")
+
+
+@search.command(name="query")
+@click.argument("text")
+@click.option("--kind", help="Only this kind: consultation, article, comment, bill, proposal, post...")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [{kind, id, title, url, snippet}]}.")
+def search_query(text: str, kind: str | None, limit: int, as_json: bool) -> None:
+    """Search what everyone may see, as an anonymous visitor would."""
+    import json
+
+    from search import site
+    from search.model import KIND, PUBLIC, Filters, SearchUnavailable
+    from search.routes import hit_json
+
+    if not text.strip():
+        fail("give the words to search for")
+    if len(text) > 200:
+        fail("the search is too long (200 characters at most)")
+    filters = Filters({PUBLIC}, {KIND: [kind]} if kind else {})
+    try:
+        results = site.backend(load_settings()).search(text, filters, "relevance", limit, 0, ())
+    except SearchUnavailable as error:
+        click.echo(f"error: search is unavailable: {error}", err=True)
+        sys.exit(1)
+    hits = [hit_json(hit) for hit in results.hits]
+    if as_json:
+        click.echo(json.dumps({"total": results.total, "hits": hits}, ensure_ascii=False))
+        return
+    click.echo(f"{results.total} found")
+    for hit in hits:
+        click.echo(f"{hit['kind']:<13} {hit['title']}  {hit['url']}")
 
 
 # --- users and agencies -------------------------------------------------------------------------
@@ -227,7 +295,8 @@ def comments_import(
 
     Exit code 0 when every row went in (or was already there), 1 when some rows failed,
     2 for unusable arguments or an unreadable file."""
-    from participation import importing, services
+    from feedback import importing
+    from participation import services
 
     if not file.exists():
         fail(f"no such file: {file}")
@@ -243,11 +312,12 @@ def comments_import(
                 if not title or not agency_ref:
                     fail("--create needs --title and --agency")
                 consultation = services.create_imported_consultation(session, slug, title, agency_ref)
+            subject = services.subject_of(consultation)
             if len(rows) > 1000 and sys.stderr.isatty():
                 with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
-                    report = importing.import_comments(session, consultation, rows, columns, bar.update)
+                    report = importing.import_comments(session, subject, rows, columns, bar.update)
             else:
-                report = importing.import_comments(session, consultation, rows, columns)
+                report = importing.import_comments(session, subject, rows, columns)
         except Invalid as invalid:
             session.rollback()
             fail(explain(invalid))
@@ -363,7 +433,7 @@ def _read_analysis_csv(path: Path, text_column: str, id_column: str | None) -> t
     import csv
     import io
 
-    from participation.importing import decode
+    from feedback.importing import decode
 
     try:
         content = decode(path.read_bytes())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import Session
 
 from bills import demo as bills_demo
@@ -9,6 +11,7 @@ from core import demo as core_demo
 from core.settings import Settings
 from deliberation import demo as deliberation_demo
 from participation import demo as participation_demo
+from search import outbox, site
 
 DEMO_PASSWORD = core_demo.DEMO_PASSWORD
 
@@ -20,3 +23,10 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     bills_demo.seed(session)
     deliberation_demo.seed(session)
     return sign_ins
+
+
+def index(session: Session, settings: Settings) -> tuple[int, float]:
+    """Build the search index from the seeded database: (documents, seconds)."""
+    started = time.perf_counter()
+    count = outbox.reindex(session, site.backend(settings))
+    return count, time.perf_counter() - started

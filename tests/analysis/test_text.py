@@ -47,3 +47,10 @@ def test_spacy_pipelines_agree_with_the_bulk_tokens() -> None:
     assert [t.text for t in nlp.nlp["en"]("care workers")] == ["care", "workers"]
     texts = ["長照喘息服務不足", "Care workers need pay", "Привет мир"]
     assert nlp.tokens_many(texts) == [nlp.tokens(t) for t in texts]
+
+
+def test_already_normalised_texts_give_the_same_tokens() -> None:
+    nlp = pipeline()
+    texts = ["长期照顾服务　ＡＩ", "Care Workers need PAY"]
+    normalised = [nlp.normalise(t) for t in texts]
+    assert nlp.tokens_many(normalised, normalised=True) == nlp.tokens_many(texts)

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from bills import importing, services
 from bills.models import Bill
-from participation.models import Comment
+from feedback.models import Comment
 from tests.bills.test_import import BILL_DOC, LEGACY_XML, LY_RECORD
 from tests.helpers import make_member, post, sign_in
 

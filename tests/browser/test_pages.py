@@ -23,7 +23,8 @@ LTC = "/c/ltc-act-amendment"
 
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
-    ("core:home", "/", None),
+    ("thinktank:home", "/", None),
+    ("search:search", "/search?q=長照", None),
     ("core:signin", "/signin", None),
     ("core:signup", "/signup", None),
     ("core:password_forgot", "/password/forgot", None),
@@ -31,6 +32,9 @@ PAGES = [
     ("core:agencies", "/agencies", ADMIN),
     ("core:member", "/members/7", None),
     ("core:profile", "/profile", CITIZEN),
+    ("core:activity", "/me", CITIZEN),
+    ("core:receipt_form", "/receipt", None),
+    ("core:receipt", "RECEIPT", CITIZEN),
     ("core:job", "JOB", CITIZEN),
     ("core:admin_members", "/admin/members", ADMIN),
     ("core:outbox", "/outbox", ADMIN),
@@ -41,7 +45,7 @@ PAGES = [
     ("participation:versions", f"{LTC}/versions", None),
     ("participation:comments", f"{LTC}/comments", None),
     ("participation:import", f"{LTC}/import", OFFICIAL),
-    ("participation:comment_edit", "COMMENT_EDIT", CITIZEN),
+    ("feedback:comment_edit", "COMMENT_EDIT", CITIZEN),
     ("participation:response", "/c/single-use-plastics/response", None),
     ("participation:response_edit", "/c/single-use-plastics/response/edit", "chen.zhiming@moenv.demo.thinktank.tw"),
     ("core:notifications", "/notifications", CITIZEN),
@@ -56,6 +60,7 @@ PAGES = [
     ("core:unsubscribe", "UNSUBSCRIBE", None),
     ("bills:list", "/bills", None),
     ("bills:detail", "/bills/1", CITIZEN),
+    ("bills:comments", "/bills/1/comments", None),
     ("bills:stages", "/stages", None),
     ("bills:dashboard", "/bills/1/dashboard", "wang.yating@ly.demo.thinktank.tw"),
     ("bills:response_edit", "/bills/1/response/edit", "wang.yating@ly.demo.thinktank.tw"),
@@ -91,6 +96,7 @@ NOT_PAGES = {
     "participation:indicators_agency_csv",
     "bills:list_csv",
     "bills:comments_csv",
+    "bills:comments_json",
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
@@ -102,7 +108,18 @@ NOT_PAGES = {
     ),
     *(
         f"api:{name}"
-        for name in ("openapi", "agencies", "member", "consultations", "consultation_comments", "bills", "bill")
+        for name in (
+            "openapi",
+            "agencies",
+            "member",
+            "consultations",
+            "consultation_comments",
+            "bills",
+            "bill",
+            "bill_comments",
+            "search",
+            "receipt",
+        )
     ),
 }
 
@@ -121,6 +138,9 @@ def _resolve(page: Page, site: Site, path: str) -> str:
         page.goto("/conversations")
         found = page.locator("main .card a").first.get_attribute("href") or ""
         return found + path.removeprefix("CONVERSATION")
+    if path == "RECEIPT":  # the signed-in citizen's first receipt, as they would follow it
+        page.goto("/me")
+        return page.locator("a[href^='/receipt/']").first.get_attribute("href") or ""
     if path == "UNSUBSCRIBE":
         return "/unsubscribe/" + notify.unsubscribe_token(site.secret_key, 1)
     if path == "JOB":
@@ -381,3 +401,29 @@ def test_a_citizen_flags_a_comment_and_a_moderator_hides_it(browser: Browser, si
     page.goto("/moderation/log")
     expect(page.locator("tbody")).to_contain_text("與本條文無關")
     moderator.close()
+
+
+def test_search_as_you_type_from_the_header_then_the_full_page(page: Page) -> None:
+    page.goto("/bills")
+    page.fill("#site-q", "長照")
+    live = page.locator("#search-live")
+    expect(live.locator("a").first).to_be_visible()
+    expect(page.locator("#search-live-status")).to_contain_text("筆結果")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    expect(page.locator("ol.hits li.hit").first).to_be_visible()
+    expect(page.locator("ol.hits mark").first).to_be_visible()
+
+
+def test_search_without_javascript_finds_simplified_and_narrows_by_kind(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, java_script_enabled=False, locale="zh-TW")
+    page = context.new_page()
+    page.goto("/c")
+    page.fill("#site-q", "喘息服务")  # Simplified, as a visitor from elsewhere might type it
+    page.click("form.site-search button[type=submit]")
+    page.wait_for_url("**/search?q=*")
+    expect(page.locator("ol.hits li.hit").first).to_be_visible()
+    page.locator(".search-facets a", has_text="意見").first.click()
+    expect(page.locator("ol.hits .hit-kind .badge").first).to_have_text("意見")
+    assert page.locator("ol.hits .hit-kind .badge", has_not_text="意見").count() == 0
+    context.close()

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from core.markup import render_markdown
+from core.markup import markdown_text, render_markdown
 
 
 def test_markdown_is_rendered() -> None:
@@ -46,3 +46,8 @@ def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Collector().feed(html)
     return found
+
+
+def test_markdown_text_keeps_the_words_and_drops_the_marks() -> None:
+    text = markdown_text("## 提案內容\n\n喘息服務**每年三十日**，見 [說明](https://example.tw)。\n\n- 甲 &amp; 乙")
+    assert text == "提案內容 喘息服務每年三十日，見 說明。 甲 & 乙"

@@ -9,8 +9,8 @@ from core.moderation import Flag, ModerationAction
 from core.notify import Notification
 from deliberation import services as deliberation
 from deliberation.models import Statement
+from feedback.models import Comment
 from participation import services
-from participation.models import Comment
 from tests.helpers import PASSWORD, make_member, post, sign_in
 from tests.participation.factories import consultation
 

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from participation import responses, services
-from participation.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from feedback import responses
+from feedback.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from participation import services
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import agency_and_official, consultation
 
@@ -68,7 +69,7 @@ def test_an_official_runs_the_analysis_and_sees_themes_campaigns_and_the_network
     assert analysis.status == "done" and analysis.comments == 18 and analysis.k == 3
     page = client.get("/c/ltc/analysis")
     assert page.status_code == 200
-    assert "共 18 則意見：5 則來自 1 個制式連署活動，13 則為個別意見。" in page.text
+    assert "共 18 則意見：5 則屬於 1 組制式意見，13 則為個別意見。" in page.text
     assert LETTER in page.text and "我的父親需要吸管才能喝水。" in page.text  # the template, and what one sender added
     assert "喘息服務" in page.text and "薪資" in page.text
     assert 'class="network"' in page.text and "台灣照顧者協會" in page.text and "p0@example.tw" not in page.text

@@ -13,7 +13,8 @@ from core import accounts, notify
 from core.db import pk, utcnow
 from core.jobs import Queue
 from core.settings import Settings
-from participation import indicators, responses, services
+from feedback import responses
+from participation import indicators, services
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import consultation
 

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from core import accounts
 from core.settings import Settings
+from feedback.models import Comment
 from participation import services
-from participation.models import Comment
 from tests.helpers import csrf_from, make_member, sign_in
 from tests.participation.factories import consultation
 from thinktank.cli import main

@@ -11,8 +11,10 @@ from starlette.testclient import TestClient
 from core import accounts, notify
 from core.db import pk, utcnow
 from core.errors import Invalid
-from participation import responses, services
-from participation.models import Consultation, ThemeComment
+from feedback import responses
+from feedback.models import ThemeComment
+from participation import services
+from participation.models import Consultation
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import consultation
 

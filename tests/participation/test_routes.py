@@ -9,8 +9,9 @@ from starlette.testclient import TestClient
 
 from core import accounts
 from core.db import utcnow
+from feedback.models import Comment
 from participation import services
-from participation.models import Comment, Consultation
+from participation.models import Consultation
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import DRAFT, agency_and_official, consultation
 

@@ -7,8 +7,10 @@ from sqlmodel import Session, select
 
 from core.db import utcnow
 from core.errors import Invalid
+from feedback import comments
+from feedback.models import Comment
 from participation import services
-from participation.models import Comment, Phase
+from participation.models import Phase
 from tests.helpers import make_member
 from tests.participation.factories import DRAFT, agency_and_official, consultation
 
@@ -62,7 +64,7 @@ def test_comment_with_an_amendment_on_an_open_consultation(db: Session) -> None:
     member = make_member(db)
     comment = services.comment_on_consultation(db, c, member, "amend", "太少了", 2, "喘息服務每年以三十日為上限。")
     assert (comment.article, comment.version, comment.stance) == (2, 1, "amend")
-    assert services.comment_counts(db, "consultation", c.id) == {2: {"amend": 1}}  # type: ignore[arg-type]
+    assert comments.comment_counts(db, "consultation", c.id) == {2: {"amend": 1}}  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -100,13 +102,13 @@ def test_comments_can_be_edited_briefly_and_only_by_their_author(db: Session) ->
     author, other = make_member(db, "a@example.tw"), make_member(db, "b@example.tw")
     comment = services.comment_on_consultation(db, c, author, "support", "支持")
     numbers = {0, 1, 2, 3}
-    services.edit_comment(db, comment, author, "oppose", "改為反對", "", numbers)
+    comments.edit_comment(db, comment, author, "oppose", "改為反對", "", numbers)
     assert (comment.stance, comment.text) == ("oppose", "改為反對") and comment.edited_at
     with pytest.raises(PermissionError):
-        services.edit_comment(db, comment, other, "support", "偷改", "", numbers)
-    comment.created_at = utcnow() - services.EDIT_WINDOW - timedelta(seconds=1)
+        comments.edit_comment(db, comment, other, "support", "偷改", "", numbers)
+    comment.created_at = utcnow() - comments.EDIT_WINDOW - timedelta(seconds=1)
     with pytest.raises(Invalid):
-        services.edit_comment(db, comment, author, "support", "太晚了", "", numbers)
+        comments.edit_comment(db, comment, author, "support", "太晚了", "", numbers)
     db.refresh(comment)
     assert comment.text == "改為反對"
 
@@ -115,11 +117,11 @@ def test_comment_listing_pages_by_id(db: Session) -> None:
     c = consultation(db)
     member = make_member(db)
     made = [services.comment_on_consultation(db, c, member, "support", f"第{n}則", 1) for n in range(7)]
-    first = services.list_comments(db, "consultation", c.id, limit=3)  # type: ignore[arg-type]
+    first = comments.list_comments(db, "consultation", c.id, limit=3)  # type: ignore[arg-type]
     assert [x.id for x in first] == [m.id for m in reversed(made)][:3]
-    second = services.list_comments(db, "consultation", c.id, before=first[-1].id, limit=3)  # type: ignore[arg-type]
+    second = comments.list_comments(db, "consultation", c.id, before=first[-1].id, limit=3)  # type: ignore[arg-type]
     assert [x.id for x in second] == [m.id for m in reversed(made)][3:6]
-    assert services.list_comments(db, "consultation", c.id, article=2) == []  # type: ignore[arg-type]
+    assert comments.list_comments(db, "consultation", c.id, article=2) == []  # type: ignore[arg-type]
 
 
 def test_pseudonyms_are_stable_per_consultation_and_differ_across_them(db: Session) -> None:
@@ -128,6 +130,6 @@ def test_pseudonyms_are_stable_per_consultation_and_differ_across_them(db: Sessi
     a = services.comment_on_consultation(db, first, member, "support", "一")
     b = services.comment_on_consultation(db, first, member, "oppose", "二")
     c = services.comment_on_consultation(db, second, member, "support", "三")
-    assert services.pseudonym("k", "consultation", first.id, a) == services.pseudonym("k", "consultation", first.id, b)  # type: ignore[arg-type]
-    assert services.pseudonym("k", "consultation", first.id, a) != services.pseudonym("k", "consultation", second.id, c)  # type: ignore[arg-type]
-    assert str(member.id) not in services.pseudonym("k", "consultation", first.id, a)  # type: ignore[arg-type]
+    assert comments.pseudonym("k", "consultation", first.id, a) == comments.pseudonym("k", "consultation", first.id, b)  # type: ignore[arg-type]
+    assert comments.pseudonym("k", "consultation", first.id, a) != comments.pseudonym("k", "consultation", second.id, c)  # type: ignore[arg-type]
+    assert str(member.id) not in comments.pseudonym("k", "consultation", first.id, a)  # type: ignore[arg-type]

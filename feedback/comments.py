@@ -1,0 +1,255 @@
+"""Comments on any subject: the one way a member's comment is written, edited and read, whatever
+it comments on. A comment is on the whole text or one article, with a stance, and an amendment
+when the stance is "amend"; the subject's kind says which articles exist and whether it is open."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core import accounts, moderation
+from core.accounts import Member
+from core.db import utcnow
+from core.errors import N_, Forbidden, Invalid, NotFound
+from feedback import subjects
+from feedback.models import AnalysisThemeComment, Comment, Stance
+from feedback.subjects import Subject
+
+COMMENT_MAX = 5000
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def _check_comment(stance: str, text: str, article: int | None, amendment: str, articles: set[int]) -> dict[str, str]:
+    errors = {}
+    if stance not in Stance.__members__:
+        errors["stance"] = N_("Choose support, oppose, neutral or amend.")
+    if not text.strip():
+        errors["text"] = N_("Write your comment.")
+    elif len(text) > COMMENT_MAX:
+        errors["text"] = N_("The comment is too long (5,000 characters at most).")
+    if article is not None and article not in articles:
+        errors["article"] = N_("There is no such article in this draft.")
+    if stance == Stance.amend:
+        if article is None:
+            errors["article"] = N_("An amendment needs the article it would change.")
+        if not amendment.strip():
+            errors["amendment"] = N_("Write the text you suggest for the article.")
+    if len(amendment) > COMMENT_MAX:
+        errors["amendment"] = N_("The suggested text is too long (5,000 characters at most).")
+    return errors
+
+
+def add_comment(
+    session: Session,
+    subject_kind: str,
+    subject_id: int,
+    author: Member,
+    stance: str,
+    text: str,
+    article: int | None,
+    amendment: str,
+    articles: set[int],
+    version: int | None = None,
+) -> Comment:
+    """The one way a member's comment is written, on any subject; `submit` applies the subject's rules."""
+    errors = _check_comment(stance, text, article, amendment, articles)
+    if errors:
+        raise Invalid(errors)
+    comment = Comment(
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        article=article,
+        version=version,
+        stance=stance,
+        text=text.strip(),
+        amendment=amendment.strip() if stance == Stance.amend else "",
+        author_id=author.id,
+        dedupe_key=secrets.token_hex(16),
+    )
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def submit(
+    session: Session,
+    subject: Subject,
+    author: Member,
+    stance: str,
+    text: str,
+    article: int | None = None,
+    amendment: str = "",
+) -> Comment:
+    """A member comments on a subject, within the subject's own rules (open or closed, its articles)."""
+    kind = subjects.kind_of(subject.kind)
+    closed = kind.closed_message(subject)
+    if closed:
+        raise Invalid({"": closed})
+    numbers = {a.number for a in kind.articles(session, subject)}
+    version = kind.current_version(session, subject)
+    return add_comment(session, subject.kind, subject.id, author, stance, text, article, amendment, numbers, version)
+
+
+def edit_comment(
+    session: Session, comment: Comment, author: Member, stance: str, text: str, amendment: str, articles: set[int]
+) -> Comment:
+    """Authors may correct a comment for a short while; then it is fixed, as others may have read it."""
+    if comment.author_id != author.id:
+        raise Forbidden("not the author")
+    if not can_edit(comment):
+        raise Invalid({"": N_("The time for editing this comment has passed.")})
+    errors = _check_comment(stance, text, comment.article, amendment, articles)
+    if errors:
+        raise Invalid(errors)
+    comment.stance, comment.text = stance, text.strip()
+    comment.amendment = amendment.strip() if stance == Stance.amend else ""
+    comment.edited_at = utcnow()
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def can_edit(comment: Comment, now: datetime | None = None) -> bool:
+    return comment.source == "web" and (now or utcnow()) - comment.created_at < EDIT_WINDOW
+
+
+def get_comment(session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(str(comment_id))
+    return comment
+
+
+def list_comments(
+    session: Session,
+    subject_kind: str,
+    subject_id: int,
+    article: int | None = None,
+    stance: str | None = None,
+    before: int | None = None,
+    limit: int = 30,
+    letters: tuple[int, int | None] | None = None,
+) -> list[Comment]:
+    """Newest first, paged by id (keyset): as fast on page 3,000 as on page 1.
+
+    `letters` is (analysis id, form letter number): only that letter's senders, or with None
+    only the comments that are in no form letter of that analysis."""
+    query = select(Comment).where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+    if letters is not None:
+        analysis_id, number = letters
+        senders = select(AnalysisThemeComment.comment_id).where(AnalysisThemeComment.analysis_id == analysis_id)
+        if number is None:
+            query = query.where(col(Comment.id).not_in(senders.where(col(AnalysisThemeComment.campaign).is_not(None))))
+        else:
+            query = query.where(col(Comment.id).in_(senders.where(AnalysisThemeComment.campaign == number)))
+    if article is not None:
+        query = query.where(Comment.article == article)
+    if stance:
+        query = query.where(Comment.stance == stance)
+    if before:
+        query = query.where(col(Comment.id) < before)
+    return list(session.exec(query.order_by(col(Comment.id).desc()).limit(limit)))
+
+
+def comment_counts(session: Session, subject_kind: str, subject_id: int) -> dict[int | None, dict[str, int]]:
+    """{article (None for the whole text): {stance: count}} from one grouped query."""
+    rows = session.exec(
+        select(Comment.article, Comment.stance, func.count())
+        .where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+        .group_by(col(Comment.article), col(Comment.stance))
+    )
+    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for article, stance, n in rows:
+        counts[article][stance] = n
+    return dict(counts)
+
+
+def authors_of(session: Session, comments: list[Comment]) -> dict[int, Member]:
+    return accounts.members_by_id(session, (c.author_id for c in comments))
+
+
+def pseudonym(secret: str, subject_kind: str, subject_id: int, comment: Comment) -> str:
+    """A stable per-consultation pseudonym: counts distinct people in open data without linking
+    them across consultations or back to an account."""
+    who = f"member:{comment.author_id}" if comment.author_id else f"name:{comment.author_name or comment.dedupe_key}"
+    digest = hmac.new(secret.encode(), f"{subject_kind}:{subject_id}:{who}".encode(), hashlib.sha256)
+    return "p-" + digest.hexdigest()[:12]
+
+
+def comment_page(
+    session: Session, subject_kind: str, subject_id: int, number: int, per_page: int
+) -> tuple[list[Comment], int]:
+    """Oldest first, by page number: for the API, where a stable order matters more than depth."""
+    where = (Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+    total = session.exec(select(func.count()).select_from(Comment).where(*where)).one()
+    query = select(Comment).where(*where).order_by(col(Comment.id)).offset((number - 1) * per_page).limit(per_page)
+    return list(session.exec(query)), total
+
+
+def count_since(session: Session, since: datetime) -> int:
+    """Comments on every subject since `since`: the home page's headline number."""
+    return int(session.exec(select(func.count()).select_from(Comment).where(col(Comment.created_at) >= since)).one())
+
+
+def commenter_ids(session: Session, subject_kind: str, subject_id: int) -> set[int]:
+    query = select(Comment.author_id).where(
+        Comment.subject_kind == subject_kind, Comment.subject_id == subject_id, col(Comment.author_id).is_not(None)
+    )
+    return {member_id for member_id in session.exec(query.distinct()) if member_id is not None}
+
+
+# --- moderation: comments are one kind of content moderators can hide ----------------------------
+
+
+def _describe_comment(session: Session, comment_id: int) -> moderation.Content | None:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return None
+    subject = subjects.get(session, comment.subject_kind, comment.subject_id)
+    where = subject.path if subject else "/"
+    return moderation.Content(
+        comment.text, comment.author_id, f"{where}#comment-{comment.id}", bool(comment.hidden_reason)
+    )
+
+
+def _hide_comment(session: Session, comment_id: int, reason: str) -> None:
+    comment = get_comment(session, comment_id)
+    comment.hidden_reason = reason[:500]
+    session.add(comment)
+
+
+def _restore_comment(session: Session, comment_id: int) -> None:
+    comment = get_comment(session, comment_id)
+    comment.hidden_reason = ""
+    session.add(comment)
+
+
+moderation.moderatable["comment"] = moderation.Moderatable(
+    N_("Comment"), _describe_comment, _hide_comment, _restore_comment
+)
+
+
+def _my_comments(session: Session, member: Member) -> list[dict[str, object]]:
+    query = select(Comment).where(Comment.author_id == member.id).order_by(col(Comment.id))
+    return [
+        {
+            "id": c.id,
+            "on": f"{c.subject_kind}:{c.subject_id}",
+            "article": c.article,
+            "stance": c.stance,
+            "text": c.text,
+            "amendment": c.amendment,
+            "created_at": c.created_at.isoformat(),
+            "hidden_by_moderator": c.hidden_reason or None,
+        }
+        for c in session.exec(query)
+    ]
+
+
+accounts.exporters["comments"] = _my_comments

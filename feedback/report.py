@@ -1,0 +1,178 @@
+"""The analysis report's read queries: themes with their size, people, stances, articles and
+campaigns; the campaigns with what each sender changed; the edits; the network for export."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core import accounts
+from core.db import pk
+from feedback import responses
+from feedback.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
+from feedback.review import themes_of
+
+
+@dataclass
+class ThemeView:
+    theme: AnalysisTheme
+    size: int
+    people: int
+    stances: dict[str, int]
+    articles: dict[int, dict[str, int]]  # article -> stance -> comments
+    campaigns: dict[int, int]  # campaign index -> its comments in the theme
+    individual: int
+    representative: list[Comment]
+    member_ids: list[int]  # every comment in the theme, oldest first
+    members: list[Comment] = field(default_factory=list)  # the first few, for the review
+
+    @property
+    def key_terms(self) -> list[str]:
+        return list(json.loads(self.theme.key_terms))
+
+
+def theme_views(session: Session, analysis: Analysis, members_shown: int = 30) -> list[ThemeView]:
+    themes = themes_of(session, analysis)
+    rows = session.exec(
+        select(AnalysisThemeComment, Comment)
+        .join(Comment, col(Comment.id) == AnalysisThemeComment.comment_id)
+        .where(AnalysisThemeComment.analysis_id == pk(analysis))
+        .order_by(col(Comment.id))
+    ).all()
+    by_theme: dict[int | None, list[tuple[AnalysisThemeComment, Comment]]] = defaultdict(list)
+    for placed, comment in rows:
+        by_theme[placed.theme_id].append((placed, comment))
+    comments = {pk(c): c for _p, c in rows}
+    views = []
+    for theme in themes:
+        inside = by_theme.get(theme.id, [])
+        articles: dict[int, dict[str, int]] = defaultdict(Counter)
+        for _placed, comment in inside:
+            if comment.article is not None:
+                articles[comment.article][comment.stance] += 1
+        views.append(
+            ThemeView(
+                theme=theme,
+                size=len(inside),
+                people=len({responses.person_key(c) for _p, c in inside}),
+                stances=dict(Counter(c.stance for _p, c in inside)),
+                articles={a: dict(s) for a, s in sorted(articles.items())},
+                campaigns=dict(Counter(p.campaign for p, _c in inside if p.campaign is not None)),
+                individual=sum(1 for p, _c in inside if p.campaign is None),
+                representative=[comments[i] for i in json.loads(theme.representative) if i in comments],
+                member_ids=[pk(c) for _p, c in inside],
+                members=[c for _p, c in inside[:members_shown]],
+            )
+        )
+    views.sort(key=lambda v: (-v.size, v.theme.position))
+    return views
+
+
+def unthemed_count(session: Session, analysis: Analysis) -> int:
+    query = select(AnalysisThemeComment).where(
+        AnalysisThemeComment.analysis_id == pk(analysis), col(AnalysisThemeComment.theme_id).is_(None)
+    )
+    return len(session.exec(query).all())
+
+
+@dataclass
+class CampaignView:
+    number: int
+    template: str
+    size: int
+    first_at: datetime | None
+    last_at: datetime | None
+    exact_copies: int
+    changed: list[tuple[Comment, list[str]]]  # members who changed or added something, with what
+
+
+def campaign_views(session: Session, analysis: Analysis, changes_shown: int = 50) -> list[CampaignView]:
+    from analysis.campaigns import changes
+
+    stored = json.loads(analysis.campaigns)
+    wanted = {i for c in stored for i in c["members"]}
+    comments = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(wanted)))} if wanted else {}
+    views = []
+    for number, campaign in enumerate(stored):
+        changed = []
+        for member in campaign["members"]:
+            comment = comments.get(member)
+            if comment is None:
+                continue
+            found = changes(campaign["template"], comment.text)
+            if found:
+                changed.append((comment, found))
+            if len(changed) >= changes_shown:
+                break
+        views.append(
+            CampaignView(
+                number=number + 1,
+                template=campaign["template"],
+                size=len(campaign["members"]),
+                first_at=datetime.fromisoformat(campaign["first_at"]) if campaign["first_at"] else None,
+                last_at=datetime.fromisoformat(campaign["last_at"]) if campaign["last_at"] else None,
+                exact_copies=campaign["exact_copies"],
+                changed=changed,
+            )
+        )
+    return views
+
+
+@dataclass
+class LetterGroup:
+    number: int  # the campaign's index in the analysis, as stored on AnalysisThemeComment
+    template: str
+    size: int
+
+
+def letter_groups(
+    session: Session, subject_kind: str, subject_id: int, can_manage: bool
+) -> tuple[int, list[LetterGroup]]:
+    """The form letters of the subject's finished analysis, largest first, for collapsing its comment
+    lists: (analysis id, groups). The public sees them once the analysis is published."""
+    query = select(Analysis).where(Analysis.subject_kind == subject_kind, Analysis.subject_id == subject_id)
+    analysis = session.exec(query).first()
+    if analysis is None or analysis.status != "done" or not (can_manage or analysis.published_at is not None):
+        return 0, []
+    stored = json.loads(analysis.campaigns)
+    groups = [LetterGroup(n, c["template"], len(c["members"])) for n, c in enumerate(stored) if len(c["members"]) > 2]
+    return pk(analysis), sorted(groups, key=lambda g: -g.size)
+
+
+def counts_line(analysis: Analysis) -> dict[str, int]:
+    """ "N comments from M campaigns and K individual comments", as numbers."""
+    stored = json.loads(analysis.campaigns)
+    in_campaigns = sum(len(c["members"]) for c in stored)
+    return {
+        "comments": analysis.comments,
+        "in_campaigns": in_campaigns,
+        "campaigns": len(stored),
+        "individual": analysis.comments - in_campaigns,
+    }
+
+
+def edits_of(session: Session, analysis: Analysis) -> list[tuple[AnalysisEdit, str]]:
+    """Each edit with the name of the analyst who made it."""
+    edits = list(
+        session.exec(
+            select(AnalysisEdit).where(AnalysisEdit.analysis_id == pk(analysis)).order_by(col(AnalysisEdit.id))
+        )
+    )
+    analysts = accounts.members_by_id(session, (edit.member_id for edit in edits))
+    return [(edit, analysts[edit.member_id].display_name if edit.member_id in analysts else "") for edit in edits]
+
+
+def network_export(analysis: Analysis) -> Any:
+    """The stored network rebuilt as a networkx graph for GraphML and GEXF (the same seeded
+    algorithms give the same communities)."""
+    from analysis.network import Link, Node, build_network
+
+    stored = json.loads(analysis.network)
+    nodes = [Node(n["id"], n["kind"], n["label"]) for n in stored.get("nodes", [])]
+    links = [Link(s, t, r, w) for s, t, r, w in stored.get("all_links", [])]
+    return build_network(nodes, links)
