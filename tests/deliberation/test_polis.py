@@ -100,7 +100,11 @@ def test_groups_agree_with_polis_on_the_shared_exports() -> None:
         scores[folder.name] = adjusted_rand_score([theirs[p] for p in common], [result.groups[p] for p in common])
     assert len(scores) == 6
     ordered = sorted(scores.values())
-    assert (ordered[2] + ordered[3]) / 2 >= 0.9  # the median; red-dwarf 0.4.0 scores 0.890 here
+    # Pol.is's rules alone, nothing tuned on these exports: one computation from the final votes
+    # cannot replay Pol.is's sticky in-conv and smoothed k, so a few conversations differ. (The
+    # 0.9 this test used to ask for came from a restart rule chosen on these same exports, which
+    # scored 0.56 on conversations it had not seen; it is gone.)
+    assert (ordered[2] + ordered[3]) / 2 >= 0.7
     assert scores["vtaiwan.uberx"] >= 0.9
 
 
