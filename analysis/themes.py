@@ -573,13 +573,20 @@ _HEDGE = re.compile(
     r"|(?:but |so )?i (?:think|believe|feel) (?:that )?|in my (?:opinion|view),? )",
     re.IGNORECASE,
 )
+# Openers that tie a sentence to what came before ("另外，", "個人意見：", "Also, "): a theme's name
+# reads on its own.
+_OPENER = re.compile(
+    r"^(?:另外|還有|此外|而且|再者|首先|其次|最後|補充|個人意見|我的意見)[，,：:\s]+"
+    r"|^(?:also|additionally|furthermore|moreover|finally),\s*",
+    re.IGNORECASE,
+)
 
 
 def _trim(sentence: str, limit: int) -> str:
-    """White space folded, a leading "I think" (我覺得, 我認為) dropped, cut at `limit` characters
+    """White space folded, a leading opener (另外，) and "I think" (我覺得, 我認為) dropped, cut at `limit` characters
     (at a word in English) with an ellipsis."""
     sentence = " ".join(sentence.split()).rstrip("。.，,；;：:")
-    shorter = _HEDGE.sub("", sentence)
+    shorter = _HEDGE.sub("", _OPENER.sub("", sentence))
     if len(shorter) >= 4:
         sentence = shorter[0].upper() + shorter[1:] if shorter[0].isascii() and sentence[0].isupper() else shorter
     if len(sentence) <= limit:

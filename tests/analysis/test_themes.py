@@ -150,3 +150,12 @@ def test_themes_of_a_real_traditional_chinese_conversation() -> None:
     # The conversation is about caning drunk drivers and sex offenders: those words lead themes.
     terms = {term for t in result.themes for term in t.key_terms}
     assert {"酒駕", "性侵"} <= terms
+
+
+def test_theme_names_drop_openers_and_hedges_so_they_read_on_their_own() -> None:
+    from analysis.themes import _trim
+
+    assert _trim("另外，居服員薪水太低，年輕人都不願意做。", 40) == "居服員薪水太低，年輕人都不願意做"
+    assert _trim("個人意見：喘息服務的問題不是天數", 40) == "喘息服務的問題不是天數"
+    assert _trim("Also, I think the fees are too high.", 40) == "The fees are too high"
+    assert _trim("我不認為應該延後", 40) == "我不認為應該延後"  # a negation is the point, never dropped
