@@ -20,7 +20,6 @@ def _bills(session: Session, ids: list[int]) -> outbox.Built:
     for bill_id in ids:
         bill = found.get(bill_id)
         if bill is None:
-            built.gone.append(f"bill:{bill_id}")
             continue
         title = bill.title or bill.number
         facets = {"stage": bill.stage, "tag": bill.names("committees")}

@@ -18,7 +18,6 @@ def _conversations(session: Session, ids: list[int]) -> outbox.Built:
     for conversation_id in ids:
         conversation = found.get(conversation_id)
         if conversation is None:
-            built.gone.append(f"conversation:{conversation_id}")
             continue
         built.documents.append(
             Document(
@@ -57,7 +56,6 @@ def _statements(session: Session, ids: list[int]) -> outbox.Built:
         statement = found.get(statement_id)
         conversation = conversations.get(statement.conversation_id) if statement else None
         if statement is None or conversation is None:
-            built.gone.append(f"statement:{statement_id}")
             continue
         built.documents.append(
             Document(
@@ -91,7 +89,6 @@ def _discussions(session: Session, ids: list[int]) -> outbox.Built:
     for discussion_id in ids:
         discussion = found.get(discussion_id)
         if discussion is None:
-            built.gone.append(f"discussion:{discussion_id}")
             continue
         built.documents.append(
             Document(
@@ -122,7 +119,6 @@ def _posts(session: Session, ids: list[int]) -> outbox.Built:
         post = found.get(post_id)
         discussion = discussions.get(post.discussion_id) if post else None
         if post is None or discussion is None or post.deleted_at is not None:
-            built.gone.append(f"post:{post_id}")
             continue
         built.documents.append(
             Document(

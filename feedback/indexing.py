@@ -50,7 +50,6 @@ def _comments(session: Session, ids: list[int]) -> outbox.Built:
         comment = found.get(comment_id)
         subject = lookup.get(comment.subject_kind, comment.subject_id) if comment else None
         if comment is None or subject is None:
-            built.gone.append(f"comment:{comment_id}")
             continue
         facets = {"subject": f"{subject.kind}:{subject.id}", "stance": comment.stance, **lookup.agency(subject)}
         if comment.article is not None:
@@ -82,7 +81,6 @@ def _responses(session: Session, ids: list[int]) -> outbox.Built:
         response = found.get(response_id)
         subject = lookup.get(response.subject_kind, response.subject_id) if response else None
         if response is None or subject is None or response.published_at is None:
-            built.gone.append(f"response:{response_id}")
             continue
         parts = [response.summary] + [
             f"{t.title}\n{t.reasoning}\n{t.article_changes}" for t in themes.get(response_id, [])

@@ -29,7 +29,6 @@ def _consultations(session: Session, ids: list[int]) -> outbox.Built:
     for consultation_id in ids:
         consultation = found.get(consultation_id)
         if consultation is None:
-            built.gone.append(f"consultation:{consultation_id}")
             continue
         facets = {"agency": slugs.get(consultation.agency_id, ""), "status": consultation.phase().value}
         if consultation.tag_list:
@@ -78,7 +77,6 @@ def _proposals(session: Session, ids: list[int]) -> outbox.Built:
     for proposal_id in ids:
         proposal = found.get(proposal_id)
         if proposal is None or proposal.review != "accepted":  # pending and rejected ones are not public
-            built.gone.append(f"proposal:{proposal_id}")
             continue
         built.documents.append(
             Document(
@@ -102,7 +100,6 @@ def _agencies(session: Session, ids: list[int]) -> outbox.Built:
     for agency_id in ids:
         agency = found.get(agency_id)
         if agency is None:
-            built.gone.append(f"agency:{agency_id}")
             continue
         built.documents.append(
             Document(

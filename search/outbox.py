@@ -43,7 +43,9 @@ class SearchOutbox(SQLModel, table=True):
 
 @dataclass
 class Built:
-    """What a source made of some ids: documents to index, and document ids to forget."""
+    """What a source made of some ids: documents to index, and any further document ids to forget.
+    An id that makes no document "<kind>:<id>" (its row is gone, or no longer searchable) is
+    forgotten without being listed."""
 
     documents: list[Document] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
@@ -112,8 +114,9 @@ def drain(session: Session, backend: SearchBackend, batch: int = BATCH) -> int:
     built = Built()
     for kind, ids in wanted.items():
         part = sources[kind].build(session, sorted(ids))
+        made = {doc.id for doc in part.documents}
         built.documents += part.documents
-        built.gone += part.gone
+        built.gone += part.gone + [f"{kind}:{i}" for i in sorted(ids) if f"{kind}:{i}" not in made]
     if built.gone:
         backend.remove(built.gone)
     if built.documents:
