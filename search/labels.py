@@ -22,14 +22,28 @@ CREATE TABLE facet_codes (rowid INTEGER PRIMARY KEY, codes BLOB NOT NULL)
 _CODE = np.dtype("<i4")
 
 
+Counts = tuple[int, dict[tuple[str, str], int]]
+REMEMBERED = 64  # counts of this many recent queries, per connection
+
+
 class Labels:
     """One per connection. `ids` may hold numbers given out in a transaction not yet committed, so
-    the writer calls `rolled_back()` when one is undone; `names` holds only what a read has seen."""
+    the writer calls `rolled_back()` when one is undone; `names` holds only what a read has seen.
+
+    Counts are remembered for as long as the index is unchanged: the next page of a query, or the
+    same query sorted newest first, costs no counting (a query matching 400,000 of a million
+    documents takes a quarter of a second to count)."""
 
     def __init__(self) -> None:
         self.ids: dict[tuple[str, str], int] = {}
         self.names: dict[int, tuple[str, str]] = {}
         self.seen = 0  # every label up to this number is in `names`
+        self.remembered: dict[tuple[object, ...], Counts] = {}
+        self.version: int | None = None  # PRAGMA data_version when `remembered` was filled
+
+    def changed(self) -> None:
+        """This connection wrote: what it remembered may be wrong (data_version sees only others' writes)."""
+        self.remembered.clear()
 
     def encode(self, db: sqlite3.Connection, pairs: Sequence[Sequence[tuple[str, str]]]) -> list[bytes]:
         """Each document's pairs as a blob of numbers; inside the writer's transaction."""
@@ -50,8 +64,23 @@ class Labels:
 
     def count(
         self, db: sqlite3.Connection, where: str, params: Sequence[object], names: Sequence[str], most: int
-    ) -> tuple[int, dict[tuple[str, str], int]]:
-        """How many documents match, and (name, value) -> matches, the `most` largest of each asked name."""
+    ) -> Counts:
+        """How many documents match, and (name, value) -> matches, the `most` largest of each asked name.
+        Inside a read transaction, so that data_version and the counts are of one snapshot."""
+        (version,) = db.execute("PRAGMA data_version").fetchone()
+        if version != self.version:
+            self.remembered.clear()
+            self.version = version
+        key = (where, *params, *names, most)
+        if (known := self.remembered.get(key)) is None:
+            if len(self.remembered) >= REMEMBERED:
+                del self.remembered[next(iter(self.remembered))]  # the oldest
+            known = self.remembered[key] = self._count(db, where, params, names, most)
+        return known[0], dict(known[1])
+
+    def _count(
+        self, db: sqlite3.Connection, where: str, params: Sequence[object], names: Sequence[str], most: int
+    ) -> Counts:
         # One row back, the blobs joined in SQL as hex (a fifth faster than fetching a row per match).
         sql = (
             "SELECT count(*), group_concat(hex(c.codes), '')"

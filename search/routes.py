@@ -62,7 +62,9 @@ def asked(ctx: Ctx) -> Asked:
     return Asked(query, {k: v for k, v in facets.items() if v}, ctx.date_query("from"), ctx.date_query("to"), sort)
 
 
-def run_search(ctx: Ctx, wanted: Asked, number: int, per_page: int) -> Results:
+def run_search(ctx: Ctx, wanted: Asked, number: int, per_page: int, counted: bool = True) -> Results:
+    """`counted=False` asks for no facet counts (the header's list shows none): counting is most of
+    the time of a query with many matches."""
     backend: SearchBackend = ctx.request.app.state.search
     filters = Filters(
         visibility=viewers.visibilities(ctx.db, ctx.member, ctx.roles),
@@ -70,7 +72,8 @@ def run_search(ctx: Ctx, wanted: Asked, number: int, per_page: int) -> Results:
         date_from=wanted.date_from,
         date_to=wanted.date_to,
     )
-    return backend.search(wanted.query, filters, wanted.sort, per_page, (number - 1) * per_page)  # type: ignore[arg-type]
+    offset = (number - 1) * per_page
+    return backend.search(wanted.query, filters, wanted.sort, per_page, offset, None if counted else ())  # type: ignore[arg-type]
 
 
 def _facet_views(ctx: Ctx, results: Results, wanted: Asked) -> list[dict[str, Any]]:
@@ -144,7 +147,7 @@ def search_page(ctx: Ctx) -> Response:
     status = 200
     if wanted.query or wanted.facets:
         try:
-            results = run_search(ctx, wanted, number, LIVE if live else PER_PAGE)
+            results = run_search(ctx, wanted, number, LIVE if live else PER_PAGE, counted=not live)
         except SearchUnavailable:
             context["unavailable"], status = True, 503
         else:

@@ -93,6 +93,24 @@ def test_searches_see_the_old_index_until_a_rebuild_is_complete(tmp_path: Path) 
     assert {hit.id for hit in other.search("長照", PUBLIC).hits} == {"new1", "new2"}
 
 
+def test_remembered_facet_counts_follow_every_write_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "search.db"
+    reader, writer = EmbeddedBackend(path), EmbeddedBackend(path)  # two workers' connections
+    tagged = Document("a", "comment", "", "長照", "zh", "/", {"tag": "長照"}, "public")
+    reader.index([tagged])
+
+    def counts() -> tuple[int, dict[str, int]]:
+        results = reader.search("長照", PUBLIC)
+        return results.total, results.facets["tag"]
+
+    assert counts() == (1, {"長照": 1})
+    assert reader.search("長照", PUBLIC, limit=1, offset=1).total == 1  # the next page: counted once
+    writer.index([Document("b", "comment", "", "長照", "zh", "/", {"tag": "健保"}, "public")])
+    assert counts() == (2, {"長照": 1, "健保": 1})  # another connection's write
+    reader.remove(["a"])
+    assert counts() == (1, {"健保": 1})  # its own write
+
+
 def test_the_backend_follows_search_url(tmp_path: Path) -> None:
     settings = Settings(database_url="sqlite://", secret_key="k", var_dir=tmp_path)
     embedded = backend_from_settings(settings)
