@@ -20,6 +20,7 @@ ADMIN = "admin@demo.thinktank.tw"
 CITIZEN = "tsai.meiling@demo.thinktank.tw"
 OFFICIAL = "lin.yijun@mohw.demo.thinktank.tw"
 LTC = "/c/ltc-act-amendment"
+PHONE = {"width": 360, "height": 740}
 
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
@@ -175,7 +176,7 @@ def test_no_serious_accessibility_violations(
 def test_pages_fit_a_360_px_phone(
     browser: Browser, site: Site, signed_in_states: dict, name: str, path: str, who: str | None
 ) -> None:
-    context = context_for(browser, site, signed_in_states, who, viewport={"width": 360, "height": 740})
+    context = context_for(browser, site, signed_in_states, who, viewport=PHONE)
     page = context.new_page()
     page.goto(_resolve(page, site, path))
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -227,12 +228,51 @@ def test_the_site_works_without_javascript(browser: Browser, site: Site) -> None
     page.fill("#f-display_name", "李承恩（無腳本）")
     page.click("main form[action='/profile'] button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("已儲存")
+    page.click(f"{LANGUAGES} > summary")  # a drop-down that opens without a script
     page.click("button[lang=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Your profile")
+    page.click(f"{LANGUAGES} > summary")
     page.click("button[lang=zh-TW]")
     expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
     context.close()
+
+
+LANGUAGES = ".site-header .dropdown:has(.language-switch)"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_header_is_one_row_on_a_desktop_and_a_menu_button_on_a_phone(
+    browser: Browser, site: Site, signed_in_states: dict, javascript: bool
+) -> None:
+    # The longest header there is: an admin's, in English.
+    desktop = context_for(browser, site, signed_in_states, ADMIN, locale="en", java_script_enabled=javascript)
+    page = desktop.new_page()
+    page.goto("/")
+    header = page.locator(".site-header")
+    assert (header.bounding_box() or {}).get("height", 999) < 80  # one row, not two
+    expect(page.locator(".site-menu > summary")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Bills")).to_be_visible()
+    expect(page.get_by_role("link", name="Members and roles")).to_be_hidden()  # in the account drop-down
+    page.click(".account .dropdown >> nth=0 >> summary")
+    expect(page.get_by_role("link", name="Members and roles")).to_be_visible()
+    desktop.close()
+
+    phone = context_for(
+        browser, site, signed_in_states, ADMIN, locale="en", java_script_enabled=javascript, viewport=PHONE
+    )
+    page = phone.new_page()
+    page.goto("/")
+    assert (header := page.locator(".site-header")).bounding_box() is not None
+    assert (header.bounding_box() or {}).get("height", 999) < 130  # name, menu button, search box
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    expect(page.get_by_role("searchbox", name="Search the site")).to_be_visible()
+    page.click(".site-menu > summary")
+    expect(nav.get_by_role("link", name="Bills")).to_be_visible()
+    nav.get_by_role("link", name="Bills").click()
+    expect(page).to_have_url(re.compile(r"/bills$"))
+    phone.close()
 
 
 def test_member_search_updates_in_place_with_htmx(context: BrowserContext) -> None:
