@@ -116,6 +116,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         actions=services.actions_of(ctx.db, bill),
         articles=articles,
         counts=comments.comment_counts(ctx.db, "bill", pk(bill)),
+        folded=ctx.query("draft") == "headings",
         open_for_comments=services.open_for_comments(bill),
         values=values,
         errors=errors,

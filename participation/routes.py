@@ -91,6 +91,7 @@ def _detail_page(
         versions=services.versions_of(ctx.db, consultation),
         articles=services.articles_of(ctx.db, version),
         counts=counts,
+        folded=ctx.query("draft") == "headings",
         total_comments=sum(sum(by_stance.values()) for by_stance in counts.values()),
         phase=consultation.phase(),
         phase_labels=PHASE_LABELS,

@@ -56,6 +56,14 @@ def test_a_bill_shows_its_timeline_text_and_stage(client: TestClient, db: Sessio
     assert 'id="stage-second_reading"' in stages_page.text and "逕付二讀" in stages_page.text
 
 
+def test_a_bill_text_folds_to_its_article_headings(client: TestClient, db: Session) -> None:
+    bill = _bills(db)["1010528070203000"]
+    folded = client.get(f"/bills/{bill.id}?draft=headings")
+    assert folded.status_code == 200
+    assert 'id="art-1"' in folded.text and "閱讀本條" in folded.text
+    assert "<ins>" not in folded.text and "限制代理人身分。" not in folded.text  # headings only
+
+
 def test_comments_on_a_bill_article_use_the_one_comment_mechanism(client: TestClient, db: Session) -> None:
     bills = _bills(db)
     doc = bills["1010528070203000"]

@@ -29,6 +29,25 @@ def test_the_page_shows_articles_with_anchors_and_counts(client: TestClient, db:
     assert "第二條" in page.text
 
 
+def test_a_long_draft_folds_to_its_headings_with_their_comment_counts(client: TestClient, db: Session) -> None:
+    c = consultation(db)
+    for n, text in enumerate(("反對第二條", "再反對第二條")):
+        services.comment_on_consultation(db, c, make_member(db, f"c{n}@example.tw"), "oppose", text, 2)
+    page = client.get(f"/c/{c.slug}", headers=EN)
+    contents = page.text.split('class="draft-contents"')[1].split("</nav>")[0]
+    assert f'<a href="/c/{c.slug}#art-2">第二條</a>' in contents and "(2 comments)" in contents
+    assert "(0 comments)" in contents  # article 3
+    assert "喘息服務每年以二十一日為上限" in page.text
+    assert '<a class="button" href="#comment-form">Add your comment</a>' in page.text  # the form, from the top
+
+    folded = client.get(f"/c/{c.slug}?draft=headings", headers=EN)
+    assert folded.status_code == 200
+    assert "喘息服務每年以二十一日為上限" not in folded.text  # headings only
+    assert folded.text.count("Read this article") == 4  # the preamble and three articles
+    assert f'<a href="/c/{c.slug}#art-2">Read this article' in folded.text
+    assert "Show the full text of every article" in folded.text
+
+
 def test_a_citizen_comments_on_an_article_with_an_amendment(client: TestClient, db: Session) -> None:
     c = consultation(db)
     sign_in(client, make_member(db))
