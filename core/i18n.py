@@ -225,6 +225,11 @@ def format_number(value: float | int) -> str:
     return numbers.format_decimal(value, locale=get_locale())
 
 
+def format_percent(share: float) -> str:
+    """0.0002 -> "0.02%": two decimals, so a small share does not read as nothing."""
+    return numbers.format_percent(share, "#,##0.##%", locale=get_locale())
+
+
 def parse_local_datetime(value: str, timezone: str) -> datetime | None:
     """A form's datetime-local value ("2026-03-01T09:30"), read in the site's time zone, as UTC."""
     try:

@@ -62,6 +62,7 @@ def _build_environment() -> Environment:
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
     env.filters["number"] = i18n.format_number
+    env.filters["percent"] = i18n.format_percent
     env.filters["input_datetime"] = _input_datetime_filter
     env.filters["markdown"] = render_markdown
     env.globals["language_name"] = i18n.language_name

@@ -24,6 +24,18 @@ def _visible(ctx: Ctx) -> Proposal:
     return proposal
 
 
+def _progress(count: int, threshold: int) -> dict[str, object]:
+    """The bar's fill in thousandths, and the share and the signatures still needed as text. Any
+    signature shows as at least a sliver (1.5%): 5 of 5,000 is a start, not an empty bar."""
+    share = count / threshold if threshold else 0.0
+    filled = min(1000, round(1000 * share))
+    return {
+        "filled": max(filled, 15) if count else 0,
+        "share": share,
+        "needed": max(0, threshold - count),
+    }
+
+
 def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     count = proposals.signature_count(ctx.db, proposal)
     return ctx.render(
@@ -31,7 +43,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         status,
         proposal=proposal,
         count=count,
-        percent=min(100, round(100 * count / proposal.threshold)) if proposal.threshold else 0,
+        **_progress(count, proposal.threshold),
         state=proposal.state(),
         state_labels=PROPOSAL_STATE_LABELS,
         clock=proposals.clock(proposal),

@@ -193,6 +193,37 @@ def test_the_proposal_pages(client: TestClient, db: Session, settings: Settings)
     assert proposal.state() == ProposalState.responded
 
 
+def test_the_proposal_page_shows_progress_at_any_count_and_its_deadlines_as_countdowns(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    proposal = _proposal(db, settings, threshold=5000)
+    proposals.sign(db, proposal, make_member(db, "a@example.tw"), settings)
+    proposal.signing_ends_at = utcnow() + timedelta(days=3, hours=5, minutes=30)
+    db.add(proposal)
+    db.commit()
+    en = {"Accept-Language": "en"}
+    page = client.get(f"/proposals/{proposal.id}", headers=en).text
+    assert "1 of 5,000 signatures" in page
+    assert 'max="1000" value="15"' in page  # one signature is a sliver, not an empty bar
+    assert "0.02% · 4,999 more signatures needed" in page
+    assert "Signing closes: " in page and "3 days 5 hours left" in page
+
+
+def test_an_overdue_response_is_shown_in_red_with_how_late_it_is(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    proposal = _proposal(db, settings, threshold=1)
+    proposals.sign(db, proposal, make_member(db, "a@example.tw"), settings)  # the clock starts
+    db.refresh(proposal)
+    proposal.response_due_at = utcnow() - timedelta(days=2, hours=1)
+    db.add(proposal)
+    db.commit()
+    late = client.get(f"/proposals/{proposal.id}", headers={"Accept-Language": "en"}).text
+    assert 'class="countdown countdown--overdue"' in late and "2 days overdue" in late
+    zh = client.get(f"/proposals/{proposal.id}").text
+    assert "逾期" in zh and "版主審查通過" in zh
+
+
 def test_citizens_cannot_review_or_answer(client: TestClient, db: Session, settings: Settings) -> None:
     proposal = _proposal(db, settings, accept=False)
     sign_in(client, make_member(db, "c@example.tw"))
