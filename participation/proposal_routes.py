@@ -3,6 +3,8 @@ agency's response and extension, and the public list of overdue responses by age
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
@@ -24,7 +26,7 @@ def _visible(ctx: Ctx) -> Proposal:
     return proposal
 
 
-def _progress(count: int, threshold: int) -> dict[str, object]:
+def _progress(count: int, threshold: int) -> dict[str, Any]:
     """The bar's fill in thousandths, and the share and the signatures still needed as text. Any
     signature shows as at least a sliver (1.5%): 5 of 5,000 is a start, not an empty bar."""
     share = count / threshold if threshold else 0.0
