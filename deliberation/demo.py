@@ -37,6 +37,9 @@ STATEMENTS = [
 ]
 
 
+SLUG = "ltc-funding"
+
+
 def seed(session: Session) -> None:
     members = {m.email: m for m in accounts.list_members(session, limit=1000)}
     host = members["lin.yijun@mohw.demo.thinktank.tw"]
@@ -44,6 +47,9 @@ def seed(session: Session) -> None:
     conversation = services.create_conversation(
         session, host, TOPIC, DESCRIPTION, [text for text, _leaning in STATEMENTS], agency
     )
+    conversation.slug = SLUG  # a stable address across rebuilds, for links and the printed walk
+    session.add(conversation)
+    session.commit()
     statements = services.statements_of(session, conversation)
     rng = random.Random(2026)
     rows = []

@@ -5,11 +5,13 @@ little. Built through the services, as an agency would."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import Session
 
 from core import accounts
+from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
 from feedback import analyses, comments, importing, responses
@@ -188,9 +190,27 @@ def seed(session: Session) -> list[Consultation]:
     )
 
     _respond_to_plastics(session, plastic, official("moenv"))
+    _date_across_open_periods(session, [ltc, plastic, homecare], rng)
     # The analysis an official would run on the long-term care draft, computed here as the worker would.
     analyses.run(session, analyses.new_analysis(session, "consultation", pk(ltc), official("mohw")))
     return [ltc, plastic, homecare]
+
+
+def _date_across_open_periods(session: Session, consultations: list[Consultation], rng: random.Random) -> None:
+    """Each comment dated within its consultation's open period, in the order they were made, with a
+    rush near the close: the demo's charts and form-letter bursts then have the shapes real ones have
+    (seeded all at once, every comment would be a minute old)."""
+    now = utcnow()
+    for consultation in consultations:
+        made = comments.list_comments(session, "consultation", pk(consultation), limit=10_000)[::-1]  # oldest first
+        start = consultation.opens_at
+        span = (min(consultation.closes_at, now - timedelta(hours=1)) - start).total_seconds()
+        # Seven in ten at any time; the rest in the last fifth of the period.
+        shares = sorted(rng.random() if rng.random() < 0.7 else 0.8 + 0.2 * rng.random() for _ in made)
+        for comment, share in zip(made, shares, strict=True):
+            comment.created_at = start + timedelta(seconds=span * share)
+        session.add_all(made)
+    session.commit()
 
 
 def _respond_to_plastics(session: Session, plastic: Consultation, official: accounts.Member) -> None:
@@ -266,7 +286,9 @@ def _respond_to_plastics(session: Session, plastic: Consultation, official: acco
 
 
 def seed_proposals(session: Session, settings: Settings) -> None:
-    """One proposal collecting signatures, one waiting for a moderator, one not accepted."""
+    """One proposal collecting signatures, one waiting for a moderator, one not accepted, and two
+    past their threshold (lowered for the demo's handful of citizens): one with the agency's clock
+    running, one whose answer is overdue."""
     agencies = {a.slug: a for a in accounts.list_agencies(session)}
     members = {m.email: m for m in accounts.list_members(session, limit=1000)}
     collecting = proposals.submit(
@@ -303,3 +325,34 @@ def seed_proposals(session: Session, settings: Settings) -> None:
         "電子發票太麻煩，應該全面恢復紙本發票。",
     )
     proposals.review(session, rejected, settings, False, "電子發票屬財政部權責，請改向財政部提出。")
+
+    few = replace(settings, proposal_threshold=5)
+    citizens = [members[email] for email, *_, role, _agency in core_demo.MEMBERS if role == accounts.Role.citizen]
+    for author, agency, title, body, overdue in (
+        (
+            "lee.chengen@demo.thinktank.tw",
+            "moenv",
+            "公告每所學校周邊的即時空氣品質",
+            "## 提案內容\n\n請在每所國民小學周邊設置空品感測器，並以開放資料每小時公告。",
+            False,
+        ),
+        (
+            "hsu.shuhui@demo.thinktank.tw",
+            "moda",
+            "政府網站全面提供無障礙與多語版本",
+            "## 提案內容\n\n中央機關網站應符合無障礙規範，並提供越南語、印尼語、泰語版本。",
+            True,
+        ),
+    ):
+        proposal = proposals.submit(session, members[author], agencies[agency], title, body)
+        proposals.review(session, proposal, few, True, "符合提案規範，開放附議。")
+        for member in citizens:
+            proposals.sign(session, proposal, member, few)
+        if overdue:  # reached its threshold long enough ago that the answer is late
+            session.refresh(proposal)
+            assert proposal.threshold_reached_at and proposal.response_due_at
+            late = (proposal.response_due_at - proposal.threshold_reached_at) + timedelta(days=4)
+            proposal.threshold_reached_at -= late
+            proposal.response_due_at -= late
+            session.add(proposal)
+            session.commit()

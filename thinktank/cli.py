@@ -129,6 +129,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"sign in with any of these (password: {site_demo.DEMO_PASSWORD}):")
     for email, role in sign_ins:
         click.echo(f"  {role:<18} {email}")
+    click.echo("a suggested walk:")
+    for who, email, steps in site_demo.WALK:
+        click.echo(f"  as {who} ({email}):")
+        for path, what in steps:
+            click.echo(f"    http://{host}:{port}{path}  {what}")
     if no_serve:
         return
     # The consumer's workers are daemon threads of this process; uvicorn then takes over the signals.

@@ -15,6 +15,45 @@ from search import outbox, site
 
 DEMO_PASSWORD = core_demo.DEMO_PASSWORD
 
+# What to try first, as each kind of user: printed by `thinktank demo` after the sign-ins. The
+# addresses are stable: the seed fixes every slug.
+WALK = [
+    (
+        "a citizen",
+        "tsai.meiling@demo.thinktank.tw",
+        [
+            (
+                "/c/ltc-act-amendment",
+                "read the draft article by article; the form letters on 第五條 are folded into one entry",
+            ),
+            (
+                "/c/ltc-act-amendment?article=5#comment-form",
+                "comment on 第五條, then see it highlighted with its receipt",
+            ),
+            ("/me", "every contribution and its fate: the plastics ministry answered your comment"),
+            ("/proposals", "sign a proposal; one has passed its threshold, one's answer is overdue"),
+            (f"/conversations/{deliberation_demo.SLUG}", "vote on statements and see the opinion groups"),
+        ],
+    ),
+    (
+        "an agency official",
+        "lin.yijun@mohw.demo.thinktank.tw",
+        [
+            ("/c/ltc-act-amendment/analysis", "the comments as themes and form letters"),
+            ("/c/home-care-integration/response/edit", "answer a closed consultation theme by theme"),
+            ("/c/single-use-plastics/response", "a published response, as the public reads it"),
+        ],
+    ),
+    (
+        "legislative staff",
+        "wang.yating@ly.demo.thinktank.tw",
+        [
+            ("/bills", "bills by stage, imported from official data"),
+            ("/bills/1/dashboard", "the public's feedback on one bill, article by article"),
+        ],
+    ),
+]
+
 
 def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     sign_ins = core_demo.seed(session)

@@ -1,0 +1,49 @@
+"""The demo tells the story it promises: the walk it prints leads somewhere for each user, comments
+are spread over their consultations' open periods, proposals show a running and an overdue clock,
+and addresses stay the same across rebuilds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from core.db import pk, utcnow
+from core.settings import Settings
+from deliberation import demo as deliberation_demo
+from deliberation.models import Conversation
+from feedback import comments
+from participation import proposals
+from participation.models import Consultation, Proposal
+from tests.helpers import post
+from thinktank import demo
+
+
+def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Settings) -> None:
+    demo.seed(db, settings)
+
+    for _who, email, steps in demo.WALK:
+        client.cookies.clear()
+        signed_in = post(client, "/signin", {"email": email, "password": demo.DEMO_PASSWORD}, token_from="/signin")
+        assert signed_in.status_code == 303
+        for path, _what in steps:
+            assert client.get(path.split("#")[0]).status_code == 200, (email, path)
+
+    assert [c.slug for c in db.exec(select(Conversation))] == [deliberation_demo.SLUG]
+
+    now = utcnow()
+    for consultation in db.exec(select(Consultation)):
+        made = comments.list_comments(db, "consultation", pk(consultation), limit=10_000)
+        if not made:
+            continue
+        end = min(consultation.closes_at, now)
+        assert all(consultation.opens_at <= c.created_at <= end for c in made), consultation.slug
+        assert len({c.created_at.date() for c in made}) > 3, consultation.slug  # not all seeded at once
+        newest_first = [c.created_at for c in made]
+        assert newest_first == sorted(newest_first, reverse=True)  # dated in the order they were made
+
+    clocks = [proposals.clock(p) for p in db.exec(select(Proposal))]
+    assert proposals.Clock.overdue in clocks and proposals.Clock.on_time in clocks
+    overdue = next(p for p in db.exec(select(Proposal)) if proposals.clock(p) == proposals.Clock.overdue)
+    assert overdue.response_due_at is not None and overdue.response_due_at < now - timedelta(days=3)
