@@ -54,7 +54,7 @@ def _build_environment() -> Environment:
         loader=FileSystemLoader(ROOT / "templates"),
         autoescape=True,
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -71,6 +71,7 @@ def _build_environment() -> Environment:
     env.filters["name"] = _name_filter
     env.filters["label"] = _label_filter
     env.filters["parens"] = _parens_filter
+    env.filters["series"] = _series_filter
     env.globals["countdown"] = countdown
     env.globals["text_lang"] = i18n.text_lang
     env.globals["article_label"] = i18n.article_label
@@ -115,11 +116,17 @@ def _hours(n: int) -> str:
 # Punctuation set around translated words: full-width in Chinese, as its typography asks.
 _COLON = {"zh_TW": "："}
 _PARENS = {"zh_TW": ("（", "）")}
+_LIST_SEPARATOR = {"zh_TW": "、"}
 
 
 def _label_filter(text: Any) -> Markup:
     """`text` followed by the reader's language's colon: 官方狀態：, "Official status: "."""
     return escape(text) + Markup(_COLON.get(i18n.get_locale(), ": "))
+
+
+def _series_filter(items: Iterable[Any]) -> Markup:
+    """Items one after another as the reader's language lists them: A、B、C or A, B, C."""
+    return Markup(_LIST_SEPARATOR.get(i18n.get_locale(), ", ")).join(escape(item) for item in items)
 
 
 def _parens_filter(text: Any) -> Markup:

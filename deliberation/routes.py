@@ -51,7 +51,7 @@ def _drawing(result: dict[str, Any], me: str) -> dict[str, Any]:
     """The stored projection scaled into the map, with each group's hull."""
     points = result.get("points", [])
     if not points:
-        return {"points": [], "hulls": []}
+        return {"points": [], "hulls": [], "me": None}
     xs, ys = [p[1] for p in points], [p[2] for p in points]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
 
@@ -66,7 +66,8 @@ def _drawing(result: dict[str, Any], me: str) -> dict[str, Any]:
     for group in range(result.get("k", 0)):
         outline = _hull([(px, py) for px, py, g, _me in drawn if g == group])
         hulls.append((group, " ".join(f"{x},{y}" for x, y in outline)))
-    return {"points": drawn, "hulls": hulls, "width": MAP_WIDTH, "height": MAP_HEIGHT}
+    mine = next(((x, y, group) for x, y, group, is_me in drawn if is_me), None)
+    return {"points": drawn, "hulls": hulls, "me": mine, "width": MAP_WIDTH, "height": MAP_HEIGHT}
 
 
 def _map_context(ctx: Ctx, conversation: Conversation) -> dict[str, Any]:

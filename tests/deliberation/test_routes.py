@@ -134,7 +134,17 @@ def test_groups_form_as_votes_arrive(client: TestClient, db: Session, app) -> No
     assert page.text.lstrip().startswith('<section id="opinion-map"')
     assert page.text.count("<polygon") == 2 and page.text.count("<circle") == 24
     assert SEEDS[3] in page.text.split("group-card")[-1]  # every group agrees: common ground
+    assert "您在這裡" not in page.text  # nobody is signed in
     assert services.refresh_maps(db, app.state.queue) == 0  # nothing changed: nothing recomputed
+
+    sign_in(client, accounts.find_member_by_email(db, "v0@example.tw"))  # type: ignore[arg-type]
+    mine = client.get(f"/conversations/{conversation.slug}/map", headers={"HX-Request": "true"}).text
+    assert mine.count('class="me-ring"') == 1 and mine.count("<circle") == 25  # everyone, and a ring around one
+    assert '<text x="' in mine and ">您在這裡</text>" in mine
+    assert 'aria-labelledby="opinion-map-title opinion-map-you"' in mine
+    said = mine.split('<desc id="opinion-map-you">')[1].split("</desc>")[0]
+    assert said.startswith("您在這裡：您在第") and said.endswith("群。")
+    assert "<strong>您在這裡：</strong>您在第" in mine  # and in the text below the map
 
 
 def test_a_polis_export_is_imported_as_a_conversation(db: Session, tmp_path: Path) -> None:
