@@ -44,6 +44,11 @@ def test_a_participant_votes_through_every_statement(client: TestClient, db: Ses
     sign_in(client, make_member(db))
     seen = []
     card = client.get(path).text
+    buttons = re.findall(
+        r'<button type="submit" name="vote" value="(\w+)" class="vote vote--(\w+)"><span aria-hidden="true">(.)</span>',
+        card,
+    )
+    assert buttons == [("agree", "agree", "✓"), ("disagree", "disagree", "✗"), ("pass", "pass", "?")]
     for n in range(len(SEEDS)):
         shown = int(re.search(r'name="statement" value="(\d+)"', card).group(1))
         seen.append(shown)
