@@ -48,6 +48,21 @@ def test_a_long_draft_folds_to_its_headings_with_their_comment_counts(client: Te
     assert "Show the full text of every article" in folded.text
 
 
+def test_comments_carry_their_language_and_say_so_when_it_is_not_the_pages(client: TestClient, db: Session) -> None:
+    c = consultation(db)
+    services.comment_on_consultation(db, c, make_member(db), "support", "支持提高喘息服務天數。")
+    services.comment_on_consultation(db, c, make_member(db, "e@example.tw"), "support", "I support more respite days.")
+    zh = client.get(f"/c/{c.slug}").text
+    assert '<div class="comment-text" lang="zh-Hant">支持提高喘息服務天數。</div>' in zh
+    assert (
+        '<div class="comment-text" lang="en">I support more respite days.</div><p class="lang-note">原文為英文</p>'
+        in zh
+    )
+    assert zh.count('class="lang-note"') == 1  # the Chinese one is in the page's own language
+    en = client.get(f"/c/{c.slug}", headers=EN).text
+    assert '支持提高喘息服務天數。</div><p class="lang-note">Written in Chinese (Traditional)</p>' in en
+
+
 def test_a_citizen_comments_on_an_article_with_an_amendment(client: TestClient, db: Session) -> None:
     c = consultation(db)
     sign_in(client, make_member(db))
