@@ -147,6 +147,39 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         consumer.stop(graceful=True)
 
 
+# --- backups -------------------------------------------------------------------------------------
+
+_force_option = click.option("--force", is_flag=True, help="Replace what is there.")
+
+
+@main.command(name="backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_force_option
+def backup_command(path: Path, force: bool) -> None:
+    """Back up the whole database to PATH (SQLite: safe while the site runs; PostgreSQL: pg_dump)."""
+    from core.backup import BackupError, backup
+
+    try:
+        backup(load_settings().database_url, path, force)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"backed up the database to {path}")
+
+
+@main.command(name="restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_force_option
+def restore_command(path: Path, force: bool) -> None:
+    """Replace the database with the backup in PATH; then run `thinktank search reindex`."""
+    from core.backup import BackupError, restore
+
+    try:
+        restore(load_settings().database_url, path, force)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"restored the database from {path}; rebuild the search index with `thinktank search reindex`")
+
+
 # --- search -----------------------------------------------------------------------------------
 
 

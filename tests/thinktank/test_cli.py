@@ -25,6 +25,8 @@ def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
     for command in (
         [],
         ["migrate"],
+        ["backup"],
+        ["restore"],
         ["serve"],
         ["worker"],
         ["demo"],
