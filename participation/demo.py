@@ -14,7 +14,7 @@ from core import accounts
 from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
-from feedback import analyses, comments, importing, responses
+from feedback import analyses, comments, importing, responses, review
 from participation import proposals, services
 from participation.demo_texts import (
     CAMPAIGN_ADDITIONS,
@@ -192,7 +192,11 @@ def seed(session: Session) -> list[Consultation]:
     _respond_to_plastics(session, plastic, official("moenv"))
     _date_across_open_periods(session, [ltc, plastic, homecare], rng)
     # The analysis an official would run on the long-term care draft, computed here as the worker would.
-    analyses.run(session, analyses.new_analysis(session, "consultation", pk(ltc), official("mohw")))
+    analysis = analyses.new_analysis(session, "consultation", pk(ltc), official("mohw"))
+    analyses.run(session, analysis)
+    # Published mid-consultation, as an agency may: readers then see the form letters folded and
+    # the themes, and commenters see their comment's theme on /me.
+    review.publish(session, analysis, official("mohw"))
     return [ltc, plastic, homecare]
 
 
