@@ -81,6 +81,10 @@ PAGES = [
     ("deliberation:post_history", "/posts/1/history", None),
     ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
     ("core:moderation_log", "/moderation/log", None),
+    ("core:accessibility", "/accessibility", None),
+    ("core:privacy", "/privacy", None),
+    ("core:terms", "/terms", None),
+    ("core:help", "/help", CITIZEN),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -427,3 +431,11 @@ def test_search_without_javascript_finds_simplified_and_narrows_by_kind(browser:
     expect(page.locator("ol.hits .hit-kind .badge").first).to_have_text("意見")
     assert page.locator("ol.hits .hit-kind .badge", has_not_text="意見").count() == 0
     context.close()
+
+
+def test_the_footer_leads_to_each_page_in_the_readers_language(page: Page) -> None:
+    page.goto("/")
+    page.locator(".site-footer").get_by_role("link", name="隱私權").click()
+    page.wait_for_url("**/privacy")
+    expect(page.locator("h1")).to_have_text("隱私權政策")
+    expect(page).to_have_title("隱私權政策 · 公共政策智庫")
