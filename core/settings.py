@@ -47,6 +47,14 @@ def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
     return key
 
 
+def _email(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    local, at, domain = raw.partition("@")
+    if raw and not (at and local and "." in domain and " " not in raw):
+        raise SettingsError(f"{name} must be an e-mail address, not {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -75,6 +83,10 @@ class Settings:
     rate_post: str = "30/minute"
     rate_vote: str = "120/minute"  # a participant may vote quickly through many short statements
     hold_first_posts: int = 0  # a new account's first N discussion posts wait for a moderator (0: none)
+    # Who runs this site, named on the privacy, accessibility and terms pages. Empty by default:
+    # those pages then say plainly that the operator has not published them, rather than invent one.
+    operator_name: str = ""
+    operator_email: str = ""
 
     @property
     def https(self) -> bool:
@@ -113,5 +125,7 @@ class Settings:
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
             rate_vote=env.get("RATE_LIMIT_VOTE", cls.rate_vote),
             hold_first_posts=_int(env, "HOLD_FIRST_POSTS", cls.hold_first_posts),
+            operator_name=env.get("OPERATOR_NAME", "").strip(),
+            operator_email=_email(env, "OPERATOR_EMAIL"),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

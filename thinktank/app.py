@@ -20,7 +20,7 @@ from bills import api_routes as bill_api_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
-from core import moderation_routes, receipt_routes
+from core import moderation_routes, pages, receipt_routes
 from core import routes as core_routes
 from core.db import make_engine
 from core.jobs import Queue
@@ -45,6 +45,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *home.routes,
         *core_routes.routes,
+        *pages.routes,
         *search_routes.routes,
         *core_api.routes,
         *moderation_routes.routes,

@@ -82,6 +82,10 @@ PAGES = [
     ("deliberation:post_history", "/posts/1/history", None),
     ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
     ("core:moderation_log", "/moderation/log", None),
+    ("core:accessibility", "/accessibility", None),
+    ("core:privacy", "/privacy", None),
+    ("core:terms", "/terms", None),
+    ("core:help", "/help", CITIZEN),
     ("error", "/no-such-page", None),
 ]
 NOT_PAGES = {
@@ -467,3 +471,36 @@ def test_search_without_javascript_finds_simplified_and_narrows_by_kind(browser:
     expect(page.locator("ol.hits .hit-kind .badge").first).to_have_text("意見")
     assert page.locator("ol.hits .hit-kind .badge", has_not_text="意見").count() == 0
     context.close()
+
+
+def test_the_print_button_prints_and_is_left_off_the_paper(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, locale="en")
+    page = context.new_page()
+    page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
+    page.goto("/c/single-use-plastics/response")
+    button = page.get_by_role("button", name="Print this page")
+    expect(button).to_be_visible()
+    button.focus()
+    page.keyboard.press("Enter")  # a keyboard press prints as a click does
+    assert page.evaluate("window.printed") == 1
+    page.emulate_media(media="print")
+    expect(button).to_be_hidden()
+    context.close()
+
+
+def test_without_javascript_no_print_button_is_offered(browser: Browser, site: Site) -> None:
+    context = browser.new_context(base_url=site.url, java_script_enabled=False, locale="en")
+    page = context.new_page()
+    page.goto("/c/single-use-plastics/response")
+    expect(page.locator("h1")).to_have_text("The agency's response")
+    expect(page.locator("button[data-print]")).to_have_count(1)
+    expect(page.locator("button[data-print]")).to_be_hidden()
+    context.close()
+
+
+def test_the_footer_leads_to_each_page_in_the_readers_language(page: Page) -> None:
+    page.goto("/")
+    page.locator(".site-footer").get_by_role("link", name="隱私權").click()
+    page.wait_for_url("**/privacy")
+    expect(page.locator("h1")).to_have_text("隱私權政策")
+    expect(page).to_have_title("隱私權政策 · 公共政策智庫")

@@ -28,10 +28,10 @@ def test_bad_values_are_named(tmp_path: Path) -> None:
 def test_the_readme_lists_every_setting() -> None:
     source = (ROOT / "core" / "settings.py").read_text()
     names = set(re.findall(r'env(?:\.get)?\(\s*"([A-Z_]+)"', source)) | set(
-        re.findall(r'_int\(env, "([A-Z_]+)"', source)
+        re.findall(r'_(?:int|email)\(env, "([A-Z_]+)"', source)
     )
     names |= set(re.findall(r'env\["([A-Z_]+)"\]', source))
-    assert {"DATABASE_URL", "SECRET_KEY", "REDIS_URL", "MEILI_URL"} <= names
+    assert {"DATABASE_URL", "SECRET_KEY", "REDIS_URL", "MEILI_URL", "OPERATOR_EMAIL"} <= names
     readme = (ROOT / "README.md").read_text()
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert not missing, f"README.md does not document: {missing}"

@@ -196,3 +196,14 @@ def test_no_comments_and_bad_numbers_are_explained(client: TestClient, db: Sessi
     assert empty.status_code == 400 and db.exec(select(Analysis)).all() == []
     assert _run(client, "abc").status_code == 400
     assert _run(client, "500").status_code == 400
+
+
+def test_the_report_has_a_print_button_only_once_there_is_a_report(client: TestClient, db: Session) -> None:
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    assert "data-print" not in client.get("/c/ltc/analysis").text  # nothing to print yet
+    _run(client, "2")
+    page = client.get("/c/ltc/analysis").text
+    # Hidden until the script shows it: without JavaScript the button could do nothing.
+    assert '<button type="button" class="print-button no-print" data-print hidden>列印本頁</button>' in page
+    assert '<script src="/static/print.js" defer></script>' in page

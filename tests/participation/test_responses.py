@@ -158,3 +158,18 @@ def test_unpublished_responses_are_private_and_editing_is_for_the_agency(client:
     assert forged.status_code == 403
     response = responses.response_for(db, "consultation", pk(c))
     assert response is not None and responses.themes_of(db, response) == []
+
+
+def test_the_published_response_has_a_print_button_run_by_a_script_of_our_own(client: TestClient, db: Session) -> None:
+    c, _ids, _people = _closed_with_comments(db)
+    official = accounts.find_member_by_email(db, "official@mohw.example.tw")  # the consultation's agency's
+    response = responses.response_for(db, "consultation", pk(c), create=True)
+    assert response is not None and official is not None
+    responses.add_theme(db, response, "喘息服務天數不足", "adopted")
+    responses.publish(db, response, official)
+    page = client.get(f"/c/{c.slug}/response", headers={"Accept-Language": "en"}).text
+    assert '<button type="button" class="print-button no-print" data-print hidden>Print this page</button>' in page
+    assert '<script src="/static/print.js" defer></script>' in page
+    script = client.get("/static/print.js")
+    assert script.status_code == 200 and "window.print()" in script.text
+    assert "script-src 'self'" in script.headers["content-security-policy"]  # no inline script needed
