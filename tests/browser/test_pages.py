@@ -94,6 +94,7 @@ NOT_PAGES = {
     "participation:consultation_feed",
     "participation:indicators_csv",
     "participation:indicators_agency_csv",
+    "participation:proposals_csv",
     "bills:list_csv",
     "bills:comments_csv",
     "bills:comments_json",
@@ -119,6 +120,8 @@ NOT_PAGES = {
             "bill_comments",
             "search",
             "receipt",
+            "proposals",
+            "proposal",
         )
     ),
 }
