@@ -102,6 +102,9 @@ NOT_PAGES = {
     "bills:response_csv",
     "bills:response_json",
     "deliberation:map",  # the fragment the conversation page polls
+    "deliberation:list_csv",
+    "deliberation:statements_csv",
+    "deliberation:forum_csv",
     *(
         f"{package}:analysis_{kind}"
         for package in ("participation", "bills")
@@ -122,6 +125,10 @@ NOT_PAGES = {
             "receipt",
             "proposals",
             "proposal",
+            "conversations",
+            "conversation",
+            "discussions",
+            "discussion",
         )
     ),
 }
