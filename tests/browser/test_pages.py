@@ -102,6 +102,7 @@ NOT_PAGES = {
     "bills:response_csv",
     "bills:response_json",
     "deliberation:map",  # the fragment the conversation page polls
+    "feedback:responses_csv",
     "deliberation:list_csv",
     "deliberation:statements_csv",
     "deliberation:forum_csv",
@@ -129,6 +130,7 @@ NOT_PAGES = {
             "conversation",
             "discussions",
             "discussion",
+            "responses",
         )
     ),
 }
