@@ -95,6 +95,7 @@ NOT_PAGES = {
     "participation:indicators_csv",
     "participation:indicators_agency_csv",
     "participation:proposals_csv",
+    "participation:list_csv",
     "bills:list_csv",
     "bills:comments_csv",
     "bills:comments_json",
