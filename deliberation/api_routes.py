@@ -151,12 +151,16 @@ def _conversation_rows(ctx: Ctx) -> list[dict[str, Any]]:
     ]
 
 
-def _statement_rows(ctx: Ctx, conversation: Conversation) -> list[dict[str, Any]]:
-    """The accepted statements with their votes: pending and moderated-out ones are not public."""
+def _accepted(ctx: Ctx, conversation: Conversation) -> list[Statement]:
+    """Pending and moderated-out statements are not public."""
+    return services.statements_of(ctx.db, conversation, StatementStatus.accepted)
+
+
+def _statement_rows(ctx: Ctx, conversation: Conversation, accepted: list[Statement]) -> list[dict[str, Any]]:
     counts = services.tallies(ctx.db, conversation)
     return [
         {"id": s.id, "text": s.text, "seed": s.seed, **counts.get(pk(s), dict.fromkeys(services.VOTES, 0))}
-        for s in services.statements_of(ctx.db, conversation, StatementStatus.accepted)
+        for s in accepted
     ]
 
 
@@ -198,7 +202,8 @@ def conversations_csv(ctx: Ctx) -> Response:
 @page
 def statements_csv(ctx: Ctx) -> Response:
     conversation = services.get_conversation(ctx.db, ctx.request.path_params["slug"])
-    rows = ([row[f] for f in STATEMENT_FIELDS] for row in _statement_rows(ctx, conversation))
+    statements = _statement_rows(ctx, conversation, _accepted(ctx, conversation))
+    rows = ([row[f] for f in STATEMENT_FIELDS] for row in statements)
     return csv_download(f"{conversation.slug}-statements.csv", STATEMENT_FIELDS, rows)
 
 
@@ -259,12 +264,12 @@ def api_conversation(ctx: Ctx) -> Response:
     """
     conversation = services.get_conversation(ctx.db, ctx.request.path_params["slug"])
     summary = next(row for row in _conversation_rows(ctx) if row["slug"] == conversation.slug)
-    accepted = services.statements_of(ctx.db, conversation, StatementStatus.accepted)
+    accepted = _accepted(ctx, conversation)
     return JSONResponse(
         {
             **summary,
             "description": conversation.description,
-            "statements": _statement_rows(ctx, conversation),
+            "statements": _statement_rows(ctx, conversation, accepted),
             "groups": _groups(ctx, conversation, accepted),
         }
     )
