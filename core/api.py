@@ -82,7 +82,7 @@ def get_member(ctx: Ctx) -> Response:
     return JSONResponse({"id": member.id, "display_name": member.display_name, "organisation": organisation})
 
 
-COMPONENTS = {
+COMPONENTS: dict[str, dict[str, Any]] = {
     "schemas": {
         "Agency": {
             "type": "object",
@@ -111,6 +111,11 @@ COMPONENTS = {
         },
     }
 }
+
+
+def add_schemas(**schemas: dict[str, Any]) -> None:
+    """Each package names the shapes its endpoints return, for the document's components."""
+    COMPONENTS["schemas"].update(schemas)
 
 
 def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:

@@ -193,6 +193,20 @@ def cast_vote(session: Session, conversation: Conversation, member: Member, stat
     raise Invalid({"": N_("Your vote could not be saved. Please try again.")})
 
 
+def tallies(session: Session, conversation: Conversation) -> dict[int, dict[str, int]]:
+    """statement id -> how many agree, disagree and pass, for each statement anyone voted on."""
+    query = (
+        select(Vote.statement_id, Vote.vote, func.count())
+        .where(Vote.conversation_id == pk(conversation))
+        .group_by(col(Vote.statement_id), col(Vote.vote))
+    )
+    names = {value: name for name, value in VOTES.items()}
+    found: dict[int, dict[str, int]] = {}
+    for statement_id, vote, n in session.exec(query):
+        found.setdefault(statement_id, dict.fromkeys(VOTES, 0))[names[vote]] = int(n)
+    return found
+
+
 def votes_of(session: Session, conversation: Conversation, voter: str) -> dict[int, int]:
     query = select(Vote.statement_id, Vote.vote).where(Vote.conversation_id == pk(conversation), Vote.voter == voter)
     return dict(session.exec(query).all())

@@ -1,21 +1,23 @@
 """The structured response pages, mounted by every kind of subject under its own path
 (`routes_for`): the editor of those who answer (themes, decisions, placing comments, quotes), the
-published response with its per-article matrix, and its CSV and JSON exports."""
+published response with its per-article matrix, and its CSV and JSON exports; and every published
+response, on any subject, in the JSON API and one CSV."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from core.api import PREFIX, add_schemas, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, json_download, page
-from feedback import comments, responses
+from feedback import comments, responses, subjects
 from feedback.access import managed_subject, visible_subject
-from feedback.models import DECISION_LABELS, STANCE_LABELS
+from feedback.models import DECISION_LABELS, STANCE_LABELS, Decision
 from feedback.models import Response as PublicResponse
 from feedback.subjects import Subject, SubjectKind
 
@@ -194,3 +196,128 @@ def routes_for(kind: SubjectKind) -> list[Route]:
         Route(f"{prefix}/response.csv", response_csv, name=f"{names}:response_csv"),
         Route(f"{prefix}/response.json", response_json, name=f"{names}:response_json"),
     ]
+
+
+# --- every published response, as open data --------------------------------------------------------
+
+_STRING, _INTEGER = {"type": "string"}, {"type": "integer"}
+add_schemas(
+    PublishedResponse={
+        "type": "object",
+        "properties": {
+            "id": _INTEGER,
+            "subject": {
+                "type": "object",
+                "description": "What the response answers: a consultation or a bill",
+                "properties": {"kind": _STRING, "id": _INTEGER, "title": _STRING, "url": _STRING},
+            },
+            "published_at": {"type": "string", "format": "date-time"},
+            "summary": {"type": "string", "description": "Markdown"},
+            "themes": {"type": "array", "items": {"$ref": "#/components/schemas/ResponseTheme"}},
+            "url": _STRING,
+        },
+    },
+    ResponseTheme={
+        "type": "object",
+        "properties": {
+            "position": _INTEGER,
+            "theme": _STRING,
+            "comments": {**_INTEGER, "description": "Comments that raised it"},
+            "people": {**_INTEGER, "description": "Distinct people who raised it"},
+            "decision": {"type": "string", "enum": [d.value for d in Decision]},
+            "reasoning": {"type": "string", "description": "Markdown: why it was decided so"},
+            "article_changes": {"type": "string", "description": "Markdown: what changed in the text"},
+            "articles": {"type": "array", "items": _INTEGER},
+        },
+    },
+)
+RESPONSE_FIELDS = [
+    "subject_kind", "subject_id", "subject_title", "url", "published_at",
+    "position", "theme", "comments", "people", "decision", "reasoning", "article_changes",
+]  # fmt: skip
+
+
+def _public_responses(ctx: Ctx) -> list[tuple[Subject, PublicResponse]]:
+    """Published responses on subjects the public can see, newest first."""
+    found = []
+    for response in responses.latest_published(ctx.db, limit=10**9):
+        subject = subjects.get(ctx.db, response.subject_kind, response.subject_id)
+        if subject is not None and subject.public:
+            found.append((subject, response))
+    return found
+
+
+def _response_json(ctx: Ctx, subject: Subject, response: PublicResponse) -> dict[str, Any]:
+    return {
+        "id": response.id,
+        "subject": {"kind": subject.kind, "id": subject.id, "title": subject.title, "url": subject.path},
+        "published_at": response.published_at.isoformat() if response.published_at else None,
+        "summary": response.summary,
+        "themes": [
+            {
+                "position": s.theme.position,
+                "theme": s.theme.title,
+                "comments": s.comments,
+                "people": s.people,
+                "decision": s.theme.decision,
+                "reasoning": s.theme.reasoning,
+                "article_changes": s.theme.article_changes,
+                "articles": sorted(a for a in s.articles if a is not None),
+            }
+            for s in responses.summarise(ctx.db, response)
+        ],
+        "url": f"{subject.path}/response",
+    }
+
+
+@page
+def api_responses(ctx: Ctx) -> Response:
+    """Published structured responses.
+    ---
+    summary: Published structured responses on any subject, newest first, each with its themes
+    tags: [responses]
+    parameters:
+      - {name: page, in: query, schema: {type: integer, minimum: 1}}
+      - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+    responses:
+      200:
+        description: A page of responses.
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                items:
+                  type: array
+                  items: {$ref: '#/components/schemas/PublishedResponse'}
+                page: {type: integer}
+                per_page: {type: integer}
+                total: {type: integer}
+      400:
+        description: Bad paging parameters.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Error'}
+    """
+    number, per_page = paging(ctx)
+    everything = _public_responses(ctx)
+    start = (number - 1) * per_page
+    items = [_response_json(ctx, subject, response) for subject, response in everything[start : start + per_page]]
+    return JSONResponse(paged(items, number, per_page, len(everything)))
+
+
+@page
+def responses_csv(ctx: Ctx) -> Response:
+    """One row per theme of every published response."""
+    rows: list[list[Any]] = []
+    for subject, response in _public_responses(ctx):
+        data = _response_json(ctx, subject, response)
+        about = [subject.kind, subject.id, subject.title, data["url"], data["published_at"]]
+        rows.extend([*about, *(theme[f] for f in RESPONSE_FIELDS[5:])] for theme in data["themes"])
+    return csv_download("responses.csv", RESPONSE_FIELDS, rows)
+
+
+routes = [
+    Route("/responses.csv", responses_csv, name="feedback:responses_csv"),
+    Route(f"{PREFIX}/responses", api_responses, name="api:responses"),
+]

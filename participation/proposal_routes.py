@@ -1,22 +1,25 @@
-"""Proposal pages: the public list, submitting, the moderators' review queue, signing, the
-agency's response and extension, and the public list of overdue responses by agency."""
+"""Proposal pages: the public list (and its CSV), submitting, the moderators' review queue,
+signing, the agency's response and extension, and the public list of overdue responses by agency;
+proposals in the JSON API."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import accounts, notify
 from core.accounts import Role
+from core.api import PREFIX, add_schemas, agency_json, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
-from core.web import Ctx, page
+from core.web import Ctx, csv_download, page
 from deliberation import discussions
 from participation import events, proposals
-from participation.models import PROPOSAL_STATE_LABELS, Proposal
+from participation.models import PROPOSAL_STATE_LABELS, Proposal, ProposalState
 
 
 def _visible(ctx: Ctx) -> Proposal:
@@ -69,7 +72,7 @@ def proposal_list(ctx: Ctx) -> Response:
         "participation/proposals.html",
         items=items,
         state_labels=PROPOSAL_STATE_LABELS,
-        counts={pk(p): proposals.signature_count(ctx.db, p) for p in items},
+        counts=proposals.signature_counts(ctx.db, [pk(p) for p in items]),
         agencies={a.id: a for a in accounts.list_agencies(ctx.db)},
         clocks={pk(p): proposals.clock(p) for p in items},
         clock_labels=proposals.CLOCK_LABELS,
@@ -173,8 +176,169 @@ def overdue(ctx: Ctx) -> Response:
     return ctx.render("participation/proposals_overdue.html", by_agency=by_agency, agencies=agencies)
 
 
+# --- open data ---------------------------------------------------------------------------------------
+
+OPEN_DATA_FIELDS = [
+    "id",
+    "title",
+    "agency",
+    "status",
+    "signatures",
+    "threshold",
+    "signing_ends_at",
+    "response_due_at",
+    "answered",
+    "responded_at",
+    "url",
+]
+
+
+_STRING, _INTEGER, _MOMENT = {"type": "string"}, {"type": "integer"}, {"type": "string", "format": "date-time"}
+_PUBLIC_STATES = [s.value for s in ProposalState if s not in (ProposalState.pending, ProposalState.rejected)]
+add_schemas(
+    Proposal={
+        "type": "object",
+        "properties": {
+            "id": _INTEGER,
+            "title": _STRING,
+            "agency": {"$ref": "#/components/schemas/Agency"},
+            "status": {"type": "string", "enum": _PUBLIC_STATES},
+            "signatures": _INTEGER,
+            "threshold": _INTEGER,
+            "signing_ends_at": {**_MOMENT, "nullable": True},
+            "response_due_at": {**_MOMENT, "nullable": True, "description": "Set once the threshold is reached"},
+            "answered": {"type": "boolean"},
+            "responded_at": {**_MOMENT, "nullable": True},
+            "url": _STRING,
+        },
+    },
+    ProposalDetail={
+        "allOf": [
+            {"$ref": "#/components/schemas/Proposal"},
+            {
+                "type": "object",
+                "properties": {
+                    "body": {"type": "string", "description": "Markdown"},
+                    "response": {"type": "string", "description": "Markdown; empty until answered"},
+                    "extension_reason": _STRING,
+                    "history": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"event": _STRING, "note": _STRING, "at": _MOMENT},
+                        },
+                    },
+                },
+            },
+        ]
+    },
+)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _open_rows(ctx: Ctx, items: list[Proposal]) -> list[dict[str, Any]]:
+    """The public proposals as the API and the CSV give them: one shape for both."""
+    counts = proposals.signature_counts(ctx.db, [pk(p) for p in items])
+    agencies = {a.id: a for a in accounts.list_agencies(ctx.db)}
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "agency": agency_json(agencies[p.agency_id]),
+            "status": p.state().value,
+            "signatures": counts[pk(p)],
+            "threshold": p.threshold,
+            "signing_ends_at": _iso(p.signing_ends_at),
+            "response_due_at": _iso(p.response_due_at),
+            "answered": p.responded_at is not None,
+            "responded_at": _iso(p.responded_at),
+            "url": f"/proposals/{p.id}",
+        }
+        for p in items
+    ]
+
+
+@page
+def proposal_list_csv(ctx: Ctx) -> Response:
+    rows = _open_rows(ctx, proposals.public_proposals(ctx.db))
+    for row in rows:
+        row["agency"] = row["agency"]["name"]
+    return csv_download("proposals.csv", OPEN_DATA_FIELDS, ([row[f] for f in OPEN_DATA_FIELDS] for row in rows))
+
+
+@page
+def api_proposals(ctx: Ctx) -> Response:
+    """Public proposals.
+    ---
+    summary: Proposals accepted for signing, newest first, with signature counts and deadlines
+    tags: [proposals]
+    parameters:
+      - {name: page, in: query, schema: {type: integer, minimum: 1}}
+      - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+    responses:
+      200:
+        description: A page of proposals.
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                items:
+                  type: array
+                  items: {$ref: '#/components/schemas/Proposal'}
+                page: {type: integer}
+                per_page: {type: integer}
+                total: {type: integer}
+      400:
+        description: Bad paging parameters.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Error'}
+    """
+    number, per_page = paging(ctx)
+    everything = proposals.public_proposals(ctx.db)
+    start = (number - 1) * per_page
+    return JSONResponse(paged(_open_rows(ctx, everything[start : start + per_page]), number, per_page, len(everything)))
+
+
+@page
+def api_proposal(ctx: Ctx) -> Response:
+    """One public proposal.
+    ---
+    summary: One proposal with its text, the agency's response and its history
+    tags: [proposals]
+    parameters:
+      - {name: proposal_id, in: path, required: true, schema: {type: integer}}
+    responses:
+      200:
+        description: The proposal.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ProposalDetail'}
+      404:
+        description: No such proposal, or it is not public.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Error'}
+    """
+    proposal = proposals.get(ctx.db, ctx.request.path_params["proposal_id"])
+    if proposal.review != "accepted":  # what the public sees, whoever asks
+        raise HTTPException(404)
+    history = [
+        {"event": e.kind, "note": e.note, "at": e.created_at.isoformat()} for e in proposals.history(ctx.db, proposal)
+    ]
+    body = {"body": proposal.body, "response": proposal.response, "extension_reason": proposal.extension_reason}
+    return JSONResponse({**_open_rows(ctx, [proposal])[0], **body, "history": history})
+
+
 routes = [
     Route("/proposals", proposal_list, name="participation:proposals"),
+    Route("/proposals.csv", proposal_list_csv, name="participation:proposals_csv"),
+    Route(f"{PREFIX}/proposals", api_proposals, name="api:proposals"),
+    Route(f"{PREFIX}/proposals/{{proposal_id:int}}", api_proposal, name="api:proposal"),
     Route("/proposals/new", proposal_new, methods=["GET", "POST"], name="participation:proposal_new"),
     Route("/proposals/review", proposal_review_queue, name="participation:proposal_review_queue"),
     Route("/proposals/overdue", overdue, name="participation:proposals_overdue"),

@@ -128,6 +128,19 @@ def signature_count(session: Session, proposal: Proposal) -> int:
     return session.exec(query).one()
 
 
+def signature_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
+    """proposal id -> its signatures, in one query for a whole list."""
+    if not proposal_ids:
+        return {}
+    query = (
+        select(Signature.proposal_id, func.count())
+        .where(col(Signature.proposal_id).in_(proposal_ids))
+        .group_by(col(Signature.proposal_id))
+    )
+    found = dict(session.exec(query).all())
+    return {proposal_id: int(found.get(proposal_id, 0)) for proposal_id in proposal_ids}
+
+
 def extend(session: Session, proposal: Proposal, settings: Settings, reason: str) -> None:
     if proposal.state() != ProposalState.awaiting_response or proposal.response_due_at is None:
         raise Invalid({"": N_("Only a proposal awaiting the agency's response can be extended.")})

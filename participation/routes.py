@@ -15,10 +15,10 @@ from starlette.routing import Route
 
 from core import accounts, notify
 from core.accounts import Role
-from core.api import PREFIX, paged, paging
+from core.api import PREFIX, add_schemas, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
-from core.web import Ctx, page
+from core.web import Ctx, csv_download, page
 from deliberation import discussions
 from feedback import (
     analyses,
@@ -256,6 +256,35 @@ def comments_import(ctx: Ctx) -> Response:
     return ctx.redirect(ctx.url("core:job", job_id=job.id))
 
 
+add_schemas(
+    Consultation={
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "phase": {"type": "string", "enum": [p.value for p in Phase if p != Phase.draft]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "opens_at": {"type": "string", "format": "date-time"},
+            "closes_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string"},
+        },
+    }
+)
+CSV_FIELDS = ["slug", "title", "agency", "phase", "tags", "opens_at", "closes_at", "url"]
+
+
+@page
+def consultation_list_csv(ctx: Ctx) -> Response:
+    """The published consultations, as the list page shows them to the public."""
+    agencies = {a.id: a.name for a in accounts.list_agencies(ctx.db)}
+    rows = []
+    for c in services.list_consultations(ctx.db):
+        row = {**services.consultation_json(c), "agency": agencies[c.agency_id]}
+        rows.append([*(row[f] for f in CSV_FIELDS[:4]), "; ".join(row["tags"]), *(row[f] for f in CSV_FIELDS[5:])])
+    return csv_download("consultations.csv", CSV_FIELDS, rows)
+
+
 @page
 def api_consultations(ctx: Ctx) -> Response:
     """Published consultations.
@@ -268,6 +297,17 @@ def api_consultations(ctx: Ctx) -> Response:
     responses:
       200:
         description: A page of consultations.
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                items:
+                  type: array
+                  items: {$ref: '#/components/schemas/Consultation'}
+                page: {type: integer}
+                per_page: {type: integer}
+                total: {type: integer}
       400:
         description: Bad paging parameters.
         content:
@@ -287,6 +327,7 @@ def _shown_again(ctx: Ctx, subject: Subject, values: dict[str, str], errors: dic
 
 routes = [
     Route("/c", consultation_list, name="participation:list"),
+    Route("/c.csv", consultation_list_csv, name="participation:list_csv"),
     Route("/c/new", consultation_new, methods=["GET", "POST"], name="participation:new"),
     Route("/c/{slug}", consultation_detail, name="participation:detail"),
     Route("/c/{slug}/edit", consultation_edit, methods=["GET", "POST"], name="participation:edit"),

@@ -28,9 +28,10 @@ from core.ratelimit import RateLimiter
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
+from deliberation import api_routes as deliberation_api_routes
 from deliberation import discussion_routes
 from deliberation import routes as deliberation_routes
-from feedback import comment_routes
+from feedback import comment_routes, response_routes
 from participation import agency_routes, proposal_routes
 from participation import routes as participation_routes
 from search import outbox as search_outbox
@@ -51,6 +52,7 @@ def all_routes() -> list[BaseRoute]:
         *moderation_routes.routes,
         *receipt_routes.routes,
         *comment_routes.routes,
+        *response_routes.routes,
         *participation_routes.routes,
         *proposal_routes.routes,
         *agency_routes.routes,
@@ -59,6 +61,7 @@ def all_routes() -> list[BaseRoute]:
         *bill_api_routes.routes,
         *deliberation_routes.routes,
         *discussion_routes.routes,
+        *deliberation_api_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
 

@@ -99,6 +99,8 @@ NOT_PAGES = {
     "participation:consultation_feed",
     "participation:indicators_csv",
     "participation:indicators_agency_csv",
+    "participation:proposals_csv",
+    "participation:list_csv",
     "bills:list_csv",
     "bills:comments_csv",
     "bills:comments_json",
@@ -106,6 +108,10 @@ NOT_PAGES = {
     "bills:response_csv",
     "bills:response_json",
     "deliberation:map",  # the fragment the conversation page polls
+    "feedback:responses_csv",
+    "deliberation:list_csv",
+    "deliberation:statements_csv",
+    "deliberation:forum_csv",
     *(
         f"{package}:analysis_{kind}"
         for package in ("participation", "bills")
@@ -124,6 +130,13 @@ NOT_PAGES = {
             "bill_comments",
             "search",
             "receipt",
+            "proposals",
+            "proposal",
+            "conversations",
+            "conversation",
+            "discussions",
+            "discussion",
+            "responses",
         )
     ),
 }

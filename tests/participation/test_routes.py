@@ -275,6 +275,21 @@ def test_the_api_pages_consultations_and_comments(client: TestClient, db: Sessio
     assert "/api/v1/consultations/{slug}/comments" in client.get("/api/v1/openapi.json").json()["paths"]
 
 
+def test_the_consultation_list_downloads_as_csv(client: TestClient, db: Session) -> None:
+    consultation(db, slug="ltc")
+    consultation(db, phase="closed", slug="done")
+    consultation(db, phase="draft", slug="unpublished")
+    assert 'href="/c.csv"' in client.get("/c").text
+    download = client.get("/c.csv")
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
+    assert sorted(r["slug"] for r in rows) == ["done", "ltc"]  # never a draft
+    ltc = next(r for r in rows if r["slug"] == "ltc")
+    assert (ltc["agency"], ltc["phase"], ltc["tags"], ltc["url"]) == ("衛生福利部", "open", "長照", "/c/ltc")
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["Consultation"]
+    assert {"slug", "phase", "closes_at"} <= set(schema["properties"])
+
+
 def test_an_author_edits_within_the_window(client: TestClient, db: Session) -> None:
     c = consultation(db)
     member = make_member(db)
