@@ -73,7 +73,8 @@ def _drawing(result: dict[str, Any], me: str) -> dict[str, Any]:
 def _map_context(ctx: Ctx, conversation: Conversation) -> dict[str, Any]:
     found = services.opinion_map(ctx.db, conversation)
     result = services.map_result(found)
-    texts = {pk(s): s.text for s in services.statements_of(ctx.db, conversation)}
+    # Accepted statements only: one moderated out after the map was computed must not show in it.
+    texts = {pk(s): s.text for s in services.statements_of(ctx.db, conversation, "accepted")}
     me = services.voter_key(ctx.member) if ctx.member else ""
     my_group = next((p[3] for p in result.get("points", []) if p[0] == me), None)
     return {

@@ -151,6 +151,10 @@ def test_groups_form_as_votes_arrive(client: TestClient, db: Session, app) -> No
     assert said.startswith("您在這裡：您在第") and said.endswith("群。")
     assert "<strong>您在這裡：</strong>您在第" in mine  # and in the text below the map
 
+    services.moderate(db, conversation, statements[3].id, accept=False)  # moderated out after the map
+    later = client.get(f"/conversations/{conversation.slug}/map", headers={"HX-Request": "true"}).text
+    assert SEEDS[3] not in later
+
 
 def test_a_polis_export_is_imported_as_a_conversation(db: Session, tmp_path: Path) -> None:
     export = read_export(_export(tmp_path / "vtaiwan-demo", moderated={3: -1}))
