@@ -33,7 +33,7 @@ def home(ctx: Ctx) -> Response:
     answers = []
     for response in responses.latest_published(ctx.db, SHOWN):
         subject = subjects.get(ctx.db, response.subject_kind, response.subject_id)
-        if subject is not None:
+        if subject is not None and subject.public:  # never a response on something the public cannot see
             answers.append((subject, response))
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     figures = indicators.on_time(ctx.db)
