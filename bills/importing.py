@@ -265,10 +265,10 @@ def read_content(content: bytes, label: str, fmt: str, stem: str = "") -> Iterat
         yield label, BadRecord("not UTF-8 text")
         return
     if fmt == "ly-bill-doc":
-        yield label, _safely(lambda: parse_ly_bill_doc(json.loads(text), stem))
+        yield label, _safely(lambda: parse_ly_bill_doc(_loads(text), stem))
         return
     try:
-        whole = json.loads(text)
+        whole = _loads(text)
     except json.JSONDecodeError:
         whole = None  # JSON lines
     if whole is not None:
@@ -276,15 +276,30 @@ def read_content(content: bytes, label: str, fmt: str, stem: str = "") -> Iterat
             where = f"{label}[{index}]" if isinstance(whole, list) else label
             yield where, _safely(functools.partial(parse_ly_api, item))
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" alone: str.splitlines() would also cut at U+0085 and U+2028, which JSON
+    # strings may hold as they are.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = _loads(line)
         except json.JSONDecodeError as error:
             yield f"{label}:{number}", BadRecord(f"not JSON ({error.msg})")
             continue
         yield f"{label}:{number}", _safely(functools.partial(parse_ly_api, item))
+
+
+def _loads(text: str) -> object:
+    """json.loads, where the two ways hostile JSON breaks it besides bad syntax are bad syntax too:
+    nesting deeper than Python's recursion limit, and an integer of more digits than int() reads."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except ValueError as error:  # "Exceeds the limit (4300 digits) for integer string conversion…"
+        raise json.JSONDecodeError(str(error).partition(":")[0], text, 0) from None
 
 
 def _safely(parse: Callable[[], BillRecord]) -> BillRecord | BadRecord:
@@ -292,7 +307,7 @@ def _safely(parse: Callable[[], BillRecord]) -> BillRecord | BadRecord:
         return parse()
     except BadRecord as bad:
         return bad
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as error:
         return BadRecord(f"unexpected structure ({type(error).__name__}: {error})")
 
 

@@ -13,6 +13,7 @@ from starlette.schemas import SchemaGenerator
 
 from core import accounts
 from core.errors import N_
+from core.input import whole_number
 from core.web import Ctx, page
 
 PREFIX = "/api/v1"
@@ -21,11 +22,10 @@ MAX_PER_PAGE = 200
 
 def paging(ctx: Ctx, default_per_page: int = 50) -> tuple[int, int]:
     """(page, per_page) from the query string; nonsense is a 400, not a guess."""
-    try:
-        number = int(ctx.query("page", "1"))
-        per_page = int(ctx.query("per_page", str(default_per_page)))
-    except ValueError:
-        raise HTTPException(400, detail=N_("page and per_page must be whole numbers.")) from None
+    number = whole_number(ctx.query("page", "1"))
+    per_page = whole_number(ctx.query("per_page", str(default_per_page)))
+    if number is None or per_page is None:
+        raise HTTPException(400, detail=N_("page and per_page must be whole numbers."))
     if number < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise HTTPException(400, detail=N_("page starts at 1; per_page is between 1 and 200."))
     return number, per_page

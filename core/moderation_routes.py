@@ -24,11 +24,11 @@ def _back(ctx: Ctx) -> str:
 @page
 def flag(ctx: Ctx) -> Response:
     member = ctx.contributor()
-    raw = ctx.text("id")
-    if not raw.isdigit():
+    ident = ctx.int_field("id")
+    if ident is None:
         raise HTTPException(400)
     try:
-        moderation.flag(ctx.db, member, ctx.text("kind"), int(raw), ctx.text("reason"), ctx.text("note"))
+        moderation.flag(ctx.db, member, ctx.text("kind"), ident, ctx.text("reason"), ctx.text("note"))
     except Invalid as invalid:
         raise HTTPException(400, detail=next(iter(invalid.errors.values()))) from None
     ctx.flash(N_("Thank you. A moderator will look at it."))
@@ -58,11 +58,11 @@ def queue(ctx: Ctx) -> Response:
 @page
 def content_action(ctx: Ctx) -> Response:
     moderator = ctx.require_role(Role.moderator)
-    raw = ctx.text("id")
-    if not raw.isdigit():
+    ident = ctx.int_field("id")
+    if ident is None:
         raise HTTPException(400)
     try:
-        moderation.act_on_content(ctx.db, moderator, ctx.text("kind"), int(raw), ctx.text("action"), ctx.text("reason"))
+        moderation.act_on_content(ctx.db, moderator, ctx.text("kind"), ident, ctx.text("action"), ctx.text("reason"))
     except Invalid as invalid:
         return _queue_page(ctx, invalid.errors, 400)
     ctx.flash(N_("Done. The action is in the moderation log."))
@@ -73,7 +73,7 @@ def content_action(ctx: Ctx) -> Response:
 def member_action(ctx: Ctx) -> Response:
     moderator = ctx.require_role(Role.moderator)
     member = accounts.get_member(ctx.db, ctx.request.path_params["member_id"])
-    days = ctx.text("days")
+    days = ctx.int_field("days") or 0
     try:
         moderation.act_on_member(
             ctx.db,
@@ -82,7 +82,7 @@ def member_action(ctx: Ctx) -> Response:
             member,
             ctx.text("action"),
             ctx.text("reason"),
-            int(days) if days.isdigit() else 0,
+            days,
         )
     except Invalid as invalid:
         return _queue_page(ctx, invalid.errors, 400)

@@ -231,16 +231,16 @@ def notifications(ctx: Ctx) -> Response:
 @page
 def follow_toggle(ctx: Ctx) -> Response:
     member = ctx.require_member()
-    kind, raw_id = ctx.text("kind"), ctx.text("id")
-    if kind not in notify.followable or not raw_id.isdigit():
+    kind, ident = ctx.text("kind"), ctx.int_field("id")
+    if kind not in notify.followable or ident is None:
         raise HTTPException(400)
-    if notify.followable[kind](ctx.db, int(raw_id)) is None:
-        raise NotFound(raw_id)
+    if notify.followable[kind](ctx.db, ident) is None:
+        raise NotFound(str(ident))
     if ctx.text("action") == "unfollow":
-        notify.unfollow(ctx.db, member, kind, int(raw_id))
+        notify.unfollow(ctx.db, member, kind, ident)
         ctx.flash(N_("You no longer follow this."))
     else:
-        notify.follow(ctx.db, member, kind, int(raw_id))
+        notify.follow(ctx.db, member, kind, ident)
         ctx.flash(N_("You follow this now. You will be told when something happens."))
     return ctx.redirect(_safe_next(ctx.text("next")))
 

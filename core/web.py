@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -35,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import accounts, i18n, moderation, notify
 from core.db import utcnow
 from core.errors import N_, Forbidden, NotFound
+from core.input import MAX_INT, clean_text, has_control, whole_number
 from core.jobs import Queue
 from core.markup import render_markdown
 from core.ratelimit import RateLimiter
@@ -218,13 +220,12 @@ class Ctx:
         return i18n.parse_local_datetime(self.text(name), self.settings.timezone)
 
     def int_query(self, name: str) -> int | None:
-        """A whole number from the query string; anything else is a 400, not a guess."""
-        raw = self.query(name)
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise HTTPException(400)
-        return int(raw)
+        """A whole number from the query string (None when empty); anything else is a 400, not a guess."""
+        return _whole_number_or_400(self.query(name))
+
+    def int_field(self, name: str) -> int | None:
+        """A whole number from the form (None when empty); anything else is a 400."""
+        return _whole_number_or_400(self.text(name))
 
     def date_query(self, name: str) -> date | None:
         """A YYYY-MM-DD date from the query string (None when empty); anything else is a 400."""
@@ -237,7 +238,7 @@ class Ctx:
             raise HTTPException(400, detail=N_("Dates are written as YYYY-MM-DD.")) from None
 
     def query(self, name: str, default: str = "") -> str:
-        return self.request.query_params.get(name, default)
+        return clean_text(self.request.query_params.get(name, default))
 
     @property
     def htmx(self) -> bool:
@@ -267,6 +268,15 @@ class Ctx:
         if self.htmx:
             return Response(status_code=204, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
+
+
+def _whole_number_or_400(raw: str) -> int | None:
+    if not raw.strip():
+        return None
+    number = whole_number(raw)
+    if number is None:
+        raise HTTPException(400)
+    return number
 
 
 def render(request: Request, template: str, **context: Any) -> str:
@@ -310,12 +320,46 @@ def token_authorised_page(handler: Callable[[Ctx], Response]) -> Callable[[Reque
     return _wrap(handler, csrf=False)
 
 
+class _IdConvertor(Convertor[int]):
+    """Starlette's `{name:int}` with at most ten digits: its own takes any length, which int()
+    refuses past 4,300 digits and the database past its integer columns (see `_path_names_nothing`)."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+# Every route module imports this one before it builds its routes, so each `{…:int}` is this.
+register_url_convertor("int", _IdConvertor())
+
+
+def _path_names_nothing(request: Request) -> bool:
+    """A number beyond the database's integers, or text with a control character, in the path."""
+    return any(
+        (isinstance(value, int) and value > MAX_INT) or (isinstance(value, str) and has_control(value))
+        for value in request.path_params.values()
+    )
+
+
+async def _read_form(request: Request) -> FormData:
+    """The form with control characters taken out of every text field, as the one place form
+    text comes in: PostgreSQL refuses a NUL, and no field has a use for one."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    return FormData([(k, clean_text(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
+
+
 def _wrap(handler: Callable[[Ctx], Response], csrf: bool) -> Callable[[Request], Any]:
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
+        if _path_names_nothing(request):
+            raise HTTPException(404)
         form = FormData()
         if request.method in UNSAFE_METHODS:
-            form = await request.form(max_fields=MAX_FORM_FIELDS)
+            form = await _read_form(request)
             value = form.get(CSRF_FIELD)
             if csrf and not csrf_ok(
                 request.session, value if isinstance(value, str) else None, request.headers.get(CSRF_HEADER)

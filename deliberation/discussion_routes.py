@@ -13,6 +13,7 @@ from core import notify
 from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
+from core.input import whole_number
 from core.web import Ctx, page
 from deliberation import discussions
 from deliberation.models import REACTIONS, Discussion, Post
@@ -28,10 +29,10 @@ def _own_post(ctx: Ctx) -> Post:
 
 def _quote(ctx: Ctx, discussion: Discussion) -> str:
     """?quote=<post> starts the reply with that post as a Markdown quotation."""
-    raw = ctx.query("quote")
-    if not raw.isdigit():
+    ident = ctx.int_query("quote")
+    if ident is None:
         return ""
-    quoted = ctx.db.get(Post, int(raw))
+    quoted = ctx.db.get(Post, ident)
     if quoted is None or quoted.discussion_id != discussion.id or quoted.deleted_at or quoted.hidden_reason:
         return ""
     return "\n".join(f"> {line}" for line in quoted.body.splitlines()) + "\n\n"
@@ -74,10 +75,13 @@ def start(ctx: Ctx) -> Response:
     values = _start_values(ctx)
     subject: Any = None
     kind = values["on"] or "forum"
+    ident, article = whole_number(values["id"]), whole_number(values["article"])
+    if values["article"] and article is None:
+        raise HTTPException(400)
     if kind != "forum":
-        if kind not in discussions.SUBJECT_KINDS or not values["id"].isdigit():
+        if kind not in discussions.SUBJECT_KINDS or ident is None:
             raise HTTPException(400)
-        subject = notify.followable[kind](ctx.db, int(values["id"]))
+        subject = notify.followable[kind](ctx.db, ident)
         if subject is None:
             raise HTTPException(404)
     if ctx.request.method == "GET":
@@ -90,8 +94,8 @@ def start(ctx: Ctx) -> Response:
             values["title"],
             values["body"],
             kind,
-            int(values["id"]) if kind != "forum" else None,
-            int(values["article"]) if values["article"].isdigit() else None,
+            ident if kind != "forum" else None,
+            article,
             discussions.must_hold(ctx.db, member, ctx.settings.hold_first_posts),
         )
     except Invalid as invalid:
@@ -112,7 +116,7 @@ def post_reply(ctx: Ctx) -> Response:
     member = ctx.contributor()
     discussion = _discussion(ctx)
     values = {"body": ctx.text("body"), "parent": ctx.text("parent")}
-    parent = int(values["parent"]) if values["parent"].isdigit() else None
+    parent = ctx.int_field("parent")
     try:
         held = discussions.must_hold(ctx.db, member, ctx.settings.hold_first_posts)
         post = discussions.reply(ctx.db, member, discussion, values["body"], parent, held)

@@ -145,11 +145,11 @@ def conversation_detail(ctx: Ctx) -> Response:
 def vote(ctx: Ctx) -> Response:
     member = ctx.contributor("vote")
     conversation = _conversation(ctx)
-    raw_statement, raw_vote = ctx.text("statement"), ctx.text("vote")
-    if not raw_statement.isdigit() or raw_vote not in services.VOTES:
+    statement, raw_vote = ctx.int_field("statement"), ctx.text("vote")
+    if statement is None or raw_vote not in services.VOTES:
         raise HTTPException(400, detail=N_("Choose agree, disagree or pass."))
     try:
-        services.cast_vote(ctx.db, conversation, member, int(raw_statement), services.VOTES[raw_vote])
+        services.cast_vote(ctx.db, conversation, member, statement, services.VOTES[raw_vote])
     except Invalid as invalid:
         return _detail(ctx, conversation, invalid.errors, 400)
     services.request_map(ctx.db, ctx.queue, conversation)
@@ -206,10 +206,10 @@ def _hosted(ctx: Ctx) -> Conversation:
 def moderation(ctx: Ctx) -> Response:
     conversation = _hosted(ctx)
     if ctx.request.method == "POST":
-        raw = ctx.text("statement")
-        if not raw.isdigit() or ctx.text("decision") not in ("accept", "reject"):
+        statement = ctx.int_field("statement")
+        if statement is None or ctx.text("decision") not in ("accept", "reject"):
             raise HTTPException(400)
-        services.moderate(ctx.db, conversation, int(raw), ctx.text("decision") == "accept")
+        services.moderate(ctx.db, conversation, statement, ctx.text("decision") == "accept")
         services.request_map(ctx.db, ctx.queue, conversation, force=True)
         ctx.flash(N_("Saved."))
         return ctx.redirect(ctx.url("deliberation:moderate", slug=conversation.slug))

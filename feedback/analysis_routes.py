@@ -15,6 +15,7 @@ from starlette.routing import Route
 from core.errors import N_, Invalid
 from core.i18n import article_label
 from core.i18n import gettext as translate
+from core.input import whole_number
 from core.web import Ctx, csv_download, json_download, page
 from feedback import analyses, report, review
 from feedback.access import visible_subject
@@ -167,18 +168,19 @@ def _editing(ctx: Ctx, kind: SubjectKind) -> Viewing:
 
 
 def _k(raw: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
+    if not raw.strip():
         return None
-    if not raw.isdigit():
+    k = whole_number(raw)
+    if k is None:
         raise Invalid({"k": N_("The number of themes is between 1 and 50, or empty to choose it automatically.")})
-    return int(raw)
+    return k
 
 
 def _ids(values: list[str]) -> list[int]:
-    if not all(v.isdigit() for v in values):
+    ids = [whole_number(v) for v in values]
+    if None in ids:
         raise Invalid({"comment": N_("The form was not filled in as expected. Reload the page and try again.")})
-    return [int(v) for v in values]
+    return [i for i in ids if i is not None]
 
 
 def routes_for(kind: SubjectKind) -> list[Route]:

@@ -18,6 +18,7 @@ from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.i18n import article_label
+from core.input import whole_number
 from core.web import Ctx, csv_download, json_download, page
 from feedback import articles, comments, report, responses, subjects
 from feedback.access import visible_subject
@@ -223,7 +224,9 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         subject = visible_subject(ctx, kind)
         values = {k: ctx.text(k) for k in ("article", "stance", "text", "amendment")}
         raw = values["article"]
-        article = int(raw) if raw.isdigit() else (None if not raw else -1)  # -1: no such article, the service says so
+        number = whole_number(raw)
+        # -1: no such article, and the service says so
+        article = number if number is not None else (None if not raw else -1)
         try:
             comment = comments.submit(
                 ctx.db, subject, member, values["stance"], values["text"], article, values["amendment"]

@@ -1,7 +1,8 @@
 """Bulk-loading comments that reached an agency by e-mail, on paper or on another platform.
 
 One transaction per file: a crash part-way leaves nothing behind. Rows that cannot be used are
-reported with their line number and skipped; rows seen before (same id, or the same text, author
+reported with their line number and skipped (a control character such as NUL is one: PostgreSQL
+would refuse it, and the whole file with it); rows seen before (same id, or the same text, author
 and article when the file has no id column) are counted as duplicates, so re-running is safe.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from core.errors import N_, Invalid
+from core.input import has_control, whole_number
 from core.jobs import JobContext, handler
 from feedback import subjects
 from feedback.comments import COMMENT_MAX
@@ -102,9 +104,13 @@ def import_comments(
             select(Comment.dedupe_key).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
         )
     )
+    used = [name for name in (columns.text, columns.id, columns.author, columns.article, columns.stance) if name]
     for line, row in rows:
         if progress:
             progress(1)
+        if any(has_control(row.get(name) or "") for name in used):
+            report.failed.append((line, "a control character (such as NUL) in the row"))
+            continue
         text = (row.get(columns.text) or "").strip()
         author = (row.get(columns.author) or "").strip()[:120] if columns.author else ""
         raw_article = (row.get(columns.article) or "").strip() if columns.article else ""
@@ -118,7 +124,7 @@ def import_comments(
         article: int | None = None
         if raw_article:
             match = _ARTICLE.match(raw_article)
-            article = int(match.group(1)) if match else by_heading.get(raw_article.replace(" ", ""))
+            article = whole_number(match.group(1)) if match else by_heading.get(raw_article.replace(" ", ""))
             if article is None or article not in numbers:
                 report.failed.append((line, f"no article {raw_article!r} in the draft"))
                 continue

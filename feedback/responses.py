@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, select
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
+from core.input import whole_number
 from feedback.models import (
     Comment,
     Decision,
@@ -291,9 +292,10 @@ def theme_csv_rows(session: Session, response: Response) -> list[list[Any]]:
 
 
 def _number(raw: str) -> int:
-    if not raw.strip().isdigit():
+    number = whole_number(raw)
+    if number is None:
         raise Invalid({"": N_("The form was not filled in as expected. Reload the page and try again.")})
-    return int(raw)
+    return number
 
 
 def save_theme(session: Session, response: Response, theme_id: str, action: str, fields: dict[str, str]) -> None:

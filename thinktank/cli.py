@@ -384,7 +384,8 @@ def bills() -> None:
 def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
     """Import LY API records, g0v LY bill documents or BILLSTATUS XML (a folder: every file in it).
 
-    Exit code 0 when everything went in, 1 when some files or records failed, 2 for unusable arguments."""
+    Exit code 0 when everything went in, 1 when some files or records failed, 2 for unusable
+    arguments or when nothing could be imported."""
     from bills import services
     from core.jobs import Queue
 
@@ -411,6 +412,8 @@ def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
         f"created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}, "
         f"failed {counts['failed']}"
     )
+    if counts["failed"] and not counts["created"] + counts["updated"] + counts["unchanged"]:
+        sys.exit(2)
     sys.exit(1 if counts["failed"] else 0)
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from bills import importing, services
@@ -173,6 +175,76 @@ def test_the_cli_imports_lists_and_uses_exit_codes(settings: Settings, tmp_path:
 
 
 SHARED_BILLS = SHARED_DATA / "bills"
+
+
+DEEP = "[" * 200_000 + "]" * 200_000
+HUGE_NUMBER = json.dumps({"billNo": 1}).replace("1", "9" * 5000)
+
+
+def test_json_too_deep_or_with_a_huge_integer_is_a_bad_record_and_the_rest_goes_in(
+    settings: Settings, db: Session, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": settings.database_url, "THINKTANK_VAR": str(settings.var_dir), "SECRET_KEY": "x"}
+    (tmp_path / "deep.json").write_text(DEEP, "utf-8")
+    (tmp_path / "mixed.jsonl").write_text(f"{HUGE_NUMBER}\n{json.dumps(LY_RECORD)}\n{DEEP}\n", "utf-8")
+    result = CliRunner().invoke(main, ["bills", "import", str(tmp_path)], env=env, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "created 1, updated 0, unchanged 0, failed 3" in result.output
+    assert f"{tmp_path}/deep.json:1: not JSON (nested too deeply)" in result.output
+    assert f"{tmp_path}/mixed.jsonl:1: not JSON (Exceeds the limit (4300 digits)" in result.output
+    assert f"{tmp_path}/mixed.jsonl:3: not JSON (nested too deeply)" in result.output
+    assert db.exec(select(Bill.number)).all() == ["202103161290000"]
+    # Nothing usable at all: the exit code says so, as for other input the command cannot use.
+    alone = CliRunner().invoke(main, ["bills", "import", str(tmp_path / "deep.json")], env=env, catch_exceptions=False)
+    assert alone.exit_code == 2 and "nested too deeply" in alone.output
+    doc = CliRunner().invoke(
+        main,
+        ["bills", "import", "--format", "ly-bill-doc", str(tmp_path / "deep.json")],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert doc.exit_code == 2 and "nested too deeply" in doc.output
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+# Records near the real shape, with any of their fields replaced by anything.
+_NEAR_RECORDS = st.builds(
+    lambda changes: {**LY_RECORD, **changes},
+    st.dictionaries(st.sampled_from([*LY_RECORD, "議案流程"]), _JSON, max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_NEAR_RECORDS | _JSON, max_size=4), st.sampled_from(["array", "lines"]))
+def test_any_json_reads_as_records_or_bad_records_never_an_error(items: list[object], layout: str) -> None:
+    assume(layout == "array" or len(items) > 1)  # one line alone is a whole document
+    lines = [json.dumps(i, ensure_ascii=False) for i in items]
+    text = json.dumps(items, ensure_ascii=False) if layout == "array" else "\n".join(lines)
+    records = list(importing.read_content(text.encode(), "feed", "ly-api"))
+    assert all(isinstance(r, importing.BillRecord | importing.BadRecord) for _where, r in records)
+    assert len(records) == len(items)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_any_bytes_read_as_records_or_bad_records_never_an_error(content: bytes) -> None:
+    for fmt in importing.FORMATS:
+        for _where, record in importing.read_content(content, "feed", fmt):
+            assert isinstance(record, importing.BillRecord | importing.BadRecord)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_NEAR_RECORDS, min_size=1, max_size=3))
+def test_near_records_are_imported_or_reported_one_by_one(db: Session, items: list[object]) -> None:
+    text = "\n".join(json.dumps(i, ensure_ascii=False) for i in items)
+    report = services.ImportReport()
+    services.import_records(db, importing.read_content(text.encode(), "feed", "ly-api"), report)
+    assert sum(report.counts.values()) == len(items)
+    assert len(report.failures) == report.counts["failed"]
 
 
 @pytest.mark.skipif(not SHARED_BILLS.exists(), reason="../shared/data is absent")

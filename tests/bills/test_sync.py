@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bills.models import Bill
 from core.jobs import Queue
 from core.settings import Settings
-from tests.bills.test_import import LY_RECORD
+from tests.bills.test_import import DEEP, HUGE_NUMBER, LY_RECORD
 from tests.helpers import SHARED_DATA
 from thinktank.cli import main
 
@@ -71,6 +71,23 @@ def test_the_hourly_job_syncs_the_configured_feeds(site: str, settings: Settings
     job = queue.submit(db, "sync_bills")
     db.refresh(job)
     assert job.result_data()["created"] == 1 and job.result_data()["failed"] == 1
+
+
+def test_the_hourly_job_reports_json_too_deep_or_with_a_huge_integer_and_imports_the_rest(
+    tmp_path: Path, settings: Settings, engine: Engine, db: Session
+) -> None:
+    (tmp_path / "hostile.jsonl").write_text(f"{DEEP}\n{HUGE_NUMBER}\n{json.dumps(LY_RECORD)}\n", "utf-8")
+    for site in _serve(tmp_path):
+        queue = Queue(replace(settings, ly_api_urls=(f"{site}/hostile.jsonl",)), engine)
+        job = queue.submit(db, "sync_bills")
+        db.refresh(job)
+        assert job.status == "done", job.result_data()
+        result = job.result_data()
+        assert (result["created"], result["failed"]) == (1, 2)
+        assert [why for _where, why in result["failures"]] == [
+            "not JSON (nested too deeply)",
+            "not JSON (Exceeds the limit (4300 digits) for integer string conversion)",
+        ]
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "bills" / "tw-ly").exists(), reason="../shared/data is absent")

@@ -1,16 +1,23 @@
 """Importing comments from CSV: the command line and the officials' upload page."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from core import accounts
+from core.input import has_control
 from core.settings import Settings
+from feedback import importing
 from feedback.models import Comment
 from participation import services
+from participation.models import Consultation
 from tests.helpers import csrf_from, make_member, sign_in
 from tests.participation.factories import consultation
 from thinktank.cli import main
@@ -90,6 +97,38 @@ def test_bad_rows_are_reported_by_line_and_skipped(run, db: Session, tmp_path: P
     assert "line 6: no article '99'" in result.output
     assert "line 7: unknown stance '也許'" in result.output
     assert "line 8: empty comment text" in result.output
+
+
+def test_a_row_with_a_nul_or_a_huge_article_number_is_reported_and_the_others_imported(
+    run, db: Session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    c = consultation(db)
+    huge = "第" + "9" * 5000 + "條"
+    text = GOOD + f"4,丁,2,支持,有\x00空字元\n5,戊\x00,2,支持,名字裡有\n6,己,{huge},支持,條次太大\n"
+    result = run(_file(tmp_path, text), "--consultation", c.slug, *COLUMNS)
+    assert result.exit_code == 1, result.output
+    assert "imported 3, duplicate 0, failed 3" in result.output
+    assert "line 6: a control character (such as NUL) in the row" in result.output
+    assert "line 7: a control character (such as NUL) in the row" in result.output
+    assert "line 8: no article" in result.output
+    assert sorted(x.author_name for x in db.exec(select(Comment))) == ["", "李小華", "王小明"]
+
+
+_CELL = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_CELL, _CELL, _CELL, _CELL, _CELL), max_size=6))
+def test_any_csv_imports_row_by_row_without_an_error(db: Session, rows: list[tuple[str, ...]]) -> None:
+    c = db.exec(select(Consultation)).first() or consultation(db)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("編號", "姓名", "條次", "立場", "意見"), *rows])
+    columns = importing.Columns(text="意見", id="編號", author="姓名", article="條次", stance="立場")
+    read = importing.read_rows(buffer.getvalue(), columns)
+    report = importing.import_comments(db, services.subject_of(c), read, columns)
+    assert report.imported + report.duplicates + len(report.failed) == len(read) == len(rows)
+    assert {line for line, _ in report.failed} <= {line for line, _ in read}
+    assert not any(has_control(x.text + x.author_name) for x in db.exec(select(Comment)))
 
 
 @pytest.mark.parametrize(
