@@ -11,11 +11,12 @@ from sqlmodel import Session, col, select
 from bills.models import Bill, BillConsultation
 from core.accounts import Member, Role
 from core.db import pk
-from core.errors import N_, Invalid
+from core.errors import N_, Forbidden, Invalid
 from feedback import subjects
 from feedback.subjects import Related, Subject
 
 CONSULTATION = "consultation"
+NOT_YOURS = N_("Only the consultation's agency or legislative staff can link it.")
 
 
 def can_link(member: Member | None, roles: set[str], consultation: Subject) -> bool:
@@ -67,9 +68,10 @@ def find_consultation(session: Session, ref: str) -> Subject:
 
 
 def link(session: Session, bill: Bill, ref: str, member: Member, roles: set[str]) -> Subject:
+    """Raises Invalid for no such published consultation, Forbidden for one this member may not link."""
     consultation = find_consultation(session, ref)
     if not can_link(member, roles, consultation):
-        raise Invalid({"consultation": N_("Only the consultation's agency or legislative staff can link it.")})
+        raise Forbidden(NOT_YOURS)
     known = session.exec(
         select(BillConsultation).where(
             BillConsultation.bill_id == pk(bill), BillConsultation.consultation_id == consultation.id
@@ -83,7 +85,7 @@ def link(session: Session, bill: Bill, ref: str, member: Member, roles: set[str]
 
 def unlink(session: Session, bill: Bill, consultation: Subject, member: Member, roles: set[str]) -> None:
     if not can_link(member, roles, consultation):
-        raise Invalid({"consultation": N_("Only the consultation's agency or legislative staff can link it.")})
+        raise Forbidden(NOT_YOURS)
     for row in session.exec(
         select(BillConsultation).where(
             BillConsultation.bill_id == pk(bill), BillConsultation.consultation_id == consultation.id

@@ -11,7 +11,7 @@ from bills import links, manual, services, stages
 from bills.models import Bill
 from core.accounts import Role
 from core.db import pk, utcnow
-from core.errors import N_, Invalid
+from core.errors import N_, Forbidden, Invalid
 from core.web import Ctx, page
 from feedback import subjects
 
@@ -82,6 +82,8 @@ def consultation_link(ctx: Ctx) -> Response:
         links.link(ctx.db, bill, ctx.text("consultation"), member, ctx.roles)
     except Invalid as invalid:
         return _manage_page(ctx, bill, invalid.errors, 400)
+    except Forbidden as refused:
+        return _manage_page(ctx, bill, {"consultation": str(refused)}, 403)
     ctx.flash(N_("The consultation is linked to the bill."))
     return ctx.redirect(ctx.url("bills:manage", bill_id=bill.id))
 
@@ -93,8 +95,8 @@ def consultation_unlink(ctx: Ctx) -> Response:
     consultation = subjects.kind_of(links.CONSULTATION).from_path(ctx.db, ctx.request.path_params)
     try:
         links.unlink(ctx.db, bill, consultation, member, ctx.roles)
-    except Invalid as invalid:
-        return _manage_page(ctx, bill, invalid.errors, 403)
+    except Forbidden as refused:
+        return _manage_page(ctx, bill, {"consultation": str(refused)}, 403)
     ctx.flash(N_("The link is removed."))
     return ctx.redirect(ctx.url("bills:manage", bill_id=bill.id))
 

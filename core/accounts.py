@@ -30,6 +30,17 @@ class Role(StrEnum):
 # Every member is a citizen; these are the roles that are granted on top.
 GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.moderator, Role.admin)
 
+# Who may act on whom (moderation's warnings and suspensions): a member ranks as their highest
+# role, and acts only on members who rank below them. So admins do not act on other admins: one
+# who must be stopped loses the role first, on the roles page, which another admin can do.
+RANKS: dict[str, int] = {
+    Role.citizen: 0,
+    Role.agency_official: 1,
+    Role.legislative_staff: 1,
+    Role.moderator: 2,
+    Role.admin: 3,
+}
+
 
 class OrgType(StrEnum):
     ngo = "ngo"
@@ -279,6 +290,10 @@ def set_locale(session: Session, member: Member, locale: str) -> None:
 def roles_of(session: Session, member: Member) -> set[str]:
     granted = session.exec(select(MemberRole.role).where(MemberRole.member_id == member.id))
     return {Role.citizen.value, *granted}
+
+
+def rank(roles: Iterable[str]) -> int:
+    return max((RANKS.get(role, 0) for role in roles), default=0)
 
 
 def grant_role(

@@ -1,6 +1,10 @@
 """Moderation: anyone flags content with a reason; moderators work the queue (hide with a public
-reason, restore, dismiss, warn or suspend the author); every action goes to a public log that
-names the moderator's role, never the moderator.
+reason, restore, dismiss, warn or suspend the author, lift a suspension); every action goes to a
+public log that names the moderator's role, never the moderator.
+
+Content is judged by what it says, whoever wrote it. Members are acted on only by someone who
+outranks them (`accounts.RANKS`: admin > moderator > staff and officials > citizen), never by
+themselves: so a moderator cannot suspend an admin or another moderator.
 
 Content belongs to the domain packages, which register each kind they have (`moderatable`):
 how to show it, hide it and restore it. The kernel knows nothing else about comments or
@@ -15,9 +19,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import notify
-from core.accounts import Member, Role, roles_of
+from core.accounts import Member, Role, rank, roles_of
 from core.db import pk, utcnow
-from core.errors import N_, Invalid, NotFound
+from core.errors import N_, Forbidden, Invalid, NotFound
 from core.jobs import Queue
 
 REASONS = {
@@ -35,9 +39,13 @@ ACTION_LABELS = {
     "dismiss": N_("Flags dismissed"),
     "warn": N_("Member warned"),
     "suspend": N_("Member suspended"),
+    "lift": N_("Suspension lifted"),
 }
 ROLE_SHOWN = {Role.admin: N_("Administrator"), Role.moderator: N_("Moderator")}
 NOTE_MAX = 500
+# Its author may no longer edit or delete what a moderator hid: the hidden words stay as they
+# were judged, for an appeal and for the log.
+HIDDEN_IS_FIXED = N_("A moderator hid this, so it can no longer be changed.")
 
 
 class Flag(SQLModel, table=True):
@@ -55,10 +63,10 @@ class ModerationAction(SQLModel, table=True):
     """One line of the public moderation log."""
 
     id: int | None = Field(default=None, primary_key=True)
-    action: str = Field(max_length=20)  # hide, restore, dismiss, warn, suspend
+    action: str = Field(max_length=20)  # hide, restore, dismiss, warn, suspend, lift
     content_kind: str = Field(default="", max_length=20)
     content_id: int | None = None
-    member_id: int | None = Field(default=None, foreign_key="member.id")  # the member warned or suspended
+    member_id: int | None = Field(default=None, foreign_key="member.id")  # the member warned, suspended or lifted
     moderator_id: int = Field(foreign_key="member.id")  # kept for accountability; the log shows the role
     moderator_role: str = Field(max_length=30)
     reason: str = Field(max_length=NOTE_MAX)
@@ -197,10 +205,13 @@ def act_on_member(
     reason: str,
     days: int = 0,
 ) -> None:
-    """Warn a member, or suspend them for `days`; they are told why, in their own language."""
+    """Warn a member, suspend them for `days`, or lift their suspension; they are told why, in
+    their own language. Raises Forbidden when the member's role is not below the moderator's."""
     reason = _check_reason(reason)
     if member.id == moderator.id:
         raise Invalid({"": N_("Moderators cannot act on their own account.")})
+    if rank(roles_of(session, member)) >= rank(roles_of(session, moderator)):
+        raise Forbidden(N_("You can act only on members whose role is below yours."))
     until = None
     if action == "suspend":
         if not 1 <= days <= 365:
@@ -211,6 +222,12 @@ def act_on_member(
         message = N_("A moderator suspended your account until %(until)s: %(reason)s")
     elif action == "warn":
         message = N_("A moderator warned you: %(reason)s")
+    elif action == "lift":
+        if not member.suspended():
+            raise Invalid({"": N_("This member is not suspended.")})
+        member.suspended_until = None
+        session.add(member)
+        message = N_("A moderator lifted your suspension: %(reason)s")
     else:
         raise Invalid({"": N_("The form was not filled in as expected. Reload the page and try again.")})
     session.add(

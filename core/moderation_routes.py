@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from core import accounts, moderation
 from core.accounts import Role
-from core.errors import N_, Invalid
+from core.errors import N_, Forbidden, Invalid
 from core.web import Ctx, page
 
 
@@ -86,6 +86,8 @@ def member_action(ctx: Ctx) -> Response:
         )
     except Invalid as invalid:
         return _queue_page(ctx, invalid.errors, 400)
+    except Forbidden as refused:
+        return _queue_page(ctx, {"": str(refused)}, 403)
     ctx.flash(N_("Done. The action is in the moderation log."))
     return ctx.redirect(ctx.url("core:moderation"))
 

@@ -16,7 +16,7 @@ from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, json_download, page, sign_in, sign_out, token_authorised_page
+from core.web import Ctx, json_download, own_account_page, page, sign_in, sign_out, token_authorised_page
 
 
 def _safe_next(target: str) -> str:
@@ -47,7 +47,7 @@ def signup(ctx: Ctx) -> Response:
     return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
 
 
-@page
+@own_account_page
 def signin(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.text("next") or ctx.query("next", "/"))
     if ctx.request.method == "POST":
@@ -66,7 +66,7 @@ def signin(ctx: Ctx) -> Response:
     return ctx.render("core/signin.html", email="", next=next_url, errors={})
 
 
-@page
+@own_account_page
 def signout(ctx: Ctx) -> Response:
     sign_out(ctx.request)
     return ctx.redirect("/")
@@ -75,7 +75,7 @@ def signout(ctx: Ctx) -> Response:
 # --- password reset -------------------------------------------------------------------------------
 
 
-@page
+@own_account_page
 def password_forgot(ctx: Ctx) -> Response:
     if ctx.request.method == "POST":
         email = ctx.text("email")
@@ -95,7 +95,7 @@ def password_forgot(ctx: Ctx) -> Response:
     return ctx.render("core/password_forgot.html")
 
 
-@page
+@own_account_page
 def password_reset(ctx: Ctx) -> Response:
     token = ctx.request.path_params["token"]
     if ctx.request.method == "POST":
@@ -113,7 +113,7 @@ def password_reset(ctx: Ctx) -> Response:
 # --- profile --------------------------------------------------------------------------------------
 
 
-@page
+@own_account_page
 def email_settings(ctx: Ctx) -> Response:
     member = ctx.require_member()
     try:
@@ -159,14 +159,14 @@ def member_page(ctx: Ctx) -> Response:
     )
 
 
-@page
+@own_account_page
 def export_my_data(ctx: Ctx) -> Response:
     member = ctx.require_member()
     job = ctx.queue.submit(ctx.db, "export_member_data", {"member_id": member.id}, requested_by=member.id)
     return ctx.redirect(ctx.url("core:job", job_id=job.id))
 
 
-@page
+@own_account_page
 def delete_account(ctx: Ctx) -> Response:
     member = ctx.require_member()
     try:
@@ -182,7 +182,7 @@ def delete_account(ctx: Ctx) -> Response:
 # --- language -------------------------------------------------------------------------------------
 
 
-@page
+@own_account_page
 def set_language(ctx: Ctx) -> Response:
     locale = ctx.text("locale")
     if locale not in i18n.available_locales():

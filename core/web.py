@@ -192,11 +192,10 @@ class Ctx:
         return member
 
     def contributor(self, bucket: str = "post") -> accounts.Member:
-        """The signed-in member if they may post now: not suspended, and within the rate limit of
-        `bucket` ("post" for comments, statements and proposals, "vote" for votes)."""
+        """The signed-in member if they may post now: within the rate limit of `bucket` ("post"
+        for comments, statements and proposals, "vote" for votes). A suspended member never gets
+        here: `_run` refuses every write of theirs."""
         member = self.require_member()
-        if member.suspended():
-            raise HTTPException(403, detail=N_("Your account is suspended for now; the moderation log says why."))
         self.limit(bucket, str(member.id))
         return member
 
@@ -310,14 +309,23 @@ templates.globals["csrf_input"] = csrf_input
 
 
 def page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
-    """Wrap a handler: parse the form, enforce CSRF, open a session, load the member."""
-    return _wrap(handler, csrf=True)
+    """Wrap a handler: parse the form, enforce CSRF, open a session, load the member. A suspended
+    member's writes are refused here, before the handler runs."""
+    return _wrap(handler, csrf=True, own_account=False)
+
+
+def own_account_page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
+    """Like `page`, for what a member may do to their own account even while suspended, since no
+    one else sees it: sign in and out, password, language, how often to get e-mail, and their
+    rights to take their data and to leave."""
+    return _wrap(handler, csrf=True, own_account=True)
 
 
 def token_authorised_page(handler: Callable[[Ctx], Response]) -> Callable[[Request], Any]:
     """Like `page`, without the CSRF check: only for handlers whose URL carries a signed token
-    that is itself the authorisation (one-click unsubscribe from an e-mail)."""
-    return _wrap(handler, csrf=False)
+    that is itself the authorisation (one-click unsubscribe from an e-mail). The token, not the
+    session, says whose account it is, so a suspension does not stop it either."""
+    return _wrap(handler, csrf=False, own_account=True)
 
 
 class _IdConvertor(Convertor[int]):
@@ -352,7 +360,7 @@ async def _read_form(request: Request) -> FormData:
     return FormData([(k, clean_text(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
 
 
-def _wrap(handler: Callable[[Ctx], Response], csrf: bool) -> Callable[[Request], Any]:
+def _wrap(handler: Callable[[Ctx], Response], csrf: bool, own_account: bool) -> Callable[[Request], Any]:
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
         if _path_names_nothing(request):
@@ -372,15 +380,16 @@ def _wrap(handler: Callable[[Ctx], Response], csrf: bool) -> Callable[[Request],
                     ),
                 )
         try:
-            return await run_in_threadpool(_run, handler, request, form)
+            return await run_in_threadpool(_run, handler, request, form, own_account)
         finally:
             await form.close()  # uploaded files are temporary files
 
     endpoint.token_authorised = not csrf  # type: ignore[attr-defined]  # the CSRF test reads it
+    endpoint.own_account = own_account  # type: ignore[attr-defined]  # the role matrix test reads it
     return endpoint
 
 
-def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData) -> Response:
+def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData, own_account: bool) -> Response:
     state = request.app.state
     engine: Engine = state.engine
     with Session(engine, expire_on_commit=False) as db:
@@ -388,6 +397,9 @@ def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData) -
         ctx.member = current_member(request, db)
         if ctx.member is not None:
             ctx.roles = accounts.roles_of(db, ctx.member)
+            # The one check for every write, whatever the role: suspended members read, and write nothing.
+            if request.method in UNSAFE_METHODS and not own_account and ctx.member.suspended():
+                raise HTTPException(403, detail=N_("Your account is suspended for now; the moderation log says why."))
         try:
             return handler(ctx)
         except SignInRequired:

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import notify
+from core import moderation, notify
 from core.accounts import Role
 from core.db import pk
 from core.errors import N_, Invalid
@@ -134,6 +134,8 @@ def post_edit(ctx: Ctx) -> Response:
     post = _own_post(ctx)
     if post.author_id != member.id or post.deleted_at is not None:
         raise HTTPException(403, detail=N_("Only the author can edit a post."))
+    if post.hidden_reason:
+        raise HTTPException(403, detail=moderation.HIDDEN_IS_FIXED)
     values = {"body": post.body}
     if ctx.request.method == "POST":
         values = {"body": ctx.text("body")}
@@ -159,8 +161,8 @@ def post_delete(ctx: Ctx) -> Response:
     post = _own_post(ctx)
     try:
         discussions.delete(ctx.db, member, post)
-    except Invalid:
-        raise HTTPException(403, detail=N_("Only the author can delete a post.")) from None
+    except Invalid as invalid:
+        raise HTTPException(403, detail=next(iter(invalid.errors.values()))) from None
     return ctx.redirect(ctx.url("deliberation:discussion", discussion_id=post.discussion_id) + f"#post-{post.id}")
 
 

@@ -168,6 +168,8 @@ def tell_about_reply(session: Session, queue: Queue, post: Post) -> int:
 def edit(session: Session, member: Member, post: Post, body: str) -> None:
     if post.author_id != member.id or post.deleted_at is not None:
         raise Invalid({"": N_("Only the author can edit a post.")})
+    if post.hidden_reason:
+        raise Invalid({"": moderation.HIDDEN_IS_FIXED})
     body = _check_body(body)
     if body == post.body:
         return
@@ -181,6 +183,8 @@ def delete(session: Session, member: Member, post: Post) -> None:
     """The author's own delete: the words go, the place in the thread stays."""
     if post.author_id != member.id:
         raise Invalid({"": N_("Only the author can delete a post.")})
+    if post.hidden_reason:
+        raise Invalid({"": moderation.HIDDEN_IS_FIXED})
     for revision in session.exec(select(PostRevision).where(PostRevision.post_id == pk(post))):
         session.delete(revision)
     post.body, post.deleted_at = "", utcnow()

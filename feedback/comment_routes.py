@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import receipts
+from core import moderation, receipts
 from core.api import PREFIX, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
@@ -285,6 +285,8 @@ def comment_edit(ctx: Ctx) -> Response:
     subject = subjects.get(ctx.db, comment.subject_kind, comment.subject_id)
     if subject is None or comment.author_id != member.id:
         raise HTTPException(403)
+    if comment.hidden_reason:
+        raise HTTPException(403, detail=moderation.HIDDEN_IS_FIXED)
     values = {"stance": comment.stance, "text": comment.text, "amendment": comment.amendment}
     errors: dict[str, str] = {}
     if ctx.request.method == "POST":

@@ -102,6 +102,8 @@ def edit_comment(
     """Authors may correct a comment for a short while; then it is fixed, as others may have read it."""
     if comment.author_id != author.id:
         raise Forbidden("not the author")
+    if comment.hidden_reason:
+        raise Invalid({"": moderation.HIDDEN_IS_FIXED})
     if not can_edit(comment):
         raise Invalid({"": N_("The time for editing this comment has passed.")})
     errors = _check_comment(stance, text, comment.article, amendment, articles)
@@ -116,7 +118,9 @@ def edit_comment(
 
 
 def can_edit(comment: Comment, now: datetime | None = None) -> bool:
-    return comment.source == "web" and (now or utcnow()) - comment.created_at < EDIT_WINDOW
+    """Within the edit window, and never once a moderator hid it."""
+    fresh = (now or utcnow()) - comment.created_at < EDIT_WINDOW
+    return comment.source == "web" and not comment.hidden_reason and fresh
 
 
 def get_comment(session: Session, comment_id: int) -> Comment:

@@ -127,7 +127,7 @@ def test_bills_and_consultations_link_both_ways(client: TestClient, db: Session)
     # An official sees only their own agency's consultations to link, and cannot link another's.
     assert 'value="other"' in manage.text and 'value="ltc"' not in manage.text
     refused = post(client, f"{path}/consultations", {"consultation": "ltc"}, token_from=f"{path}/manage")
-    assert refused.status_code == 400 and db.exec(select(BillConsultation)).all() == []
+    assert refused.status_code == 403 and db.exec(select(BillConsultation)).all() == []
     assert post(client, f"{path}/consultations", {"consultation": "nowhere"}, token_from=path).status_code == 400
     linked = post(client, f"{path}/consultations", {"consultation": "other"}, token_from=f"{path}/manage")
     assert linked.status_code == 303

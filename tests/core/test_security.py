@@ -1,15 +1,14 @@
-"""Security headers, cookie flags, and CSRF on every state-changing route."""
+"""Security headers and cookie flags. CSRF on every state-changing route is tested with who may
+use each route, in tests/thinktank/test_role_matrix.py."""
 
 import re
 
-import pytest
 from sqlalchemy.engine import Engine
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from core.settings import Settings
-from tests.helpers import csrf_from, https_settings
-from thinktank.app import all_routes, create_app
+from tests.helpers import https_settings
+from thinktank.app import create_app
 
 
 def test_every_response_carries_the_security_headers(client: TestClient) -> None:
@@ -41,31 +40,3 @@ def test_session_cookie_is_secure_over_https(settings: Settings, engine: Engine)
         response = client.get("/signin")
     assert "secure" in response.headers["set-cookie"].lower()
     assert "max-age=31536000" in response.headers["strict-transport-security"]
-
-
-def _unsafe_routes() -> list[tuple[str, str]]:
-    found = []
-    for route in all_routes():
-        if isinstance(route, Route) and not getattr(route.endpoint, "token_authorised", False):
-            for method in sorted((route.methods or set()) - {"GET", "HEAD"}):
-                path = re.sub(r"\{[^}:]+:int\}", "1", route.path)
-                path = re.sub(r"\{[^}]+\}", "x", path)
-                found.append((method, path))
-    return found
-
-
-@pytest.mark.parametrize(("method", "path"), _unsafe_routes())
-def test_every_state_changing_route_demands_a_csrf_token(client: TestClient, method: str, path: str) -> None:
-    csrf_from(client, "/signin")  # a real session exists; only the token is missing
-    response = client.request(method, path, data={"anything": "x"})
-    assert response.status_code == 403, f"{method} {path} accepted a request without a CSRF token"
-
-
-def test_there_are_state_changing_routes_to_check() -> None:
-    assert len(_unsafe_routes()) >= 8
-
-
-def test_token_authorised_routes_are_few_and_refuse_a_bad_token(client: TestClient) -> None:
-    exempt = [r.path for r in all_routes() if isinstance(r, Route) and getattr(r.endpoint, "token_authorised", False)]
-    assert exempt == ["/unsubscribe/{token}"]
-    assert client.post("/unsubscribe/forged-token").status_code == 404
