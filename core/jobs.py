@@ -5,7 +5,9 @@ delivers. Storage follows the settings: Huey's SQLite file under var/ by default
 REDIS_URL is set (many machines), in memory and run at once when jobs_mode is "immediate" (tests).
 
 A domain package registers a handler for a kind of job with ``@handler("kind")``; the handler
-gets a JobContext (session, payload, settings, queue) and returns a JSON-able result.
+gets a JobContext (session, payload, settings, queue) and returns a JSON-able result. A domain row
+that mirrors the job's state (an analysis, an opinion map) names an ``on_failure`` callback, so
+the row is marked failed whatever made the job fail.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.db import session_scope, utcnow
 from core.errors import N_
@@ -41,7 +43,9 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], Any]
+OnFailure = Callable[[Session, dict[str, Any], str], None]  # (session, payload, why)
 _handlers: dict[str, Handler] = {}
+_on_failure: dict[str, OnFailure] = {}
 _periodic: dict[str, dict[str, str]] = {}  # kind -> crontab fields
 
 
@@ -81,14 +85,29 @@ class Job(SQLModel, table=True):
         return json.loads(self.result) if self.result else None
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, on_failure: OnFailure | None = None) -> Callable[[Handler], Handler]:
+    """Register the handler of `kind`; `on_failure` is called in the transaction that marks a job
+    of this kind failed, with its payload and why."""
+
     def register(function: Handler) -> Handler:
         if kind in _handlers and _handlers[kind] is not function:
             raise RuntimeError(f"two handlers for job kind {kind!r}")
         _handlers[kind] = function
+        if on_failure is not None:
+            _on_failure[kind] = on_failure
         return function
 
     return register
+
+
+def in_progress(session: Session, kind: str, payload: dict[str, Any]) -> Job | None:
+    """The job of `kind` with this payload that is queued or running, if there is one."""
+    query = select(Job).where(
+        Job.kind == kind,
+        Job.inputs_hash == inputs_hash(payload),
+        col(Job.status).in_([JobStatus.queued, JobStatus.running]),
+    )
+    return session.exec(query.order_by(col(Job.id).desc())).first()
 
 
 def periodic(kind: str, minute: str = "0", hour: str = "*") -> None:
@@ -167,6 +186,8 @@ class Queue:
                 job = session.get(Job, job_id)
                 assert job is not None
                 job.status, job.error = JobStatus.failed, traceback.format_exc(limit=5)
+                if job.kind in _on_failure:
+                    _on_failure[job.kind](session, json.loads(job.payload), "error")
             else:
                 job.status = JobStatus.done
                 job.result = json.dumps(result, ensure_ascii=False) if result is not None else ""
