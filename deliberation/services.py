@@ -20,7 +20,7 @@ from core import accounts, jobs, moderation
 from core.accounts import Agency, Member, Role
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
-from core.jobs import JobContext, Queue, handler, periodic
+from core.jobs import JobContext, Queue, QueueUnavailable, handler, periodic
 from deliberation.models import Conversation, OpinionMap, Statement, StatementStatus, Vote
 from deliberation.polis import Export
 
@@ -300,7 +300,10 @@ def request_map(session: Session, queue: Queue, conversation: Conversation, forc
     found.status, found.requested_at = "queued", now
     session.add(found)
     session.commit()
-    queue.submit(session, "compute_opinion_map", {"conversation_id": pk(conversation)})
+    try:
+        queue.submit(session, "compute_opinion_map", {"conversation_id": pk(conversation)})
+    except QueueUnavailable:  # the vote that asked stands; the map is marked failed and asked for again later
+        return False
     return True
 
 
