@@ -129,3 +129,30 @@ def test_a_job_that_cannot_be_queued_fails_at_once_and_the_member_is_told_to_try
         assert deliberation.vote_count(db, talk) == 1
         assert db.exec(select(OpinionMap)).one().status == "failed"
         assert not db.exec(select(Job).where(Job.status == "queued")).all()
+
+
+def test_a_reply_is_posted_while_its_notice_cannot_be_mailed(
+    redis_server: RedisServer, settings: Settings, engine: Engine, db: Session
+) -> None:
+    from core.notify import Notification, OutboxEmail
+    from deliberation.models import Post
+    from tests.participation.factories import consultation
+
+    app = create_app(replace(settings, redis_url=redis_server.url, jobs_mode="queue"), engine=engine)
+    ltc = consultation(db)
+    opener, answerer = make_member(db, "opener@example.tw"), make_member(db, "answer@example.tw")
+    with _client(app) as client:
+        sign_in(client, opener)
+        fields = {"on": "consultation", "id": str(ltc.id), "title": "喘息服務的天數", "body": "太少"}
+        path = post(client, "/discussions/new", fields, token_from="/discussions").headers["location"]
+        client.cookies.clear()
+        sign_in(client, answerer)
+        redis_server.kill()
+        reply = post(
+            client, f"{path}/posts", {"body": "同意", "parent": str(db.exec(select(Post)).one().id)}, token_from=path
+        )
+        assert reply.status_code == 303
+        assert len(db.exec(select(Post)).all()) == 2
+        assert db.exec(select(Notification).where(Notification.member_id == opener.id)).one().emailed_at is None
+        mail = db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "opener@example.tw")).one()
+        assert mail.status == "failed" and mail.error == "unavailable"
