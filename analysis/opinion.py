@@ -132,7 +132,7 @@ def compute(
         labels[row] = group
     group_votes = _group_votes(rating, labels, k)
     repness = {g: _repness(group_votes, g, k, columns, out) for g in range(k)}
-    gic = _gic(group_votes, k)
+    gic = _gic(group_votes, k, len(columns))
     consensus_order = [
         j
         for j in np.argsort(-gic, kind="stable")
@@ -432,10 +432,11 @@ def _repness(
     return kept
 
 
-def _gic(group_votes: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
-    """Group-informed consensus: the product over groups of each group's agree probability."""
+def _gic(group_votes: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int, statements: int) -> np.ndarray:
+    """Group-informed consensus: the product over groups of each group's agree probability
+    (none before there are groups, for each of the statements alike)."""
     if not k:
-        return np.zeros(0)
+        return np.zeros(statements)
     result = np.ones_like(group_votes[0][0], dtype=float)
     for agrees, _disagrees, seen in group_votes:
         result *= (agrees + 1) / (seen + 2)

@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -23,7 +24,7 @@ from core import accounts, i18n
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_
-from core.jobs import JobContext, Queue, handler, periodic
+from core.jobs import JobContext, Queue, QueueUnavailable, handler, periodic
 
 
 class OutboxEmail(SQLModel, table=True):
@@ -52,7 +53,14 @@ def recent_outbox(session: Session, limit: int = 50) -> list[OutboxEmail]:
     return list(session.exec(select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(limit)))
 
 
-@handler("deliver_email")
+def _undelivered(session: Session, payload: dict[str, Any], why: str) -> None:
+    mail = session.get(OutboxEmail, payload["id"])
+    if mail is not None and mail.status == "pending":
+        mail.status, mail.error = "failed", why
+        session.add(mail)
+
+
+@handler("deliver_email", on_failure=_undelivered)
 def deliver_email(job: JobContext) -> dict[str, str]:
     mail = job.session.get(OutboxEmail, job.payload["id"])
     if mail is None or mail.status == "sent":
@@ -212,7 +220,10 @@ def notify(
     for member, note in notes:
         if member.email_frequency == "immediately":
             text = note.text(i18n.translations(member.locale or "zh_TW").gettext)
-            _send(session, queue, member, base_url, text[:200], f"{text}\n\n{base_url}{url}")
+            try:
+                _send(session, queue, member, base_url, text[:200], f"{text}\n\n{base_url}{url}")
+            except QueueUnavailable:  # what was done stands, and the note is in-app: the e-mail is marked failed
+                continue
             note.emailed_at = utcnow()
             session.add(note)
     session.commit()

@@ -74,6 +74,8 @@ class Settings:
     max_upload_bytes: int = 50_000_000  # file uploads (paths ending in /import)
     # "immediate" runs each job inside the call that enqueues it (tests); "queue" hands it to a worker.
     jobs_mode: str = "queue"
+    job_lease_seconds: int = 60  # a running job whose worker stops renewing this long is requeued
+    job_grace_seconds: int = 20  # on SIGTERM, the worker's running jobs get this long to finish
     proposal_threshold: int = 5000  # signatures that oblige the agency to respond
     proposal_signing_days: int = 60
     proposal_response_days: int = 60
@@ -116,6 +118,8 @@ class Settings:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             jobs_mode=jobs_mode,
+            job_lease_seconds=_int(env, "JOB_LEASE_SECONDS", cls.job_lease_seconds),
+            job_grace_seconds=_int(env, "JOB_GRACE_SECONDS", cls.job_grace_seconds),
             proposal_threshold=_int(env, "PROPOSAL_THRESHOLD", cls.proposal_threshold),
             proposal_signing_days=_int(env, "PROPOSAL_SIGNING_DAYS", cls.proposal_signing_days),
             proposal_response_days=_int(env, "PROPOSAL_RESPONSE_DAYS", cls.proposal_response_days),
@@ -128,4 +132,7 @@ class Settings:
             operator_name=env.get("OPERATOR_NAME", "").strip(),
             operator_email=_email(env, "OPERATOR_EMAIL"),
         )
-        return replace(settings, **overrides)  # type: ignore[arg-type]
+        settings = replace(settings, **overrides)  # type: ignore[arg-type]
+        if settings.job_lease_seconds < 1 or settings.job_grace_seconds < 0:
+            raise SettingsError("JOB_LEASE_SECONDS must be 1 or more, and JOB_GRACE_SECONDS 0 or more")
+        return settings

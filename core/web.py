@@ -37,7 +37,7 @@ from core import accounts, i18n, moderation, notify
 from core.db import utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.input import MAX_INT, clean_text, has_control, whole_number
-from core.jobs import Queue
+from core.jobs import FAILURE_REASONS, Queue, QueueUnavailable
 from core.markup import render_markdown
 from core.ratelimit import RateLimiter
 from core.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
@@ -411,6 +411,9 @@ def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData, o
         except Forbidden:
             db.rollback()
             raise HTTPException(403) from None
+        except QueueUnavailable:  # the job's row is already marked failed: nothing waits on it
+            db.rollback()
+            raise HTTPException(503, detail=FAILURE_REASONS["unavailable"], headers={"Retry-After": "60"}) from None
         except BaseException:
             db.rollback()
             raise
@@ -474,6 +477,7 @@ ERROR_TEXT = {
     413: (N_("Too large"), N_("What you sent is larger than this site accepts.")),
     422: (N_("Cannot be processed"), N_("Some of what you entered cannot be used. Check it and try again.")),
     429: (N_("Too many requests"), N_("You have done this too often in a short time. Wait a minute and try again.")),
+    503: (N_("Temporarily unavailable"), N_("Part of the site is not working at the moment. Please try again later.")),
     500: (
         N_("Something went wrong"),
         N_("An error on our side stopped this request. It has been logged; please try again later."),

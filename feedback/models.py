@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from core.db import utcnow
 from core.errors import N_
+from core.jobs import FAILURE_REASONS
 
 
 class Stance(StrEnum):
@@ -133,6 +134,13 @@ class Analysis(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     published_at: datetime | None = None
+
+    @property
+    def failure_reason(self) -> str:
+        """Why it failed, as analysts are told: the job's reason when the job never ran to its end."""
+        if self.error in ("lost", "unavailable"):
+            return FAILURE_REASONS[self.error]
+        return N_("The analysis failed. The error has been recorded; please try again later.")
 
 
 class AnalysisTheme(SQLModel, table=True):

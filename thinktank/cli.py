@@ -85,18 +85,35 @@ def serve(host: str, port: int) -> None:
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 def worker(workers: int) -> None:
-    """Run background jobs from the queue, and carry writes to search, until stopped."""
+    """Run background jobs from the queue, and carry writes to search, until stopped.
+
+    SIGTERM stops it gracefully: no new jobs, JOB_GRACE_SECONDS for the running ones to finish,
+    then what is still running goes back to the queue. SIGINT (Ctrl-C) hands them back at once."""
     from huey.consumer import Consumer
 
     import thinktank.registry  # noqa: F401  (every job handler and search source)
-    from core.jobs import Queue
+    from core.jobs import Queue, Sweeper
     from search import outbox, site
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     queue = Queue(settings, engine)
+    requeued = queue.sweep()  # the jobs of a worker that was lost before this one started
+    if requeued:
+        click.echo(f"requeued {requeued} jobs whose worker was lost", err=True)
+    Sweeper(queue).start()
     outbox.Drainer(engine, site.backend(settings)).start()
-    Consumer(queue.huey, workers=workers, worker_type="thread").run()
+    consumer = Consumer(
+        queue.huey,
+        workers=workers,
+        worker_type="thread",
+        graceful_signal="TERM",
+        shutdown_timeout=settings.job_grace_seconds,
+    )
+    consumer.run()
+    handed = queue.hand_back()
+    if handed:
+        click.echo(f"handed {handed} unfinished jobs back to the queue", err=True)
 
 
 @main.command()

@@ -130,3 +130,9 @@ def test_restarts_are_an_explicit_choice_and_deterministic() -> None:
     plain = compute(votes)
     restarted, again = compute(votes, restarts=5), compute(votes, restarts=5)
     assert restarted.groups == again.groups and restarted.k == plain.k == 2
+
+
+def test_statements_without_votes_give_a_map_without_groups() -> None:
+    result = compute([], statements=["a", "b"])
+    assert result.k == 0 and result.groups == {} and result.consensus == [] and result.divisive == []
+    assert result.gic == {"a": 0.0, "b": 0.0} and set(result.priority) == {"a", "b"}

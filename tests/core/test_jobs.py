@@ -90,3 +90,56 @@ def test_a_queued_job_waits_for_a_worker(settings: Settings, engine, db: Session
     db.refresh(job)
     assert job.status == "done"
     assert job.result_data()["member"]["id"] == member.id
+
+
+def _lost_job(db: Session, member_id: int | None, attempts: int) -> jobs.Job:
+    """A job its worker was running when the worker vanished: running, with its lease run out."""
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    job = jobs.Job(
+        kind="export_member_data",
+        payload=json.dumps({"member_id": member_id}),
+        requested_by_id=member_id,
+        status="running",
+        attempts=attempts,
+        lease_until=utcnow() - timedelta(seconds=1),
+    )
+    db.add(job)
+    db.commit()
+    return job
+
+
+def test_a_job_whose_worker_was_lost_is_run_again(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
+    member = make_member(db)
+    job = _lost_job(db, member.id, attempts=1)
+    assert Queue(settings, engine).sweep() == 1
+    db.refresh(job)
+    assert job.status == "done" and job.attempts == 2 and job.result_data()["member"]["id"] == member.id
+
+
+def test_a_job_whose_lease_is_alive_is_left_to_its_worker(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    job = _lost_job(db, make_member(db).id, attempts=1)
+    job.lease_until = job.lease_until + timedelta(minutes=5)
+    db.add(job)
+    db.commit()
+    assert Queue(settings, engine).sweep() == 0
+    db.refresh(job)
+    assert job.status == "running" and job.attempts == 1
+
+
+def test_a_job_lost_too_often_is_given_up_and_its_page_says_why(
+    settings: Settings, engine, client: TestClient, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    member = make_member(db)
+    job = _lost_job(db, member.id, attempts=jobs.MAX_ATTEMPTS)
+    assert Queue(settings, engine).sweep() == 0
+    db.refresh(job)
+    assert job.status == "failed" and job.failure == "lost" and job.finished_at is not None
+    sign_in(client, member)
+    page = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true"})
+    assert "工作多次中斷，未能完成，請稍後再試。" in page.text
+    assert "hx-trigger" not in page.text  # given up: the fragment stops polling

@@ -168,3 +168,26 @@ def test_a_polis_export_is_imported_as_a_conversation(db: Session, tmp_path: Pat
     with pytest.raises(Invalid) as refused:
         services.import_export(db, export)
     assert "This export was imported already." in refused.value.errors.values()
+
+
+def test_a_map_with_no_votes_is_an_empty_map(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    conversation, _official = _opened(client, db)
+    assert services.request_map(db, app.state.queue, conversation, force=True)
+    opinion = db.exec(select(OpinionMap)).one()
+    assert opinion.status == "done" and opinion.votes == 0
+    assert services.map_result(opinion)["k"] == 0 and services.map_result(opinion)["points"] == []
+    page = client.get(f"/conversations/{conversation.slug}/map", headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "<circle" not in page.text
+
+
+def test_a_map_left_queued_by_a_lost_job_does_not_hold_back_the_next(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    conversation, _official = _opened(client, db)
+    db.add(OpinionMap(conversation_id=conversation.id, status="queued"))  # its job is gone: no Job row asks for it
+    db.commit()
+    path = f"/conversations/{conversation.slug}"
+    sign_in(client, make_member(db))
+    statement = db.exec(select(Statement)).first()
+    assert _vote(client, path, statement.id, "agree").status_code == 303
+    opinion = db.exec(select(OpinionMap)).one()
+    db.refresh(opinion)
+    assert opinion.status == "done" and opinion.votes == 1

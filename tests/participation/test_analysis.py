@@ -207,3 +207,38 @@ def test_the_report_has_a_print_button_only_once_there_is_a_report(client: TestC
     # Hidden until the script shows it: without JavaScript the button could do nothing.
     assert '<button type="button" class="print-button no-print" data-print hidden>列印本頁</button>' in page
     assert '<script src="/static/print.js" defer></script>' in page
+
+
+def test_an_analysis_whose_job_was_lost_says_so_and_can_be_run_again(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from core import jobs
+    from core.db import utcnow
+
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    assert _run(client, "3").status_code == 303
+    analysis = db.exec(select(Analysis)).one()
+    # Its worker vanished for the last time in the middle of a rerun: the row says running, the lease ran out.
+    analysis.status = "running"
+    db.add(analysis)
+    lost = jobs.Job(
+        kind="analyze_comments",
+        payload=json.dumps({"analysis_id": analysis.id}),
+        inputs_hash=jobs.inputs_hash({"analysis_id": analysis.id}),
+        status="running",
+        attempts=jobs.MAX_ATTEMPTS,
+        lease_until=utcnow() - timedelta(seconds=1),
+    )
+    db.add(lost)
+    db.commit()
+    assert _run(client, "3").status_code == 303  # the job still holds it: this asks for nothing new
+    db.refresh(analysis)
+    assert analysis.status == "running"
+    app.state.queue.sweep()
+    db.refresh(analysis)
+    assert analysis.status == "failed" and analysis.error == "lost"
+    assert "工作多次中斷，未能完成，請稍後再試。" in client.get("/c/ltc/analysis").text
+    assert _run(client, "3").status_code == 303  # asked for again at once, not an hour later
+    db.refresh(analysis)
+    assert analysis.status == "done"
