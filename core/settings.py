@@ -75,6 +75,7 @@ class Settings:
     rate_post: str = "30/minute"
     rate_vote: str = "120/minute"  # a participant may vote quickly through many short statements
     hold_first_posts: int = 0  # a new account's first N discussion posts wait for a moderator (0: none)
+    health_timeout: int = 5  # seconds /healthz waits for the database and queue before answering 503
 
     @property
     def https(self) -> bool:
@@ -113,5 +114,6 @@ class Settings:
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
             rate_vote=env.get("RATE_LIMIT_VOTE", cls.rate_vote),
             hold_first_posts=_int(env, "HOLD_FIRST_POSTS", cls.hold_first_posts),
+            health_timeout=_int(env, "HEALTH_TIMEOUT", cls.health_timeout),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
