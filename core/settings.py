@@ -58,6 +58,7 @@ class Settings:
     meili_url: str = ""
     meili_api_key: str = ""
     smtp_url: str = ""
+    smtp_timeout: int = 30  # seconds for each SMTP connect, command and reply
     ly_api_urls: tuple[str, ...] = ()  # LY API bill feeds that `thinktank worker` syncs hourly
     mail_from: str = "thinktank <noreply@localhost>"
     default_locale: str = "zh_TW"
@@ -98,6 +99,7 @@ class Settings:
             meili_url=env.get("MEILI_URL", ""),
             meili_api_key=env.get("MEILI_API_KEY", ""),
             smtp_url=env.get("SMTP_URL", ""),
+            smtp_timeout=_int(env, "SMTP_TIMEOUT", cls.smtp_timeout),
             ly_api_urls=tuple(u for u in env.get("LY_API_URLS", "").split() if u),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
