@@ -8,10 +8,18 @@ from limits.strategies import MovingWindowRateLimiter
 
 from core.settings import Settings
 
+# Seconds for Redis to connect and answer: a sign-in waits for its count, so a Redis that hangs
+# must fail the request quickly rather than hold it (redis-py 8 waits 5 s, earlier ones forever).
+# REDIS_URL's own query options take precedence.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+
 
 class RateLimiter:
     def __init__(self, settings: Settings):
-        self.storage = storage_from_string(settings.redis_url or "memory://")
+        if settings.redis_url:
+            self.storage = storage_from_string(settings.redis_url, **REDIS_TIMEOUTS)
+        else:
+            self.storage = storage_from_string("memory://")
         self._limiter = MovingWindowRateLimiter(self.storage)
         self._rules: dict[str, RateLimitItem] = {
             "signin": parse(settings.rate_signin),
