@@ -336,19 +336,20 @@ def outbox(ctx: Ctx) -> Response:
 
 
 def _health(state: Any, checking: threading.Lock) -> tuple[str, str]:
-    # One check at a time per app: a database that never answers holds one thread, not the pool
-    # that every sync page shares, however often the load balancer asks.
+    # One check at a time per app: a database or Redis that never answers holds one thread, not the
+    # pool that every sync page shares, however often the load balancer asks.
     if not checking.acquire(blocking=False):
         return "error: still checking", "error: still checking"
     try:
-        with state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:  # reported, not raised: this page exists to say what is down
-        database = f"error: {type(exc).__name__}"
+        try:
+            with state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # reported, not raised: this page exists to say what is down
+            database = f"error: {type(exc).__name__}"
+        return database, state.queue.health()
     finally:
         checking.release()
-    return database, state.queue.health()
 
 
 # The checks run in a thread, so a hung database cannot freeze the event loop (and every page and
