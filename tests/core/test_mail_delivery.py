@@ -79,7 +79,7 @@ def test_mail_is_delivered_to_a_real_smtp_server(db: Session, settings: Settings
     assert message.get_content().strip() == "謝謝您的意見。"
 
 
-def test_mail_goes_by_starttls_to_a_server_that_requires_it(
+def test_mail_goes_by_starttls_or_tls_from_the_start(
     db: Session, settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     authority = trustme.CA()
@@ -93,6 +93,9 @@ def test_mail_goes_by_starttls_to_a_server_that_requires_it(
         mail = send(db, queue_for(settings, engine, f"smtp://127.0.0.1:{port}?starttls=1"))
     assert mail.status == "sent"
     assert [m["Subject"] for m in inbox.messages] == ["意見已收到"]
+    with smtp_server(ssl_context=server_context) as (port, inbox):
+        mail = send(db, queue_for(settings, engine, f"smtps://127.0.0.1:{port}"))
+    assert mail.status == "sent" and len(inbox.messages) == 1
 
 
 def test_a_refused_recipient_fails_at_once_with_the_servers_reply(
