@@ -16,6 +16,9 @@ from sqlmodel import Session, create_engine
 from core.settings import ROOT
 
 MIGRATIONS = ROOT / "migrations"
+# Seconds to wait for PostgreSQL to accept a connection: a server that takes the TCP connection and
+# then never answers would otherwise hold the thread (and the request behind it) forever.
+CONNECT_TIMEOUT = 10
 
 
 def utcnow() -> datetime:
@@ -44,7 +47,9 @@ def make_engine(url: str) -> Engine:
     # to a generic plan that ignores the actual values. For our skewed tables (one consultation
     # with 100,000 comments beside many small ones) that picked an index plus a sort and made a
     # 30-comment page 50x slower; planning each query with its real values avoids it.
-    return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"prepare_threshold": None, "connect_timeout": CONNECT_TIMEOUT}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from starlette.responses import Response
 
 from core.db import utcnow
 from core.web import Ctx, render
+
+# What XML 1.0 forbids even escaped (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF):
+# one in a title would make the whole feed unreadable to every feed reader.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -21,15 +30,18 @@ class Entry:
 
 
 def atom_response(ctx: Ctx, title: str, self_path: str, page_path: str, entries: list[Entry], author: str) -> Response:
-    entries = sorted(entries, key=lambda e: e.updated, reverse=True)
+    entries = [
+        replace(e, id=xml_text(e.id), title=xml_text(e.title), url=xml_text(e.url), summary=xml_text(e.summary))
+        for e in sorted(entries, key=lambda e: e.updated, reverse=True)
+    ]
     body = render(
         ctx.request,
         "feeds/atom.xml",
-        feed_title=title,
-        self_path=self_path,
-        page_path=page_path,
+        feed_title=xml_text(title),
+        self_path=xml_text(self_path),
+        page_path=xml_text(page_path),
         entries=entries,
-        author=author,
+        author=xml_text(author),
         base_url=ctx.settings.base_url,
         now=utcnow(),
     )

@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -40,6 +41,11 @@ from core.errors import N_
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Seconds for Redis to accept a connection and to answer a command (the worker's own blocking reads
+# wait one second, well within): a Redis that hangs fails the caller instead of holding it, whatever
+# redis-py's own default (none before 8.0). Options in REDIS_URL's query take precedence.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 3, "socket_timeout": 3}
 
 
 @dataclass
@@ -147,7 +153,7 @@ def build_huey(settings: Settings) -> Huey:
     if settings.jobs_mode == "immediate":
         return MemoryHuey("thinktank", immediate=True)
     if settings.redis_url:
-        return RedisHuey("thinktank", url=settings.redis_url)
+        return RedisHuey("thinktank", connection_pool=ConnectionPool.from_url(settings.redis_url, **REDIS_TIMEOUTS))
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("thinktank", filename=str(settings.var_dir / "huey.db"))
 

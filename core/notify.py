@@ -3,7 +3,11 @@
 An e-mail is a row written with the change that causes it; the worker delivers it through
 SMTP_URL. Without SMTP_URL (development, the demo) mail stays in the outbox, which administrators
 read at /outbox. Each member chooses e-mail immediately, as a daily digest, or not at all; every
-e-mail carries a one-click unsubscribe link."""
+e-mail carries a one-click unsubscribe link.
+
+A delivery that fails for a passing reason (no answer within SMTP_TIMEOUT, a refused connection, a
+4xx reply, a refused login) is recorded on the row and tried again later, waiting twice as long
+each time, up to MAIL_ATTEMPTS tries; a 5xx refusal of the message or its recipients is final."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import json
 import smtplib
 import ssl
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -26,6 +30,9 @@ from core.db import pk, utcnow
 from core.errors import N_
 from core.jobs import JobContext, Queue, QueueUnavailable, handler, periodic
 
+MAIL_ATTEMPTS = 6
+RETRY_AFTER = timedelta(minutes=5)  # then 10, 20, 40 and 80: the last try is some 2.5 hours after the first
+
 
 class OutboxEmail(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -34,7 +41,9 @@ class OutboxEmail(SQLModel, table=True):
     body: str
     unsubscribe_url: str = Field(default="", max_length=500)  # sent as List-Unsubscribe
     status: str = Field(default="pending", max_length=10)  # pending, sent, kept, failed
-    error: str = Field(default="")
+    error: str = Field(default="")  # why the last attempt failed
+    attempts: int = 0  # failed deliveries so far
+    next_attempt_at: datetime | None = None  # when a pending mail that failed is tried again
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
@@ -63,7 +72,7 @@ def _undelivered(session: Session, payload: dict[str, Any], why: str) -> None:
 @handler("deliver_email", on_failure=_undelivered)
 def deliver_email(job: JobContext) -> dict[str, str]:
     mail = job.session.get(OutboxEmail, job.payload["id"])
-    if mail is None or mail.status == "sent":
+    if mail is None or mail.status in ("sent", "failed"):
         return {"status": "nothing to do"}
     if not job.settings.smtp_url:
         mail.status = "kept"
@@ -76,22 +85,67 @@ def deliver_email(job: JobContext) -> dict[str, str]:
             message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(mail.body)
-        _smtp_send(job.settings.smtp_url, message)
-        mail.status, mail.sent_at = "sent", utcnow()
+        try:
+            _smtp_send(job.settings.smtp_url, message, job.settings.smtp_timeout)
+        except OSError as error:  # smtplib's errors, timeouts, refused connections and TLS failures alike
+            _failed_attempt(mail, error)
+        else:
+            mail.status, mail.sent_at, mail.next_attempt_at = "sent", utcnow(), None
     job.session.add(mail)
     job.session.commit()
     return {"status": mail.status}
 
 
-def _smtp_send(url: str, message: EmailMessage) -> None:
-    """SMTP_URL is smtp://user:password@host:port (add ?starttls=1), or smtps:// for TLS from the start."""
+def _failed_attempt(mail: OutboxEmail, error: OSError) -> None:
+    mail.attempts += 1
+    mail.error = f"{type(error).__name__}: {error}"[:1000]
+    if _final(error) or mail.attempts >= MAIL_ATTEMPTS:
+        mail.status, mail.next_attempt_at = "failed", None
+    else:
+        mail.next_attempt_at = utcnow() + RETRY_AFTER * 2 ** (mail.attempts - 1)
+
+
+def _final(error: OSError) -> bool:
+    """A 5xx refusal of this message or of all its recipients: sending it again would be refused
+    again. Refusing our sender or our login is not final: the settings can be fixed, and the mail
+    then goes out."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+@handler("retry_email")
+def retry_email(job: JobContext) -> dict[str, int]:
+    """Try again each pending mail whose wait after a failed delivery is over."""
+    due = job.session.exec(
+        select(OutboxEmail.id).where(
+            OutboxEmail.status == "pending",
+            col(OutboxEmail.next_attempt_at).is_not(None),
+            col(OutboxEmail.next_attempt_at) <= utcnow(),
+        )
+    ).all()
+    for mail_id in due:
+        job.queue.submit(job.session, "deliver_email", {"id": mail_id})
+    return {"retried": len(due)}
+
+
+periodic("retry_email", minute="*/5")
+
+
+def _smtp_send(url: str, message: EmailMessage, timeout: float) -> None:
+    """SMTP_URL is smtp://user:password@host:port (add ?starttls=1), or smtps:// for TLS from the start.
+
+    The timeout bounds the connection and every reply: a server that never answers would otherwise
+    hold a worker thread, and every job queued behind it, for minutes."""
     parts = urlsplit(url)
     host, port = parts.hostname or "localhost", parts.port
     options = parse_qs(parts.query)
     if parts.scheme == "smtps":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, context=ssl.create_default_context())
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port or 465, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
-        client = smtplib.SMTP(host, port or 25)
+        client = smtplib.SMTP(host, port or 25, timeout=timeout)
     with client:
         if options.get("starttls") == ["1"]:
             client.starttls(context=ssl.create_default_context())

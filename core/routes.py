@@ -3,8 +3,11 @@ the admin's roles page and the outbox, plus /healthz."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -332,15 +335,32 @@ def outbox(ctx: Ctx) -> Response:
 # --- health ---------------------------------------------------------------------------------------
 
 
+def _health(state: Any, checking: threading.Lock) -> tuple[str, str]:
+    # One check at a time per app: a database or Redis that never answers holds one thread, not the
+    # pool that every sync page shares, however often the load balancer asks.
+    if not checking.acquire(blocking=False):
+        return "error: still checking", "error: still checking"
+    try:
+        try:
+            with state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # reported, not raised: this page exists to say what is down
+            database = f"error: {type(exc).__name__}"
+        return database, state.queue.health()
+    finally:
+        checking.release()
+
+
+# The checks run in a thread, so a hung database cannot freeze the event loop (and every page and
+# static file with it), and get HEALTH_TIMEOUT seconds, after which a dependency that hangs is down.
 async def healthz(request: Request) -> JSONResponse:
     state = request.app.state
-    try:
-        with state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:  # reported, not raised: this page exists to say what is down
-        database = f"error: {type(exc).__name__}"
-    queue = state.queue.health()
+    if not hasattr(state, "health_checking"):
+        state.health_checking = threading.Lock()
+    database = queue = "error: timeout"
+    with anyio.move_on_after(state.settings.health_timeout):
+        database, queue = await anyio.to_thread.run_sync(_health, state, state.health_checking, abandon_on_cancel=True)
     healthy = database == "ok" and queue == "ok"
     return JSONResponse(
         {"status": "ok" if healthy else "error", "database": database, "queue": queue},

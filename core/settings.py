@@ -66,6 +66,7 @@ class Settings:
     meili_url: str = ""
     meili_api_key: str = ""
     smtp_url: str = ""
+    smtp_timeout: int = 30  # seconds for each SMTP connect, command and reply
     ly_api_urls: tuple[str, ...] = ()  # LY API bill feeds that `thinktank worker` syncs hourly
     mail_from: str = "thinktank <noreply@localhost>"
     default_locale: str = "zh_TW"
@@ -89,6 +90,7 @@ class Settings:
     # those pages then say plainly that the operator has not published them, rather than invent one.
     operator_name: str = ""
     operator_email: str = ""
+    health_timeout: int = 5  # seconds /healthz waits for the database and queue before answering 503
 
     @property
     def https(self) -> bool:
@@ -111,6 +113,7 @@ class Settings:
             meili_url=env.get("MEILI_URL", ""),
             meili_api_key=env.get("MEILI_API_KEY", ""),
             smtp_url=env.get("SMTP_URL", ""),
+            smtp_timeout=_int(env, "SMTP_TIMEOUT", cls.smtp_timeout),
             ly_api_urls=tuple(u for u in env.get("LY_API_URLS", "").split() if u),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
@@ -131,6 +134,7 @@ class Settings:
             hold_first_posts=_int(env, "HOLD_FIRST_POSTS", cls.hold_first_posts),
             operator_name=env.get("OPERATOR_NAME", "").strip(),
             operator_email=_email(env, "OPERATOR_EMAIL"),
+            health_timeout=_int(env, "HEALTH_TIMEOUT", cls.health_timeout),
         )
         settings = replace(settings, **overrides)  # type: ignore[arg-type]
         if settings.job_lease_seconds < 1 or settings.job_grace_seconds < 0:

@@ -42,6 +42,7 @@ from core.markup import render_markdown
 from core.ratelimit import RateLimiter
 from core.security import CSRF_FIELD, CSRF_HEADER, csrf_ok, csrf_token
 from core.settings import ROOT, Settings
+from core.spreadsheet import defuse
 
 log = logging.getLogger(__name__)
 
@@ -552,12 +553,13 @@ class BodyLimitMiddleware:
 
 
 def csv_download(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
-    """A CSV file to save. It starts with a BOM so spreadsheet programs read Chinese as UTF-8."""
+    """A CSV file to save, the only way the site writes one: every cell is defused against formula
+    injection. It starts with a BOM so spreadsheet programs read Chinese as UTF-8."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # a quoted ; or , cannot start a cell either
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([defuse(cell) for cell in row] for row in rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -1,9 +1,11 @@
 """Bulk-loading comments that reached an agency by e-mail, on paper or on another platform.
 
-One transaction per file: a crash part-way leaves nothing behind. Rows that cannot be used are
-reported with their line number and skipped (a control character such as NUL is one: PostgreSQL
-would refuse it, and the whole file with it); rows seen before (same id, or the same text, author
-and article when the file has no id column) are counted as duplicates, so re-running is safe.
+One transaction per file: a crash part-way leaves nothing behind. Cells are read back as our own
+CSV downloads defused them (core.spreadsheet), so an exported file imports as it was written.
+Rows that cannot be used are reported with their line number and skipped (a control character
+such as NUL is one: PostgreSQL would refuse it, and the whole file with it); rows seen before
+(same id, or the same text, author and article when the file has no id column) are counted as
+duplicates, so re-running is safe.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlmodel import Session, select
 from core.errors import N_, Invalid
 from core.input import has_control, whole_number
 from core.jobs import JobContext, handler
+from core.spreadsheet import restore
 from feedback import subjects
 from feedback.comments import COMMENT_MAX
 from feedback.models import Comment, Stance
@@ -79,7 +82,7 @@ def read_rows(text: str, columns: Columns) -> list[tuple[int, dict[str, str]]]:
     start = 2  # line 1 is the header
     try:
         for row in reader:
-            rows.append((start, row))
+            rows.append((start, {name: restore(v) if isinstance(v, str) else v for name, v in row.items()}))
             start = reader.line_num + 1
     except csv.Error as error:
         raise Invalid({"file": N_("The file is not readable CSV near line %(line)s.")}, {"line": start}) from error

@@ -1,8 +1,12 @@
-"""Helpers the tests share: members, CSRF tokens as a browser finds them, signing in."""
+"""Helpers the tests share: members, CSRF tokens as a browser finds them, signing in, servers that hang."""
 
 from __future__ import annotations
 
 import re
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,3 +54,24 @@ def sign_in(client: TestClient, member: accounts.Member) -> None:
 
 def https_settings(settings: Settings) -> Settings:
     return replace(settings, base_url="https://thinktank.example.tw")
+
+
+@contextmanager
+def silent_server(seconds: float = 5) -> Iterator[int]:
+    """The port of a server that takes connections and never says a word, like a hung database or
+    mail server. The kernel accepts them into the backlog; closing the listener resets them, which it
+    does after `seconds` at the latest, so code without a timeout fails its test instead of hanging."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    closing = threading.Timer(seconds, listener.close)
+    closing.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        closing.cancel()
+        listener.close()
+
+
+def closed_port() -> int:
+    """A port nothing listens on: connecting is refused."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return probe.getsockname()[1]

@@ -491,6 +491,7 @@ def _read_analysis_csv(path: Path, text_column: str, id_column: str | None) -> t
     import csv
     import io
 
+    from core.spreadsheet import restore
     from feedback.importing import decode
 
     try:
@@ -510,12 +511,12 @@ def _read_analysis_csv(path: Path, text_column: str, id_column: str | None) -> t
     seen: set[object] = set()
     try:
         for number, row in enumerate(reader, 1):
-            identity: object = row[id_column] if id_column else number
+            identity: object = restore(row[id_column]) if id_column else number
             if identity in seen:
                 fail(f"{path}, line {reader.line_num}: the id {identity!r} appears twice")
             seen.add(identity)
             ids.append(identity)
-            texts.append(row[text_column] or "")
+            texts.append(restore(row[text_column] or ""))
     except csv.Error as error:
         fail(f"{path}, line {reader.line_num}: {error}")
     return ids, texts

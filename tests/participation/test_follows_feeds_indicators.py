@@ -94,6 +94,23 @@ def test_atom_feeds_are_valid_and_list_what_happened(client: TestClient, db: Ses
     assert client.get("/agencies/nope/feed.atom").status_code == 404
 
 
+def test_control_characters_in_titles_leave_the_feeds_valid_xml(client: TestClient, db: Session) -> None:
+    c = consultation(db)
+    c.title, c.summary = "長照\x0b草案\x1b[31m", "摘要\x0c\x08"
+    db.add(c)
+    db.commit()
+    agency = accounts.get_agency(db, "mohw")
+    agency.name = "衛生\x1b福利部"
+    db.add(agency)
+    db.commit()
+    root = ET.fromstring(client.get(f"/c/{c.slug}/feed.atom").content)  # ParseError if a forbidden character is left
+    assert root.findtext(f"{ATOM}title") == "長照草案[31m"
+    assert root.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "衛生福利部"
+    agency_feed = ET.fromstring(client.get("/agencies/mohw/feed.atom").content)
+    assert agency_feed.findtext(f"{ATOM}entry/{ATOM}title") == "長照草案[31m"
+    assert agency_feed.findtext(f"{ATOM}entry/{ATOM}summary") == "摘要"
+
+
 def test_indicators_count_participation_and_answers(client: TestClient, db: Session) -> None:
     open_one = consultation(db, slug="open-one")
     closed = consultation(db, phase="closed", slug="closed-one")

@@ -77,3 +77,12 @@ def test_bad_files_and_arguments_exit_2_with_a_message(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x81\x82\x83" * 10)
     garbled = run("analyze", "themes", str(binary), "--text-column", "意見")
     assert garbled.exit_code == 2 and "Big5" in garbled.output
+
+
+def test_cells_our_csv_downloads_defused_are_read_as_written(tmp_path: Path) -> None:
+    rows = [(f"'-{i}", f"'={text}") for i, text in enumerate((RESPITE + WAGES) * 2)]  # as csv_download writes them
+    path = _csv(tmp_path, rows)
+    result = run("analyze", "themes", str(path), "--text-column", "意見", "--id-column", "編號", "--k", "2", "--json")
+    assert result.exit_code == 0, result.output
+    members = {m for t in json.loads(result.output)["themes"] for m in t["members"]}
+    assert members == {f"-{i}" for i in range(len(rows))}
