@@ -17,9 +17,13 @@ from starlette.testclient import TestClient
 from bills import manual
 from bills.models import Bill
 from core import accounts
+from core.settings import Settings
 from core.spreadsheet import FORMULA_STARTS, defuse, restore
+from deliberation import discussions
+from deliberation import services as conversations
 from feedback import analyses, importing, responses, review
 from feedback.models import AnalysisTheme, Comment
+from participation import proposals
 from participation.models import Consultation
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import consultation
@@ -59,7 +63,7 @@ def _hostile_comments(client: TestClient, db: Session) -> tuple[Consultation, Bi
     return c, bill, citizen
 
 
-def _hostile_site(client: TestClient, db: Session) -> dict[str, str]:
+def _hostile_site(client: TestClient, db: Session, settings: Settings) -> dict[str, str]:
     """The hostile comments, and responses and analyses whose themes begin like formulas too; the
     values for each route's path parameters."""
     c, bill, citizen = _hostile_comments(client, db)
@@ -84,6 +88,18 @@ def _hostile_site(client: TestClient, db: Session) -> dict[str, str]:
         assert response is not None
         responses.add_theme(db, response, "=喘息服務天數", "adopted", "-將提高至三十日", "+第二條修正")
         responses.publish(db, response, manager)
+    # The lists' own CSVs: a consultation, a proposal, a conversation and a thread named like formulas.
+    c.title = "=長照草案"
+    db.add(c)
+    db.commit()
+    agency = accounts.get_agency(db, "csv")
+    proposal = proposals.submit(db, citizen, agency, "=設立照顧者津貼", "每月五千元。")
+    proposals.review(db, proposal, settings, True, "")
+    talk = conversations.create_conversation(db, official, "+長照財源", "", ["-先公開試算", "@再決定稅收"], agency)
+    talk.slug = "csv"
+    db.add(talk)
+    db.commit()
+    discussions.start(db, citizen, "=喘息服務夠不夠", "大家的經驗？")
     comment = db.exec(select(Comment)).first()
     assert comment is not None
     sign_in(client, make_member(db, "admin@example.tw", role="admin"))
@@ -93,7 +109,7 @@ def _hostile_site(client: TestClient, db: Session) -> dict[str, str]:
         "member_id": str(citizen.id),
         "comment_id": str(comment.id),
         "job_id": "1",
-        "proposal_id": "1",
+        "proposal_id": str(proposal.id),
         "discussion_id": "1",
         "post_id": "1",
         "token": "x",
@@ -101,8 +117,10 @@ def _hostile_site(client: TestClient, db: Session) -> dict[str, str]:
     }
 
 
-def test_no_csv_download_has_a_cell_a_spreadsheet_would_run(client: TestClient, db: Session) -> None:
-    values = _hostile_site(client, db)
+def test_no_csv_download_has_a_cell_a_spreadsheet_would_run(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    values = _hostile_site(client, db, settings)
     csv_routes: set[str] = set()
     for route in all_routes():
         if not isinstance(route, Route) or "GET" not in (route.methods or ()):
