@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import passwords
-from core.db import utcnow
+from core import passwords, sessions
+from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler
 
@@ -82,8 +82,6 @@ class Member(SQLModel, table=True):
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     locale: str = Field(default="", max_length=20)
     email_frequency: str = Field(default="immediately", max_length=12)  # immediately, daily, off
-    # Bumped when the password changes, which signs the member out of every other session.
-    session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
@@ -243,6 +241,19 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
     return member
 
 
+def change_password(
+    session: Session, member: Member, current: str, new: str, keep: sessions.MemberSession | None
+) -> None:
+    """A new password, given the current one; every session but `keep` (the one asking) ends."""
+    if not passwords.verify_password(member.password_hash, current):
+        raise Invalid({"current_password": N_("That is not your password.")})
+    if problem := _check_password(new):
+        raise Invalid({"new_password": problem})
+    member.password_hash = passwords.hash_password(new)
+    session.add(member)
+    sessions.end_all(session, pk(member), keep=keep)  # commits
+
+
 def update_profile(session: Session, member: Member, display_name: str, org_name: str, org_type: str) -> Member:
     errors = _check_profile(display_name, org_name, org_type)
     if errors:
@@ -383,11 +394,10 @@ def finish_password_reset(session: Session, token: str, new_password: str) -> Me
         raise Invalid({"password": problem})
     member = get_member(session, reset.member_id)
     member.password_hash = passwords.hash_password(new_password)
-    member.session_version += 1
     reset.used_at = utcnow()
     session.add(member)
     session.add(reset)
-    session.commit()
+    sessions.end_all(session, pk(member))  # whoever knew the old password is signed out; commits
     return member
 
 
@@ -406,10 +416,9 @@ def delete_account(session: Session, member: Member, password: str) -> None:
     member.password_hash = "!"  # matches no password
     member.display_name = FORMER_MEMBER
     member.org_name, member.org_type, member.agency_id = "", "", None
-    member.session_version += 1  # signs out every session
     member.deleted_at = utcnow()
     session.add(member)
-    session.commit()
+    sessions.end_all(session, pk(member))  # commits
 
 
 # --- a member's own data --------------------------------------------------------------------------

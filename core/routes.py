@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, i18n, notify
+from core import accounts, i18n, notify, sessions
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, json_download, page, sign_in, sign_out, token_authorised_page
+from core.web import Ctx, current_session, json_download, page, sign_in, sign_out, token_authorised_page
 
 
 def _safe_next(target: str) -> str:
@@ -41,7 +41,7 @@ def signup(ctx: Ctx) -> Response:
             member = accounts.sign_up(ctx.db, password=ctx.text("password"), **values)
         except Invalid as invalid:
             return ctx.render("core/signup.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
-        sign_in(ctx.request, member)
+        sign_in(ctx.request, ctx.db, member)
         ctx.flash(N_("Welcome! Your account is ready."))
         return ctx.redirect("/")
     return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
@@ -58,7 +58,7 @@ def signin(ctx: Ctx) -> Response:
         if member is None:
             errors = {"": N_("The e-mail address or password is not right.")}
             return ctx.render("core/signin.html", 400, email=email, next=next_url, errors=errors)
-        sign_in(ctx.request, member)
+        sign_in(ctx.request, ctx.db, member)
         response = ctx.redirect(next_url)
         if member.locale:
             response.set_cookie(i18n.COOKIE, member.locale, max_age=365 * 86400, samesite="lax")
@@ -68,7 +68,7 @@ def signin(ctx: Ctx) -> Response:
 
 @page
 def signout(ctx: Ctx) -> Response:
-    sign_out(ctx.request)
+    sign_out(ctx.request, ctx.db)
     return ctx.redirect("/")
 
 
@@ -103,7 +103,7 @@ def password_reset(ctx: Ctx) -> Response:
             member = accounts.finish_password_reset(ctx.db, token, ctx.text("password"))
         except Invalid as invalid:
             return ctx.render("core/password_reset.html", 400, errors=invalid.errors, valid=True)
-        sign_in(ctx.request, member)
+        sign_in(ctx.request, ctx.db, member)
         ctx.flash(N_("Your password has been changed."))
         return ctx.redirect("/")
     valid = accounts.reset_token_is_valid(ctx.db, token)
@@ -148,6 +148,47 @@ def _profile_extras(ctx: Ctx) -> dict[str, Any]:
 
 
 @page
+def change_password(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    try:
+        keep = current_session(ctx.request, ctx.db)
+        accounts.change_password(ctx.db, member, ctx.text("current_password"), ctx.text("new_password"), keep)
+    except Invalid as invalid:
+        values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
+        return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
+    ctx.flash(N_("Your password has been changed. Every other session is signed out."))
+    return ctx.redirect(ctx.url("core:profile"))
+
+
+@page
+def sessions_page(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    current = current_session(ctx.request, ctx.db)
+    return ctx.render("core/sessions.html", sessions=sessions.of_member(ctx.db, pk(member)), current=current)
+
+
+@page
+def end_session(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    current = current_session(ctx.request, ctx.db)
+    session_id = ctx.request.path_params["session_id"]
+    if current is not None and current.id == session_id:
+        raise HTTPException(400, detail=N_("To end this session, sign out."))
+    if not sessions.end_one(ctx.db, pk(member), session_id):
+        raise NotFound("session")  # someone else's session is not even acknowledged
+    ctx.flash(N_("That session is signed out."))
+    return ctx.redirect(ctx.url("core:sessions"))
+
+
+@page
+def end_other_sessions(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    sessions.end_all(ctx.db, pk(member), keep=current_session(ctx.request, ctx.db))
+    ctx.flash(N_("You are signed out everywhere else."))
+    return ctx.redirect(ctx.url("core:sessions"))
+
+
+@page
 def member_page(ctx: Ctx) -> Response:
     member = accounts.get_member(ctx.db, ctx.request.path_params["member_id"])
     return ctx.render(
@@ -174,7 +215,7 @@ def delete_account(ctx: Ctx) -> Response:
     except Invalid as invalid:
         values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
         return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
-    sign_out(ctx.request)
+    sign_out(ctx.request, ctx.db)
     ctx.flash(N_("Your account is deleted. What you wrote stays, under “former member”."))
     return ctx.redirect("/")
 
@@ -358,6 +399,10 @@ routes = [
     Route("/profile/export", export_my_data, methods=["POST"], name="core:export"),
     Route("/profile/delete", delete_account, methods=["POST"], name="core:delete_account"),
     Route("/profile/email", email_settings, methods=["POST"], name="core:email_settings"),
+    Route("/profile/password", change_password, methods=["POST"], name="core:change_password"),
+    Route("/profile/sessions", sessions_page, name="core:sessions"),
+    Route("/profile/sessions/others/end", end_other_sessions, methods=["POST"], name="core:end_other_sessions"),
+    Route("/profile/sessions/{session_id:int}/end", end_session, methods=["POST"], name="core:end_session"),
     Route("/members/{member_id:int}", member_page, name="core:member"),
     Route("/language", set_language, methods=["POST"], name="core:language"),
     Route("/jobs/{job_id:int}", job_status, name="core:job"),

@@ -32,8 +32,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import accounts, i18n, moderation, notify
-from core.db import utcnow
+from core import accounts, i18n, moderation, notify, sessions
+from core.db import pk, utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.jobs import Queue
 from core.markup import render_markdown
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM_FIELDS = 200
+SESSION_KEY = "sid"  # the cookie's session token (core.sessions keeps its hash)
 
 # --- templates --------------------------------------------------------------------------------
 
@@ -353,25 +354,28 @@ def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData) -
 # --- who is signed in ---------------------------------------------------------------------------
 
 
-def sign_in(request: Request, member: accounts.Member) -> None:
+def sign_in(request: Request, db: Session, member: accounts.Member) -> None:
     # A fresh session on sign-in (no fixation); the CSRF token is renewed with it.
     request.session.clear()
-    request.session["member_id"] = member.id
-    request.session["v"] = member.session_version
+    request.session[SESSION_KEY] = sessions.start(db, pk(member), request.headers.get("user-agent", ""))
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, db: Session) -> None:
+    if token := request.session.get(SESSION_KEY):
+        sessions.end(db, str(token))
     request.session.clear()
+
+
+def current_session(request: Request, db: Session) -> sessions.MemberSession | None:
+    token = request.session.get(SESSION_KEY)
+    return sessions.find(db, str(token)) if token else None
 
 
 def current_member(request: Request, db: Session) -> accounts.Member | None:
-    member_id = request.session.get("member_id")
-    if member_id is None:
-        return None
-    member = db.get(accounts.Member, member_id)
-    if member is None or member.session_version != request.session.get("v"):
-        request.session.clear()  # the password changed, or the account is gone
-        return None
+    row = current_session(request, db)
+    member = db.get(accounts.Member, row.member_id) if row else None
+    if member is None and SESSION_KEY in request.session:
+        request.session.clear()  # signed out elsewhere, or a new password ended it
     return member
 
 
