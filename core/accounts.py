@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, func
+from sqlalchemy import UniqueConstraint, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from core import passwords, sessions
@@ -358,11 +358,13 @@ def _token_hash(token: str) -> str:
 def start_password_reset(session: Session, email: str) -> tuple[Member, str] | None:
     """A fresh single-use token for the member with this e-mail, or None when there is none.
 
-    The caller e-mails the token; only its hash is stored.
+    The caller e-mails the token; only its hash is stored. It replaces every earlier token of
+    the member's, so only the latest link works and, once it is used, none does.
     """
     member = find_member_by_email(session, email)
     if member is None:
         return None
+    session.exec(delete(PasswordReset).where(col(PasswordReset.member_id) == member.id))
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(

@@ -145,3 +145,34 @@ def test_sign_up_is_rate_limited(settings: Settings, engine, db: Session) -> Non
             data = {"csrf_token": token, "email": f"p{n}@example.tw", "password": PASSWORD, "display_name": f"p{n}"}
             assert client.post("/signup", data=data).status_code == expected
     assert accounts.find_member_by_email(db, "p2@example.tw") is None
+
+
+def _reset_links(client: TestClient, db: Session, email: str, times: int) -> list[str]:
+    for _ in range(times):
+        assert post(client, "/password/forgot", {"email": email}, token_from="/password/forgot").status_code == 200
+    links = [re.search(r"/password/reset/\S+", mail.body) for mail in reversed(notify.recent_outbox(db))]
+    assert all(links) and len(links) == times
+    return [link.group(0) for link in links if link]
+
+
+def test_a_superseded_reset_link_is_refused(client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    first, second = _reset_links(client, db, member.email, 2)
+    assert client.get(first).status_code == 404
+    refused = post(client, first, {"password": "a brand new password"}, token_from=second)
+    assert refused.status_code == 400
+    assert post(client, "/signin", {"email": member.email, "password": PASSWORD}, "/signin").status_code == 303
+    client.cookies.clear()  # the password stayed; the latest link still works
+    assert post(client, second, {"password": "a brand new password"}, token_from=second).status_code == 303
+
+
+def test_once_a_reset_link_is_used_every_other_one_is_refused(client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    first, second = _reset_links(client, db, member.email, 2)
+    # Whichever link arrives first is used (mail can arrive out of order); the other dies with it.
+    assert post(client, second, {"password": "a brand new password"}, token_from=second).status_code == 303
+    client.cookies.clear()
+    assert client.get(first).status_code == 404
+    assert post(client, first, {"password": "another new password"}, token_from="/password/forgot").status_code == 400
+    signin = post(client, "/signin", {"email": member.email, "password": "a brand new password"}, "/signin")
+    assert signin.status_code == 303
