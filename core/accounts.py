@@ -60,6 +60,7 @@ ORG_MAX = 120
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 RESET_VALID_FOR = timedelta(hours=2)
+SIGN_UP_VALID_FOR = timedelta(days=2)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -108,6 +109,20 @@ class PasswordReset(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class SignUpRequest(SQLModel, table=True):
+    """A sign-up waiting for its e-mailed link: the account exists only once the address is proven."""
+
+    __tablename__ = "sign_up_request"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
+    email: str = Field(max_length=EMAIL_MAX, index=True)
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=NAME_MAX)
+    org_name: str = Field(default="", max_length=ORG_MAX)
+    org_type: str = Field(default="", max_length=20)
+    expires_at: datetime
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -176,6 +191,16 @@ def get_agency(session: Session, slug: str) -> Agency:
 # --- members ----------------------------------------------------------------------------------
 
 
+def _check_sign_up(email: str, password: str, display_name: str, org_name: str, org_type: str) -> None:
+    errors = _check_profile(display_name, org_name, org_type)
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = N_("Enter a valid e-mail address.")
+    if problem := _check_password(password):
+        errors["password"] = problem
+    if errors:
+        raise Invalid(errors)
+
+
 def sign_up(
     session: Session,
     email: str,
@@ -184,16 +209,11 @@ def sign_up(
     org_name: str = "",
     org_type: str = "",
 ) -> Member:
+    """A member at once (the command line and the demo); the site asks for the e-mailed link first."""
     email = normalise_email(email)
-    errors = _check_profile(display_name, org_name, org_type)
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        errors["email"] = N_("Enter a valid e-mail address.")
-    if problem := _check_password(password):
-        errors["password"] = problem
-    if "email" not in errors and find_member_by_email(session, email):
-        errors["email"] = N_("An account with this e-mail address exists already.")
-    if errors:
-        raise Invalid(errors)
+    _check_sign_up(email, password, display_name, org_name, org_type)
+    if find_member_by_email(session, email):
+        raise Invalid({"email": N_("An account with this e-mail address exists already.")})
     member = Member(
         email=email,
         password_hash=passwords.hash_password(password),
@@ -202,6 +222,70 @@ def sign_up(
         org_type=org_type if org_name.strip() else "",
     )
     session.add(member)
+    session.commit()
+    return member
+
+
+def request_sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    org_name: str = "",
+    org_type: str = "",
+) -> tuple[str, str | None]:
+    """A sign-up from the site: (the address, a token for the link that finishes it), or no
+    token when the address has an account already. Either way the caller sends one e-mail and
+    shows the same page, and the password is hashed, so the answer tells nobody who is a member."""
+    email = normalise_email(email)
+    _check_sign_up(email, password, display_name, org_name, org_type)
+    password_hash = passwords.hash_password(password)
+    if find_member_by_email(session, email):
+        return email, None
+    session.exec(  # the latest request for an address replaces earlier ones; expired ones go
+        delete(SignUpRequest).where((col(SignUpRequest.email) == email) | (col(SignUpRequest.expires_at) < utcnow()))
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SignUpRequest(
+            token_hash=_token_hash(token),
+            email=email,
+            password_hash=password_hash,
+            display_name=display_name.strip(),
+            org_name=org_name.strip(),
+            org_type=org_type if org_name.strip() else "",
+            expires_at=utcnow() + SIGN_UP_VALID_FOR,
+        )
+    )
+    session.commit()
+    return email, token
+
+
+def _usable_sign_up(session: Session, token: str) -> SignUpRequest | None:
+    request = session.exec(select(SignUpRequest).where(SignUpRequest.token_hash == _token_hash(token))).first()
+    if request is None or request.expires_at < utcnow():
+        return None
+    return request
+
+
+def sign_up_token_is_valid(session: Session, token: str) -> bool:
+    return _usable_sign_up(session, token) is not None
+
+
+def finish_sign_up(session: Session, token: str) -> Member:
+    """The member the e-mailed link asked for; the link then works no more."""
+    request = _usable_sign_up(session, token)
+    if request is None or find_member_by_email(session, request.email):
+        raise Invalid({"": N_("This link has expired or was used already. Sign up again.")})
+    member = Member(
+        email=request.email,
+        password_hash=request.password_hash,
+        display_name=request.display_name,
+        org_name=request.org_name,
+        org_type=request.org_type,
+    )
+    session.add(member)
+    session.delete(request)
     session.commit()
     return member
 

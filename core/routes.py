@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, i18n, notify, sessions
+from core import account_mail, accounts, i18n, notify, sessions
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
@@ -38,13 +38,29 @@ def signup(ctx: Ctx) -> Response:
         ctx.limit("signup", ctx.client_ip)
         values = {"email": ctx.text("email"), **_profile_form(ctx)}
         try:
-            member = accounts.sign_up(ctx.db, password=ctx.text("password"), **values)
+            email, token = accounts.request_sign_up(ctx.db, password=ctx.text("password"), **values)
         except Invalid as invalid:
             return ctx.render("core/signup.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
+        account_mail.send_sign_up_mail(ctx.db, ctx.queue, email, token)
+        # The same page whether or not the address has an account: the e-mail says which.
+        return ctx.render("core/signup_sent.html", email=email)
+    return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+
+
+@page
+def signup_confirm(ctx: Ctx) -> Response:
+    """The e-mailed link: a GET only asks (mail programs open links), the button creates the account."""
+    token = ctx.request.path_params["token"]
+    if ctx.request.method == "POST":
+        try:
+            member = accounts.finish_sign_up(ctx.db, token)
+        except Invalid:
+            return ctx.render("core/signup_confirm.html", 404, valid=False)
         sign_in(ctx.request, ctx.db, member)
         ctx.flash(N_("Welcome! Your account is ready."))
         return ctx.redirect("/")
-    return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+    valid = accounts.sign_up_token_is_valid(ctx.db, token)
+    return ctx.render("core/signup_confirm.html", 200 if valid else 404, valid=valid)
 
 
 @page
@@ -78,19 +94,9 @@ def signout(ctx: Ctx) -> Response:
 @page
 def password_forgot(ctx: Ctx) -> Response:
     if ctx.request.method == "POST":
-        email = ctx.text("email")
         ctx.limit("signin", ctx.client_ip)
-        started = accounts.start_password_reset(ctx.db, email)
-        if started:
-            member, token = started
-            link = f"{ctx.settings.base_url}{ctx.url('core:password_reset', token=token)}"
-            body = i18n.gettext(
-                "Someone asked to reset the password of your thinktank account. "
-                "If it was you, open this link within two hours:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message; your password stays as it is."
-            ) % {"link": link}
-            notify.send_email(ctx.db, ctx.queue, member.email, i18n.gettext("Reset your password"), body)
-        # The same answer either way, so the page does not tell who has an account.
+        account_mail.ask_for_password_reset(ctx.db, ctx.queue, ctx.text("email"))
+        # The same answer, after the same work, either way: the page does not tell who has an account.
         return ctx.render("core/password_sent.html")
     return ctx.render("core/password_forgot.html")
 
@@ -391,6 +397,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="core:signup"),
+    Route("/signup/confirm/{token}", signup_confirm, methods=["GET", "POST"], name="core:signup_confirm"),
     Route("/signin", signin, methods=["GET", "POST"], name="core:signin"),
     Route("/signout", signout, methods=["POST"], name="core:signout"),
     Route("/password/forgot", password_forgot, methods=["GET", "POST"], name="core:password_forgot"),
