@@ -11,12 +11,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import account_mail, accounts, i18n, notify, sessions
+from core import account_mail, accounts, i18n, notify, sessions, throttle
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, current_session, json_download, page, sign_in, sign_out, token_authorised_page
+from core.web import (
+    Ctx,
+    current_session,
+    json_download,
+    page,
+    sign_in,
+    sign_out,
+    token_authorised_page,
+    too_many_requests,
+)
 
 
 def _safe_next(target: str) -> str:
@@ -68,10 +77,12 @@ def signin(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.text("next") or ctx.query("next", "/"))
     if ctx.request.method == "POST":
         email = ctx.text("email")
-        ctx.limit("signin", ctx.client_ip)
-        ctx.limit("signin", accounts.normalise_email(email))
+        account_cap = ctx.limiter.rule("signin")
+        if wait := throttle.wait_before_sign_in(ctx.db, ctx.client_ip, email, account_cap):
+            raise too_many_requests(wait)
         member = accounts.authenticate(ctx.db, email, ctx.text("password"))
         if member is None:
+            throttle.record_failure(ctx.db, ctx.client_ip, email, account_cap)
             errors = {"": N_("The e-mail address or password is not right.")}
             return ctx.render("core/signin.html", 400, email=email, next=next_url, errors=errors)
         sign_in(ctx.request, ctx.db, member)
@@ -94,8 +105,10 @@ def signout(ctx: Ctx) -> Response:
 @page
 def password_forgot(ctx: Ctx) -> Response:
     if ctx.request.method == "POST":
-        ctx.limit("signin", ctx.client_ip)
-        account_mail.ask_for_password_reset(ctx.db, ctx.queue, ctx.text("email"))
+        email = accounts.normalise_email(ctx.text("email"))
+        ctx.limit("reset", ctx.client_ip)
+        ctx.limit("reset", email)  # nobody fills someone's mailbox with links
+        account_mail.ask_for_password_reset(ctx.db, ctx.queue, email)
         # The same answer, after the same work, either way: the page does not tell who has an account.
         return ctx.render("core/password_sent.html")
     return ctx.render("core/password_forgot.html")

@@ -155,6 +155,11 @@ class SignInRequired(Exception):
     pass
 
 
+def too_many_requests(retry_after: int) -> HTTPException:
+    """The 429 every limit answers with, saying in Retry-After when to try again (seconds)."""
+    return HTTPException(429, headers={"Retry-After": str(retry_after)})
+
+
 @dataclass
 class Ctx:
     request: Request
@@ -191,7 +196,7 @@ class Ctx:
 
     def limit(self, bucket: str, *keys: str) -> None:
         if not self.limiter.hit(bucket, *keys):
-            raise HTTPException(429)
+            raise too_many_requests(self.limiter.retry_after(bucket, *keys))
 
     @property
     def client_ip(self) -> str:

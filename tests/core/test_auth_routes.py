@@ -153,22 +153,6 @@ def test_a_password_change_signs_out_other_sessions(app, client: TestClient, db:
     assert client.get("/profile").status_code == 303
 
 
-def test_sign_in_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(replace(settings, rate_signin="3/minute"), engine=engine)
-    app.state.limiter.reset()
-    member = make_member(db)
-    with TestClient(app, follow_redirects=False) as client:
-        token = csrf_from(client, "/signin")
-        codes = [
-            client.post("/signin", data={"csrf_token": token, "email": member.email, "password": "wrong"}).status_code
-            for _ in range(4)
-        ]
-        assert codes == [400, 400, 400, 429]
-        refused = client.post("/signin", data={"csrf_token": token, "email": member.email, "password": PASSWORD})
-        assert refused.status_code == 429
-        assert "請求過於頻繁" in refused.text
-
-
 def test_sign_up_is_rate_limited(settings: Settings, engine, db: Session) -> None:  # type: ignore[no-untyped-def]
     app = create_app(replace(settings, rate_signup="2/hour"), engine=engine)
     app.state.limiter.reset()
