@@ -530,6 +530,14 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "created_at": member.created_at.isoformat(),
         },
         "roles": sorted(roles_of(job.session, member)),
+        "sessions": [
+            {
+                "device": row.device,
+                "signed_in_at": row.created_at.isoformat(),
+                "last_seen_at": row.last_seen_at.isoformat(),
+            }
+            for row in sessions.of_member(job.session, pk(member))
+        ],
         **{name: export(job.session, member) for name, export in sorted(exporters.items())},
         "activity": _activity(job, member),
     }

@@ -143,3 +143,13 @@ def test_a_password_change_signs_out_every_other_session(app: Starlette, client:
         post(client, "/signin", {"email": member.email, "password": "a brand new password"}, "/signin").status_code
         == 303
     )
+
+
+def test_the_data_export_lists_the_sessions(app: Starlette, client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    with _client(app, FIREFOX) as laptop:
+        sign_in(laptop, member)
+        job = post(laptop, "/profile/export", {}, token_from="/profile").headers["location"]
+        exported = laptop.get(f"{job}/result").json()
+    assert [entry["device"] for entry in exported["sessions"]] == ["Firefox · Windows"]
+    assert set(exported["sessions"][0]) == {"device", "signed_in_at", "last_seen_at"}
