@@ -169,10 +169,16 @@ def _profile_extras(ctx: Ctx) -> dict[str, Any]:
 @page
 def change_password(ctx: Ctx) -> Response:
     member = ctx.require_member()
+    # Wrong current passwords count as failed sign-ins: a stolen session must not guess at leisure.
+    account_cap = ctx.limiter.rule("signin")
+    if wait := throttle.wait_before_sign_in(ctx.db, ctx.client_ip, member.email, account_cap):
+        raise too_many_requests(wait)
     try:
         keep = current_session(ctx.request, ctx.db)
         accounts.change_password(ctx.db, member, ctx.text("current_password"), ctx.text("new_password"), keep)
     except Invalid as invalid:
+        if "current_password" in invalid.errors:
+            throttle.record_failure(ctx.db, ctx.client_ip, member.email, account_cap)
         values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
         return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
     ctx.flash(N_("Your password has been changed. Every other session is signed out."))

@@ -114,3 +114,13 @@ def test_every_429_says_when_to_try_again(settings: Settings, engine: Engine) ->
         assert refused.status_code == 429
         assert 3590 <= int(refused.headers["retry-after"]) <= 3600
         assert "請求過於頻繁" in refused.text
+
+
+def test_guessing_the_current_password_on_the_profile_is_throttled_too(app: Starlette, db: Session) -> None:
+    member = make_member(db)
+    with _client(app) as stolen_session:
+        assert _sign_in(stolen_session, member.email, PASSWORD)[0] == 303
+        token = csrf_from(stolen_session, "/profile")
+        data = {"csrf_token": token, "current_password": "a guess", "new_password": "the thief's own password"}
+        codes = [stolen_session.post("/profile/password", data=data).status_code for _ in range(6)]
+    assert codes == [400] * 5 + [429]
