@@ -361,7 +361,7 @@ def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData) -
 
 def sign_in(request: Request, db: Session, member: accounts.Member) -> None:
     # A fresh session on sign-in (no fixation); the CSRF token is renewed with it.
-    request.session.clear()
+    sign_out(request, db)
     request.session[SESSION_KEY] = sessions.start(db, pk(member), request.headers.get("user-agent", ""))
 
 

@@ -153,3 +153,13 @@ def test_the_data_export_lists_the_sessions(app: Starlette, client: TestClient, 
         exported = laptop.get(f"{job}/result").json()
     assert [entry["device"] for entry in exported["sessions"]] == ["Firefox · Windows"]
     assert set(exported["sessions"][0]) == {"device", "signed_in_at", "last_seen_at"}
+
+
+def test_signing_in_again_ends_the_session_it_replaces(app: Starlette, client: TestClient, db: Session) -> None:
+    member = make_member(db)
+    sign_in(client, member)
+    captured = client.cookies[SESSION_COOKIE]
+    sign_in(client, member)  # the same browser, without signing out first
+    assert len(sessions.of_member(db, member.id)) == 1  # type: ignore[arg-type]
+    with _client(app, cookie=captured) as thief:
+        assert thief.get("/profile").status_code == 303
