@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, func
+from sqlalchemy import UniqueConstraint, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import passwords
-from core.db import utcnow
+from core import passwords, sessions
+from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler
 
@@ -71,6 +71,7 @@ ORG_MAX = 120
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 RESET_VALID_FOR = timedelta(hours=2)
+SIGN_UP_VALID_FOR = timedelta(days=2)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -93,8 +94,6 @@ class Member(SQLModel, table=True):
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     locale: str = Field(default="", max_length=20)
     email_frequency: str = Field(default="immediately", max_length=12)  # immediately, daily, off
-    # Bumped when the password changes, which signs the member out of every other session.
-    session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
@@ -121,6 +120,20 @@ class PasswordReset(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class SignUpRequest(SQLModel, table=True):
+    """A sign-up waiting for its e-mailed link: the account exists only once the address is proven."""
+
+    __tablename__ = "sign_up_request"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
+    email: str = Field(max_length=EMAIL_MAX, index=True)
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=NAME_MAX)
+    org_name: str = Field(default="", max_length=ORG_MAX)
+    org_type: str = Field(default="", max_length=20)
+    expires_at: datetime
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -189,6 +202,16 @@ def get_agency(session: Session, slug: str) -> Agency:
 # --- members ----------------------------------------------------------------------------------
 
 
+def _check_sign_up(email: str, password: str, display_name: str, org_name: str, org_type: str) -> None:
+    errors = _check_profile(display_name, org_name, org_type)
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = N_("Enter a valid e-mail address.")
+    if problem := _check_password(password):
+        errors["password"] = problem
+    if errors:
+        raise Invalid(errors)
+
+
 def sign_up(
     session: Session,
     email: str,
@@ -197,16 +220,11 @@ def sign_up(
     org_name: str = "",
     org_type: str = "",
 ) -> Member:
+    """A member at once (the command line and the demo); the site asks for the e-mailed link first."""
     email = normalise_email(email)
-    errors = _check_profile(display_name, org_name, org_type)
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        errors["email"] = N_("Enter a valid e-mail address.")
-    if problem := _check_password(password):
-        errors["password"] = problem
-    if "email" not in errors and find_member_by_email(session, email):
-        errors["email"] = N_("An account with this e-mail address exists already.")
-    if errors:
-        raise Invalid(errors)
+    _check_sign_up(email, password, display_name, org_name, org_type)
+    if find_member_by_email(session, email):
+        raise Invalid({"email": N_("An account with this e-mail address exists already.")})
     member = Member(
         email=email,
         password_hash=passwords.hash_password(password),
@@ -215,6 +233,70 @@ def sign_up(
         org_type=org_type if org_name.strip() else "",
     )
     session.add(member)
+    session.commit()
+    return member
+
+
+def request_sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    org_name: str = "",
+    org_type: str = "",
+) -> tuple[str, str | None]:
+    """A sign-up from the site: (the address, a token for the link that finishes it), or no
+    token when the address has an account already. Either way the caller sends one e-mail and
+    shows the same page, and the password is hashed, so the answer tells nobody who is a member."""
+    email = normalise_email(email)
+    _check_sign_up(email, password, display_name, org_name, org_type)
+    password_hash = passwords.hash_password(password)
+    if find_member_by_email(session, email):
+        return email, None
+    session.exec(  # the latest request for an address replaces earlier ones; expired ones go
+        delete(SignUpRequest).where((col(SignUpRequest.email) == email) | (col(SignUpRequest.expires_at) < utcnow()))
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SignUpRequest(
+            token_hash=_token_hash(token),
+            email=email,
+            password_hash=password_hash,
+            display_name=display_name.strip(),
+            org_name=org_name.strip(),
+            org_type=org_type if org_name.strip() else "",
+            expires_at=utcnow() + SIGN_UP_VALID_FOR,
+        )
+    )
+    session.commit()
+    return email, token
+
+
+def _usable_sign_up(session: Session, token: str) -> SignUpRequest | None:
+    request = session.exec(select(SignUpRequest).where(SignUpRequest.token_hash == _token_hash(token))).first()
+    if request is None or request.expires_at < utcnow():
+        return None
+    return request
+
+
+def sign_up_token_is_valid(session: Session, token: str) -> bool:
+    return _usable_sign_up(session, token) is not None
+
+
+def finish_sign_up(session: Session, token: str) -> Member:
+    """The member the e-mailed link asked for; the link then works no more."""
+    request = _usable_sign_up(session, token)
+    if request is None or find_member_by_email(session, request.email):
+        raise Invalid({"": N_("This link has expired or was used already. Sign up again.")})
+    member = Member(
+        email=request.email,
+        password_hash=request.password_hash,
+        display_name=request.display_name,
+        org_name=request.org_name,
+        org_type=request.org_type,
+    )
+    session.add(member)
+    session.delete(request)
     session.commit()
     return member
 
@@ -252,6 +334,19 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
         session.add(member)
         session.commit()
     return member
+
+
+def change_password(
+    session: Session, member: Member, current: str, new: str, keep: sessions.MemberSession | None
+) -> None:
+    """A new password, given the current one; every session but `keep` (the one asking) ends."""
+    if not passwords.verify_password(member.password_hash, current):
+        raise Invalid({"current_password": N_("That is not your password.")})
+    if problem := _check_password(new):
+        raise Invalid({"new_password": problem})
+    member.password_hash = passwords.hash_password(new)
+    session.add(member)
+    sessions.end_all(session, pk(member), keep=keep)  # commits
 
 
 def update_profile(session: Session, member: Member, display_name: str, org_name: str, org_type: str) -> Member:
@@ -362,11 +457,13 @@ def _token_hash(token: str) -> str:
 def start_password_reset(session: Session, email: str) -> tuple[Member, str] | None:
     """A fresh single-use token for the member with this e-mail, or None when there is none.
 
-    The caller e-mails the token; only its hash is stored.
+    The caller e-mails the token; only its hash is stored. It replaces every earlier token of
+    the member's, so only the latest link works and, once it is used, none does.
     """
     member = find_member_by_email(session, email)
     if member is None:
         return None
+    session.exec(delete(PasswordReset).where(col(PasswordReset.member_id) == member.id))
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(
@@ -398,11 +495,10 @@ def finish_password_reset(session: Session, token: str, new_password: str) -> Me
         raise Invalid({"password": problem})
     member = get_member(session, reset.member_id)
     member.password_hash = passwords.hash_password(new_password)
-    member.session_version += 1
     reset.used_at = utcnow()
     session.add(member)
     session.add(reset)
-    session.commit()
+    sessions.end_all(session, pk(member))  # whoever knew the old password is signed out; commits
     return member
 
 
@@ -421,10 +517,9 @@ def delete_account(session: Session, member: Member, password: str) -> None:
     member.password_hash = "!"  # matches no password
     member.display_name = FORMER_MEMBER
     member.org_name, member.org_type, member.agency_id = "", "", None
-    member.session_version += 1  # signs out every session
     member.deleted_at = utcnow()
     session.add(member)
-    session.commit()
+    sessions.end_all(session, pk(member))  # commits
 
 
 # --- a member's own data --------------------------------------------------------------------------
@@ -450,6 +545,14 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "created_at": member.created_at.isoformat(),
         },
         "roles": sorted(roles_of(job.session, member)),
+        "sessions": [
+            {
+                "device": row.device,
+                "signed_in_at": row.created_at.isoformat(),
+                "last_seen_at": row.last_seen_at.isoformat(),
+            }
+            for row in sessions.of_member(job.session, pk(member))
+        ],
         **{name: export(job.session, member) for name, export in sorted(exporters.items())},
         "activity": _activity(job, member),
     }

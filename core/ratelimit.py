@@ -1,4 +1,5 @@
-"""Rate limits on sign-in, sign-up, posting and voting: in memory for one process, Redis for many.
+"""Rate limits on password resets, sign-up, posting and voting: in memory for one process, Redis for
+many. (Failed sign-ins are counted in the database: core.throttle.)
 
 When Redis cannot be reached, the limits are counted in this process instead, with a warning in
 the log: a limit that is briefly per process beats refusing every sign-in and post. Redis is
@@ -7,6 +8,7 @@ tried again every RETRY_AFTER seconds, and its counters are used again as soon a
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 
@@ -37,7 +39,8 @@ class RateLimiter:
         self._retry_at = 0.0  # while Redis is unreachable: when to try it again (time.monotonic)
         self._lock = threading.Lock()
         self._rules: dict[str, RateLimitItem] = {
-            "signin": parse(settings.rate_signin),
+            "signin": parse(settings.rate_signin),  # not hit here: core.throttle counts sign-ins
+            "reset": parse(settings.rate_reset),
             "signup": parse(settings.rate_signup),
             "post": parse(settings.rate_post),
             "vote": parse(settings.rate_vote),
@@ -66,6 +69,18 @@ class RateLimiter:
     def shared(self) -> bool:
         """Whether the limits are counted in Redis (False without Redis, or while it is unreachable)."""
         return self._shared is not None and self._retry_at == 0.0
+
+    def rule(self, bucket: str) -> RateLimitItem:
+        return self._rules[bucket]
+
+    def retry_after(self, bucket: str, *keys: str) -> int:
+        """Whole seconds until the bucket has room again for these keys (at least 1)."""
+        limiter = self._shared if self._shared is not None and self.shared else self._local
+        try:
+            reset_at = limiter.get_window_stats(self._rules[bucket], bucket, *keys).reset_time
+        except StorageError:  # Redis went away since the hit: the local window is what counted
+            reset_at = self._local.get_window_stats(self._rules[bucket], bucket, *keys).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
 
     def reset(self) -> None:
         for storage in self.storages:

@@ -14,12 +14,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, i18n, notify
+from core import account_mail, accounts, i18n, notify, sessions, throttle
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
 from core.jobs import STATUS_LABELS, Job
-from core.web import Ctx, json_download, own_account_page, page, sign_in, sign_out, token_authorised_page
+from core.web import (
+    Ctx,
+    current_session,
+    json_download,
+    own_account_page,
+    page,
+    sign_in,
+    sign_out,
+    token_authorised_page,
+    too_many_requests,
+)
 
 
 def _safe_next(target: str) -> str:
@@ -41,13 +51,29 @@ def signup(ctx: Ctx) -> Response:
         ctx.limit("signup", ctx.client_ip)
         values = {"email": ctx.text("email"), **_profile_form(ctx)}
         try:
-            member = accounts.sign_up(ctx.db, password=ctx.text("password"), **values)
+            email, token = accounts.request_sign_up(ctx.db, password=ctx.text("password"), **values)
         except Invalid as invalid:
             return ctx.render("core/signup.html", 400, values=values, errors=invalid.errors, org_types=ORG_TYPE_LABELS)
-        sign_in(ctx.request, member)
+        account_mail.send_sign_up_mail(ctx.db, ctx.queue, email, token)
+        # The same page whether or not the address has an account: the e-mail says which.
+        return ctx.render("core/signup_sent.html", email=email)
+    return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+
+
+@page
+def signup_confirm(ctx: Ctx) -> Response:
+    """The e-mailed link: a GET only asks (mail programs open links), the button creates the account."""
+    token = ctx.request.path_params["token"]
+    if ctx.request.method == "POST":
+        try:
+            member = accounts.finish_sign_up(ctx.db, token)
+        except Invalid:
+            return ctx.render("core/signup_confirm.html", 404, valid=False)
+        sign_in(ctx.request, ctx.db, member)
         ctx.flash(N_("Welcome! Your account is ready."))
         return ctx.redirect("/")
-    return ctx.render("core/signup.html", values=values, errors={}, org_types=ORG_TYPE_LABELS)
+    valid = accounts.sign_up_token_is_valid(ctx.db, token)
+    return ctx.render("core/signup_confirm.html", 200 if valid else 404, valid=valid)
 
 
 @own_account_page
@@ -55,13 +81,15 @@ def signin(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.text("next") or ctx.query("next", "/"))
     if ctx.request.method == "POST":
         email = ctx.text("email")
-        ctx.limit("signin", ctx.client_ip)
-        ctx.limit("signin", accounts.normalise_email(email))
+        account_cap = ctx.limiter.rule("signin")
+        if wait := throttle.wait_before_sign_in(ctx.db, ctx.client_ip, email, account_cap):
+            raise too_many_requests(wait)
         member = accounts.authenticate(ctx.db, email, ctx.text("password"))
         if member is None:
+            throttle.record_failure(ctx.db, ctx.client_ip, email, account_cap)
             errors = {"": N_("The e-mail address or password is not right.")}
             return ctx.render("core/signin.html", 400, email=email, next=next_url, errors=errors)
-        sign_in(ctx.request, member)
+        sign_in(ctx.request, ctx.db, member)
         response = ctx.redirect(next_url)
         if member.locale:
             response.set_cookie(i18n.COOKIE, member.locale, max_age=365 * 86400, samesite="lax")
@@ -71,7 +99,7 @@ def signin(ctx: Ctx) -> Response:
 
 @own_account_page
 def signout(ctx: Ctx) -> Response:
-    sign_out(ctx.request)
+    sign_out(ctx.request, ctx.db)
     return ctx.redirect("/")
 
 
@@ -81,19 +109,11 @@ def signout(ctx: Ctx) -> Response:
 @own_account_page
 def password_forgot(ctx: Ctx) -> Response:
     if ctx.request.method == "POST":
-        email = ctx.text("email")
-        ctx.limit("signin", ctx.client_ip)
-        started = accounts.start_password_reset(ctx.db, email)
-        if started:
-            member, token = started
-            link = f"{ctx.settings.base_url}{ctx.url('core:password_reset', token=token)}"
-            body = i18n.gettext(
-                "Someone asked to reset the password of your thinktank account. "
-                "If it was you, open this link within two hours:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message; your password stays as it is."
-            ) % {"link": link}
-            notify.send_email(ctx.db, ctx.queue, member.email, i18n.gettext("Reset your password"), body)
-        # The same answer either way, so the page does not tell who has an account.
+        email = accounts.normalise_email(ctx.text("email"))
+        ctx.limit("reset", ctx.client_ip)
+        ctx.limit("reset", email)  # nobody fills someone's mailbox with links
+        account_mail.ask_for_password_reset(ctx.db, ctx.queue, email)
+        # The same answer, after the same work, either way: the page does not tell who has an account.
         return ctx.render("core/password_sent.html")
     return ctx.render("core/password_forgot.html")
 
@@ -106,7 +126,7 @@ def password_reset(ctx: Ctx) -> Response:
             member = accounts.finish_password_reset(ctx.db, token, ctx.text("password"))
         except Invalid as invalid:
             return ctx.render("core/password_reset.html", 400, errors=invalid.errors, valid=True)
-        sign_in(ctx.request, member)
+        sign_in(ctx.request, ctx.db, member)
         ctx.flash(N_("Your password has been changed."))
         return ctx.redirect("/")
     valid = accounts.reset_token_is_valid(ctx.db, token)
@@ -151,6 +171,53 @@ def _profile_extras(ctx: Ctx) -> dict[str, Any]:
 
 
 @page
+def change_password(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    # Wrong current passwords count as failed sign-ins: a stolen session must not guess at leisure.
+    account_cap = ctx.limiter.rule("signin")
+    if wait := throttle.wait_before_sign_in(ctx.db, ctx.client_ip, member.email, account_cap):
+        raise too_many_requests(wait)
+    try:
+        keep = current_session(ctx.request, ctx.db)
+        accounts.change_password(ctx.db, member, ctx.text("current_password"), ctx.text("new_password"), keep)
+    except Invalid as invalid:
+        if "current_password" in invalid.errors:
+            throttle.record_failure(ctx.db, ctx.client_ip, member.email, account_cap)
+        values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
+        return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
+    ctx.flash(N_("Your password has been changed. Every other session is signed out."))
+    return ctx.redirect(ctx.url("core:profile"))
+
+
+@page
+def sessions_page(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    current = current_session(ctx.request, ctx.db)
+    return ctx.render("core/sessions.html", sessions=sessions.of_member(ctx.db, pk(member)), current=current)
+
+
+@page
+def end_session(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    current = current_session(ctx.request, ctx.db)
+    session_id = ctx.request.path_params["session_id"]
+    if current is not None and current.id == session_id:
+        raise HTTPException(400, detail=N_("To end this session, sign out."))
+    if not sessions.end_one(ctx.db, pk(member), session_id):
+        raise NotFound("session")  # someone else's session is not even acknowledged
+    ctx.flash(N_("That session is signed out."))
+    return ctx.redirect(ctx.url("core:sessions"))
+
+
+@page
+def end_other_sessions(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    sessions.end_all(ctx.db, pk(member), keep=current_session(ctx.request, ctx.db))
+    ctx.flash(N_("You are signed out everywhere else."))
+    return ctx.redirect(ctx.url("core:sessions"))
+
+
+@page
 def member_page(ctx: Ctx) -> Response:
     member = accounts.get_member(ctx.db, ctx.request.path_params["member_id"])
     return ctx.render(
@@ -177,7 +244,7 @@ def delete_account(ctx: Ctx) -> Response:
     except Invalid as invalid:
         values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
         return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
-    sign_out(ctx.request)
+    sign_out(ctx.request, ctx.db)
     ctx.flash(N_("Your account is deleted. What you wrote stays, under “former member”."))
     return ctx.redirect("/")
 
@@ -370,6 +437,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="core:signup"),
+    Route("/signup/confirm/{token}", signup_confirm, methods=["GET", "POST"], name="core:signup_confirm"),
     Route("/signin", signin, methods=["GET", "POST"], name="core:signin"),
     Route("/signout", signout, methods=["POST"], name="core:signout"),
     Route("/password/forgot", password_forgot, methods=["GET", "POST"], name="core:password_forgot"),
@@ -378,6 +446,10 @@ routes = [
     Route("/profile/export", export_my_data, methods=["POST"], name="core:export"),
     Route("/profile/delete", delete_account, methods=["POST"], name="core:delete_account"),
     Route("/profile/email", email_settings, methods=["POST"], name="core:email_settings"),
+    Route("/profile/password", change_password, methods=["POST"], name="core:change_password"),
+    Route("/profile/sessions", sessions_page, name="core:sessions"),
+    Route("/profile/sessions/others/end", end_other_sessions, methods=["POST"], name="core:end_other_sessions"),
+    Route("/profile/sessions/{session_id:int}/end", end_session, methods=["POST"], name="core:end_session"),
     Route("/members/{member_id:int}", member_page, name="core:member"),
     Route("/language", set_language, methods=["POST"], name="core:language"),
     Route("/jobs/{job_id:int}", job_status, name="core:job"),

@@ -81,7 +81,8 @@ class Settings:
     proposal_signing_days: int = 60
     proposal_response_days: int = 60
     proposal_extension_days: int = 30  # the one extension an agency may announce
-    rate_signin: str = "10/minute"
+    rate_signin: str = "100/hour"  # failed sign-ins per account, from every address together
+    rate_reset: str = "5/hour"  # password-reset requests per address and per e-mail
     rate_signup: str = "5/hour"
     rate_post: str = "30/minute"
     rate_vote: str = "120/minute"  # a participant may vote quickly through many short statements
@@ -128,6 +129,7 @@ class Settings:
             proposal_response_days=_int(env, "PROPOSAL_RESPONSE_DAYS", cls.proposal_response_days),
             proposal_extension_days=_int(env, "PROPOSAL_EXTENSION_DAYS", cls.proposal_extension_days),
             rate_signin=env.get("RATE_LIMIT_SIGNIN", cls.rate_signin),
+            rate_reset=env.get("RATE_LIMIT_RESET", cls.rate_reset),
             rate_signup=env.get("RATE_LIMIT_SIGNUP", cls.rate_signup),
             rate_post=env.get("RATE_LIMIT_POST", cls.rate_post),
             rate_vote=env.get("RATE_LIMIT_VOTE", cls.rate_vote),

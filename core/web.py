@@ -33,8 +33,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import accounts, i18n, moderation, notify
-from core.db import utcnow
+from core import accounts, i18n, moderation, notify, sessions
+from core.db import pk, utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.input import MAX_INT, clean_text, has_control, whole_number
 from core.jobs import FAILURE_REASONS, Queue, QueueUnavailable
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM_FIELDS = 200
+SESSION_KEY = "sid"  # the cookie's session token (core.sessions keeps its hash)
 
 # --- templates --------------------------------------------------------------------------------
 
@@ -167,6 +168,11 @@ class SignInRequired(Exception):
     pass
 
 
+def too_many_requests(retry_after: int) -> HTTPException:
+    """The 429 every limit answers with, saying in Retry-After when to try again (seconds)."""
+    return HTTPException(429, headers={"Retry-After": str(retry_after)})
+
+
 @dataclass
 class Ctx:
     request: Request
@@ -202,7 +208,7 @@ class Ctx:
 
     def limit(self, bucket: str, *keys: str) -> None:
         if not self.limiter.hit(bucket, *keys):
-            raise HTTPException(429)
+            raise too_many_requests(self.limiter.retry_after(bucket, *keys))
 
     @property
     def client_ip(self) -> str:
@@ -423,25 +429,28 @@ def _run(handler: Callable[[Ctx], Response], request: Request, form: FormData, o
 # --- who is signed in ---------------------------------------------------------------------------
 
 
-def sign_in(request: Request, member: accounts.Member) -> None:
+def sign_in(request: Request, db: Session, member: accounts.Member) -> None:
     # A fresh session on sign-in (no fixation); the CSRF token is renewed with it.
-    request.session.clear()
-    request.session["member_id"] = member.id
-    request.session["v"] = member.session_version
+    sign_out(request, db)
+    request.session[SESSION_KEY] = sessions.start(db, pk(member), request.headers.get("user-agent", ""))
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, db: Session) -> None:
+    if token := request.session.get(SESSION_KEY):
+        sessions.end(db, str(token))
     request.session.clear()
+
+
+def current_session(request: Request, db: Session) -> sessions.MemberSession | None:
+    token = request.session.get(SESSION_KEY)
+    return sessions.find(db, str(token)) if token else None
 
 
 def current_member(request: Request, db: Session) -> accounts.Member | None:
-    member_id = request.session.get("member_id")
-    if member_id is None:
-        return None
-    member = db.get(accounts.Member, member_id)
-    if member is None or member.session_version != request.session.get("v"):
-        request.session.clear()  # the password changed, or the account is gone
-        return None
+    row = current_session(request, db)
+    member = db.get(accounts.Member, row.member_id) if row else None
+    if member is None and SESSION_KEY in request.session:
+        request.session.clear()  # signed out elsewhere, or a new password ended it
     return member
 
 

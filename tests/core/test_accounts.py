@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from core import accounts, passwords
+from core import accounts, passwords, sessions
 from core.errors import Invalid
 from tests.helpers import PASSWORD, make_member
 
@@ -79,12 +79,13 @@ def test_agency_short_names_are_checked_and_unique(db: Session) -> None:
 
 def test_password_reset_is_single_use_and_signs_out_other_sessions(db: Session) -> None:
     member = make_member(db)
+    sessions.start(db, member.id, "")  # type: ignore[arg-type]
     started = accounts.start_password_reset(db, member.email)
     assert started is not None
     _member, token = started
     assert accounts.reset_token_is_valid(db, token)
     accounts.finish_password_reset(db, token, "a brand new password")
-    assert member.session_version == 1
+    assert sessions.of_member(db, member.id) == []  # type: ignore[arg-type]
     assert accounts.authenticate(db, member.email, "a brand new password") == member
     assert not accounts.reset_token_is_valid(db, token)
     with pytest.raises(Invalid):
@@ -107,3 +108,20 @@ def test_an_expired_reset_token_is_refused(db: Session) -> None:
 def test_reset_for_an_unknown_email_makes_no_token(db: Session) -> None:
     assert accounts.start_password_reset(db, "nobody@example.tw") is None
     assert db.exec(select(accounts.PasswordReset)).all() == []
+
+
+def test_a_sign_up_link_makes_no_second_account_for_an_address_registered_meanwhile(db: Session) -> None:
+    email, token = accounts.request_sign_up(db, "late@example.tw", PASSWORD, "晚到的人")
+    assert token is not None and accounts.sign_up_token_is_valid(db, token)
+    make_member(db, email)
+    with pytest.raises(Invalid):
+        accounts.finish_sign_up(db, token)
+    assert accounts.request_sign_up(db, email, PASSWORD, "又一次") == (email, None)
+
+
+def test_only_the_latest_sign_up_link_for_an_address_works(db: Session) -> None:
+    _email, first = accounts.request_sign_up(db, "twice@example.tw", PASSWORD, "兩次")
+    _email, second = accounts.request_sign_up(db, "twice@example.tw", PASSWORD, "兩次")
+    assert first and second
+    assert not accounts.sign_up_token_is_valid(db, first)
+    assert accounts.finish_sign_up(db, second).email == "twice@example.tw"

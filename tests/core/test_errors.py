@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from core import accounts
 from core.settings import Settings
-from tests.helpers import csrf_from, make_member, post
+from tests.helpers import PASSWORD, csrf_from, make_member, post
 from thinktank.app import create_app
 
 EN = {"Accept-Language": "en"}
@@ -55,12 +55,13 @@ def test_a_csrf_token_from_another_session_is_refused(app, client: TestClient, d
 
 
 def test_htmx_requests_carry_the_token_in_a_header(client: TestClient, db: Session) -> None:
-    token = csrf_from(client, "/signup")
-    data = {"email": "h@example.tw", "password": "long enough pw", "display_name": "h"}
-    response = client.post("/signup", data=data, headers={"HX-Request": "true", "X-CSRF-Token": token})
+    member = make_member(db, "h@example.tw")
+    token = csrf_from(client, "/signin")
+    data = {"email": member.email, "password": PASSWORD}
+    response = client.post("/signin", data=data, headers={"HX-Request": "true", "X-CSRF-Token": token})
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/"
-    assert accounts.find_member_by_email(db, "h@example.tw") is not None
+    assert client.get("/profile").status_code == 200
 
 
 def test_an_oversized_body_is_a_413_page_and_writes_nothing(settings: Settings, engine: Engine, db: Session) -> None:

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from bills import manual
 from bills.models import Bill
-from core import accounts, notify, passwords
+from core import accounts, notify, passwords, sessions
 from core.db import pk, utcnow
 from deliberation import discussions
 from deliberation import services as deliberation
@@ -57,6 +57,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core:delete_account": MEMBERS,
     "core:email_settings": MEMBERS,
     "core:language": EVERYONE,
+    "core:signup_confirm": EVERYONE,  # the e-mailed token is the authority
+    "core:change_password": MEMBERS,
+    "core:end_session": MEMBERS,  # one's own other session; anyone else's is a 404
+    "core:end_other_sessions": MEMBERS,
     "core:agencies": frozenset({"admin"}),
     "core:admin_member_roles": frozenset({"admin"}),
     "core:follow": MEMBERS,
@@ -352,6 +356,12 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "core:delete_account": lambda w, _r: Attempt("/profile/delete", {"password": PASSWORD}),
     "core:email_settings": lambda w, _r: Attempt("/profile/email", {"email_frequency": "daily"}),
     "core:language": lambda w, _r: Attempt("/language", {"locale": "en", "next": "/"}),
+    "core:signup_confirm": lambda w, role: Attempt(f"/signup/confirm/{_sign_up_token(w, role)}", {}),
+    "core:change_password": lambda w, _r: Attempt(
+        "/profile/password", {"current_password": PASSWORD, "new_password": PASSWORD}
+    ),
+    "core:end_session": lambda w, role: Attempt(f"/profile/sessions/{_other_session(w, role)}/end", {}),
+    "core:end_other_sessions": lambda w, _r: Attempt("/profile/sessions/others/end", {}),
     "core:agencies": lambda w, _r: Attempt("/agencies", {"slug": "moe", "name": "教育部", "name_en": ""}),
     "core:admin_member_roles": lambda w, _r: Attempt(
         f"/admin/members/{w.someone.id}/roles", {"role": "moderator", "action": "grant"}
@@ -423,6 +433,19 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "deliberation:post_delete": lambda w, _r: Attempt(f"/posts/{w.post.id}/delete", {}),
     "deliberation:post_react": lambda w, _r: Attempt(f"/posts/{w.post.id}/react", {"kind": "helpful"}),
 }
+
+
+def _sign_up_token(w: World, role: str) -> str:
+    _email, token = accounts.request_sign_up(w.db, f"joining-{role}@example.tw", PASSWORD, "新會員")
+    assert token is not None
+    return token
+
+
+def _other_session(w: World, role: str) -> int:
+    """The id of another session of the member playing `role` (for anonymous, the citizen's)."""
+    member = w.members["citizen" if role == "anonymous" else role]
+    sessions.start(w.db, pk(member), "Firefox on a phone")
+    return max(pk(s) for s in sessions.of_member(w.db, pk(member)))
 
 
 def _reset_token(w: World) -> str:
