@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-# The checkout before this folder, whose search.py would otherwise stand in for the search package.
+# The checkout, for its packages when this runs as a script.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx2

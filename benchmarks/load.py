@@ -49,7 +49,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the project's `search` package, not benchmarks/search.py beside this file
+sys.path.insert(0, str(ROOT))
 HOST = "127.0.0.1"  # loopback only: this client never leaves the machine
 PASSWORD = "load-test-password"
 GENEROUS = "1000000/minute"

