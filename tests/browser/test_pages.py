@@ -10,7 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from core import notify
+from core import accounts, notify
+from core.db import session_scope
 from tests.browser.conftest import Site, context_for, sign_in
 from thinktank.app import all_routes
 
@@ -33,6 +34,8 @@ PAGES = [
     ("core:agencies", "/agencies", ADMIN),
     ("core:member", "/members/7", None),
     ("core:profile", "/profile", CITIZEN),
+    ("core:sessions", "/profile/sessions", CITIZEN),
+    ("core:signup_confirm", "SIGNUP", None),
     ("core:activity", "/me", CITIZEN),
     ("core:receipt_form", "/receipt", None),
     ("core:receipt", "RECEIPT", CITIZEN),
@@ -145,6 +148,12 @@ NOT_PAGES = {
 def _resolve(page: Page, site: Site, path: str) -> str:
     if path == "RESET":
         return site.reset_link(CITIZEN)
+    if path == "SIGNUP":  # the link a sign-up's e-mail carries
+        with session_scope(site.engine) as session:
+            _email, token = accounts.request_sign_up(
+                session, f"new-{time.monotonic_ns()}@example.tw", "a password 2026", "新會員"
+            )
+        return f"/signup/confirm/{token}"
     if path == "COMMENT_EDIT":  # a fresh comment, still inside its edit window
         page.goto(LTC)
         page.get_by_label("中立").or_(page.get_by_label("Neutral")).check()
