@@ -11,11 +11,13 @@ weighted by its lexeme probabilities. Prints: indexing rate and the index size; 
 does; beside it a baseline (a bare FTS5 count on the same file, and bare tokenising); then the time of
 a full rebuild. Seeded: two runs index the same documents and ask the same queries.
 
-Measured at 1,000,000 (`--workers 1`), on 2 cores shared with other work (load average 4):
-index() 3,432 docs/s, 2.2 GB; rebuild 250 s. Page searches (total + 7 facets + 20 hits), median / p95:
-one character 68 / 241 ms, two-character word 21 / 37 ms (9.0 / 11.5 ms without facet counts),
-two words 5.2 / 14 ms, English word 13.5 / 38 ms, Simplified 21 / 37 ms; bare FTS5 count of a
-two-character word 0.8 / 6.9 ms; bare tokenising 20,737 texts/s.
+Measured at 1,000,000 (`--workers 2`) on our 2 cores, quiet (load 0.1): index() 4,583 docs/s, 2.2 GB;
+rebuild 143 s (6,998 docs/s). Page searches (total + 7 facets + 20 hits), median / p95: one character
+59 / 227 ms, two-character word 10.1 / 33 ms (9.0 / 11.9 ms without facet counts, as the header's
+list asks), two words 5.4 / 15 ms, English word 13.4 / 42 ms, Simplified 9.1 / 30 ms; bare FTS5
+count of a two-character word 0.75 / 2.0 ms; bare tokenising 21,080 texts/s. The lines after the
+first pass (newest first, second page, browsing) are partly served from the counts the backend
+remembers for its 64 latest queries, as a site's next page would be.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ in text and a number beyond its integer columns with an error, where SQLite stor
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Every id column is an INTEGER (PostgreSQL's signed 32 bits), and no page or count the site
 # reads goes further: a larger number names nothing here.
@@ -17,8 +16,10 @@ MAX_INT = 2**31 - 1
 _ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
 
 # Line breaks and tabs belong in multi-line text; every other control character (NUL first of
-# all) is noise a browser or a spreadsheet let through.
-_KEPT = frozenset("\t\n\r")
+# all) is noise a browser or a spreadsheet let through. Unicode's control characters (category
+# Cc) are exactly C0 and DEL with C1; one regex finds them in a long comment far faster than a
+# category lookup a character.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def whole_number(raw: str) -> int | None:
@@ -35,11 +36,9 @@ def whole_number(raw: str) -> int | None:
 
 def has_control(text: str) -> bool:
     """Whether `text` holds a control character other than a line break or a tab."""
-    return any(unicodedata.category(c) == "Cc" and c not in _KEPT for c in text)
+    return _CONTROL.search(text) is not None
 
 
 def clean_text(text: str) -> str:
     """`text` without its control characters, line breaks and tabs kept."""
-    if not has_control(text):
-        return text
-    return "".join(c for c in text if c in _KEPT or unicodedata.category(c) != "Cc")
+    return _CONTROL.sub("", text)
