@@ -1,4 +1,4 @@
-"""How long a consultation page and its comment list take to render with 100,000 comments.
+"""How long the home page, a consultation page and its comment list take to render with 100,000 comments.
 
     uv run python benchmarks/consultation_page.py [--comments 100000] [--repeat 20]
 
@@ -114,7 +114,9 @@ def main() -> None:
     )
     client = TestClient(create_app(settings, engine=engine))
     for label, path in [
+        ("home page", "/"),
         ("consultation page", f"/c/{slug}"),
+        ("consultation, headings only", f"/c/{slug}?draft=headings"),
         ("comment list, first page", f"/c/{slug}/comments"),
         ("comment list, last page", f"/c/{slug}/comments?before={oldest + 31}"),
         ("comments on one article", f"/c/{slug}/comments?article=7"),
