@@ -3,7 +3,8 @@ the OpenAPI document generated from the endpoints' docstrings (the YAML after ``
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from core.input import whole_number
 from core.web import Ctx, page
 
 PREFIX = "/api/v1"
+T = TypeVar("T")
 MAX_PER_PAGE = 200
 
 
@@ -33,6 +35,12 @@ def paging(ctx: Ctx, default_per_page: int = 50) -> tuple[int, int]:
 
 def paged(items: list[Any], number: int, per_page: int, total: int) -> dict[str, Any]:
     return {"items": items, "page": number, "per_page": per_page, "total": total}
+
+
+def page_of(everything: Sequence[T], number: int, per_page: int) -> list[T]:
+    """Page `number` of a list that was read whole."""
+    start = (number - 1) * per_page
+    return list(everything[start : start + per_page])
 
 
 def agency_json(agency: accounts.Agency) -> dict[str, Any]:

@@ -198,13 +198,6 @@ def language_label(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def foreign_lang(text: str, page_lang: str) -> str:
-    """The lang of `text` when it is not the page's own language, else "": what the reader should
-    be told the words are written in."""
-    lang = text_lang(text)
-    return lang if lang and lang.split("-")[0] != page_lang.split("-")[0] else ""
-
-
 # One date format per language, everywhere: (date, date and time). Other languages take Babel's
 # medium date and a 24-hour time.
 DATE_FORMATS = {"zh_TW": ("y年M月d日", "y年M月d日 HH:mm"), "en": ("d MMM y", "d MMM y, HH:mm")}

@@ -78,7 +78,6 @@ def _build_environment() -> Environment:
     env.filters["series"] = _series_filter
     env.globals["countdown"] = countdown
     env.globals["text_lang"] = i18n.text_lang
-    env.globals["foreign_lang"] = i18n.foreign_lang
     env.globals["language_label"] = i18n.language_label
     env.globals["article_label"] = i18n.article_label
     return env

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import accounts
-from core.api import PREFIX, add_schemas, agency_json, paged, paging
+from core.api import PREFIX, add_schemas, agency_json, page_of, paged, paging
 from core.db import pk
 from core.web import Ctx, csv_download, page
 from deliberation import discussions, services
@@ -238,8 +238,7 @@ def api_conversations(ctx: Ctx) -> Response:
     """
     number, per_page = paging(ctx)
     everything = _conversation_rows(ctx)
-    start = (number - 1) * per_page
-    return JSONResponse(paged(everything[start : start + per_page], number, per_page, len(everything)))
+    return JSONResponse(paged(page_of(everything, number, per_page), number, per_page, len(everything)))
 
 
 @page
@@ -357,8 +356,7 @@ def api_discussions(ctx: Ctx) -> Response:
     """
     number, per_page = paging(ctx)
     everything = _forum(ctx)
-    start = (number - 1) * per_page
-    return JSONResponse(paged(everything[start : start + per_page], number, per_page, len(everything)))
+    return JSONResponse(paged(page_of(everything, number, per_page), number, per_page, len(everything)))
 
 
 @page

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.api import PREFIX, add_schemas, paged, paging
+from core.api import PREFIX, add_schemas, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, json_download, page
@@ -301,8 +301,7 @@ def api_responses(ctx: Ctx) -> Response:
     """
     number, per_page = paging(ctx)
     everything = _public_responses(ctx)
-    start = (number - 1) * per_page
-    items = [_response_json(ctx, subject, response) for subject, response in everything[start : start + per_page]]
+    items = [_response_json(ctx, subject, response) for subject, response in page_of(everything, number, per_page)]
     return JSONResponse(paged(items, number, per_page, len(everything)))
 
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from core import accounts, notify
 from core.accounts import Role
-from core.api import PREFIX, add_schemas, agency_json, paged, paging
+from core.api import PREFIX, add_schemas, agency_json, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
@@ -300,8 +300,8 @@ def api_proposals(ctx: Ctx) -> Response:
     """
     number, per_page = paging(ctx)
     everything = proposals.public_proposals(ctx.db)
-    start = (number - 1) * per_page
-    return JSONResponse(paged(_open_rows(ctx, everything[start : start + per_page]), number, per_page, len(everything)))
+    items = _open_rows(ctx, page_of(everything, number, per_page))
+    return JSONResponse(paged(items, number, per_page, len(everything)))
 
 
 @page

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from core import accounts, notify
 from core.accounts import Role
-from core.api import PREFIX, add_schemas, paged, paging
+from core.api import PREFIX, add_schemas, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
@@ -316,8 +316,7 @@ def api_consultations(ctx: Ctx) -> Response:
     """
     number, per_page = paging(ctx)
     everything = services.list_consultations(ctx.db)
-    start = (number - 1) * per_page
-    items = [services.consultation_json(c) for c in everything[start : start + per_page]]
+    items = [services.consultation_json(c) for c in page_of(everything, number, per_page)]
     return JSONResponse(paged(items, number, per_page, len(everything)))
 
 
