@@ -206,8 +206,13 @@ def test_pages_fit_a_360_px_phone(
     page = context.new_page()
     page.goto(_resolve(page, site, path))
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    # The design system's rules: a table scrolls inside its own box, and every badge has a tone.
+    loose_tables = page.locator("table:not(.table-scroll table)").count()
+    toneless_badges = page.locator(".badge:not([class*='badge--'])").count()
     context.close()
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+    assert loose_tables == 0, f"{path}: {loose_tables} tables outside a .table-scroll box"
+    assert toneless_badges == 0, f"{path}: {toneless_badges} badges without a tone"
 
 
 def test_skip_link_is_the_first_stop_and_focus_is_visible(page: Page) -> None:
