@@ -24,6 +24,7 @@ from core.db import pk, utcnow
 from core.errors import N_, Invalid
 from core.jobs import JobContext, Queue, handler, in_progress
 from feedback import responses
+from feedback.embeddings import embeddings_for
 from feedback.models import (
     Analysis,
     AnalysisEdit,
@@ -154,7 +155,7 @@ def run(session: Session, analysis: Analysis) -> None:
     items = [
         Item(pk(c), c.text, responses.person_key(c), c.stance, c.article, campaign_of.get(pk(c))) for c in comments
     ]
-    themes = find_themes(items, k=analysis.k, tokens=tokens)
+    themes = find_themes(items, k=analysis.k, tokens=tokens, embeddings=embeddings_for(session, comments))
     session.exec(delete(AnalysisThemeComment).where(col(AnalysisThemeComment.analysis_id) == pk(analysis)))
     session.exec(delete(AnalysisTheme).where(col(AnalysisTheme.analysis_id) == pk(analysis)))
     session.flush()
@@ -165,6 +166,7 @@ def run(session: Session, analysis: Analysis) -> None:
             analysis_id=pk(analysis),
             position=position,
             label=theme.label[:LABEL_MAX] or f"#{position + 1}",
+            labels=json.dumps({lang: text[:LABEL_MAX] for lang, text in theme.labels.items()}, ensure_ascii=False),
             key_terms=json.dumps(theme.key_terms, ensure_ascii=False),
             representative=json.dumps(theme.representative),
         )

@@ -270,7 +270,7 @@ def routes_for(kind: SubjectKind) -> list[Route]:
                 view.size,
                 view.people,
                 *(view.stances.get(stance, 0) for stance in STANCE_LABELS),
-                " ".join(str(a) for a in view.articles),
+                " ".join(article_label(a) for a in view.articles),
                 " ".join(f"{number + 1}:{n}" for number, n in view.campaigns.items()),
                 view.individual,
             ]
@@ -287,6 +287,7 @@ def routes_for(kind: SubjectKind) -> list[Route]:
             "themes": [
                 {
                     "label": v.theme.label,
+                    "labels": json.loads(v.theme.labels or "{}"),
                     "key_terms": v.key_terms,
                     "size": v.size,
                     "people": v.people,

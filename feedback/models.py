@@ -148,6 +148,9 @@ class AnalysisTheme(SQLModel, table=True):
     analysis_id: int = Field(foreign_key="analysis.id", index=True)
     position: int = 0
     label: str = Field(max_length=200)
+    # JSON {"zh": ..., "en": ...}: the name in each language the theme's comments are written in; an
+    # analyst's rename replaces them all with the one name given.
+    labels: str = Field(default="{}")
     key_terms: str = Field(default="[]")  # JSON
     representative: str = Field(default="[]")  # JSON: comment ids
 
@@ -172,3 +175,14 @@ class AnalysisEdit(SQLModel, table=True):
     action: str = Field(max_length=20)  # rename, merge, split, move, rerun, publish
     detail: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CommentEmbedding(SQLModel, table=True):
+    """A comment's sentence embedding (analysis.embeddings), computed once in the background soon
+    after the comment arrives, so that rerunning an analysis costs only the clustering. Stored as
+    512 float16 numbers (1 KB; float16 keeps cosines to about 1e-3, far finer than themes need)."""
+
+    comment_id: int = Field(foreign_key="comment.id", primary_key=True)
+    model: str = Field(max_length=100)  # analysis.embeddings.MODEL: another model's vectors are not used
+    text_hash: str = Field(max_length=16)  # of the text embedded: an edited comment is embedded again
+    vector: bytes

@@ -35,6 +35,13 @@ class ThemeView:
     def key_terms(self) -> list[str]:
         return list(json.loads(self.theme.key_terms))
 
+    def name(self, locale: str) -> str:
+        """The theme's name for a reader of `locale`: in Chinese or English where its comments
+        hold a sentence in that language, otherwise the name it was given (an analyst's, or the
+        sentence of its most central comment)."""
+        names = json.loads(self.theme.labels or "{}")
+        return str(names.get("zh" if locale.startswith("zh") else "en") or self.theme.label)
+
 
 def theme_views(session: Session, analysis: Analysis, members_shown: int = 30) -> list[ThemeView]:
     themes = themes_of(session, analysis)

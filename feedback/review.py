@@ -44,7 +44,7 @@ def _check_label(label: str) -> str:
 
 def rename_theme(session: Session, analysis: Analysis, member: Member, theme: AnalysisTheme, label: str) -> None:
     label = _check_label(label)
-    before, theme.label = theme.label, label
+    before, theme.label, theme.labels = theme.label, label, "{}"  # the analyst's one name, in every language
     session.add(theme)
     _record(session, analysis, member, "rename", f"{before} → {label}")
 

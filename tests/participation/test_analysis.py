@@ -244,3 +244,46 @@ def test_an_analysis_whose_job_was_lost_says_so_and_can_be_run_again(client: Tes
     assert _run(client, "3").status_code == 303  # asked for again at once, not an hour later
     db.refresh(analysis)
     assert analysis.status == "done"
+
+
+RESPITE_EN = [
+    "Respite care days are too few for family carers",
+    "Family caregivers need more respite service days every year",
+    "Please add respite days and make respite easier to apply for",
+]
+WAGES_EN = [
+    "Care workers' wages are too low to keep them",
+    "Raise the pay of home care workers",
+    "Set a minimum wage standard for care workers",
+]
+
+
+def test_a_theme_is_named_in_each_reader_s_language_until_an_analyst_renames_it(
+    client: TestClient, db: Session
+) -> None:
+    _agency, official = agency_and_official(db)
+    ltc = consultation(db)
+    texts = RESPITE + WAGES + RESPITE_EN + WAGES_EN
+    people = [make_member(db, f"p{i}@example.tw", name=f"民眾{i}") for i in range(len(texts))]
+    for person, text in zip(people, texts, strict=True):
+        services.comment_on_consultation(db, ltc, person, "support", text)
+    sign_in(client, official)
+    _run(client, "2")
+    english = {c.id for c in db.exec(select(Comment).where(Comment.text.in_(RESPITE_EN)))}  # type: ignore[attr-defined]
+    placed = db.exec(select(AnalysisThemeComment).where(AnalysisThemeComment.comment_id.in_(english))).all()  # type: ignore[attr-defined]
+    assert len({p.theme_id for p in placed}) == 1  # the English comments on respite share one theme...
+    theme = db.get(AnalysisTheme, placed[0].theme_id)
+    assert theme is not None
+    names = json.loads(theme.labels)
+    assert set(names) == {"zh", "en"}  # ...with the Chinese ones, so it has a name in each language
+    assert names["en"] in RESPITE_EN and "喘息服務" in names["zh"]
+    assert names["zh"] in client.get("/c/ltc/analysis").text
+    english_page = client.get("/c/ltc/analysis", headers={"Accept-Language": "en"}).text
+    assert f'<span lang="en">{names["en"]}</span>' in english_page
+    form = {"action": "rename", "theme": str(theme.id), "label": "喘息服務"}
+    post(client, "/c/ltc/analysis/themes", form, token_from="/c/ltc/analysis")
+    db.refresh(theme)
+    assert theme.label == "喘息服務" and json.loads(theme.labels) == {}
+    assert (
+        '<span lang="zh-Hant">喘息服務</span>' in client.get("/c/ltc/analysis", headers={"Accept-Language": "en"}).text
+    )

@@ -1,0 +1,99 @@
+"""Comments' sentence embeddings, stored: computed in the background a minute or so after a comment
+arrives (the periodic job `embed_comments`), and by an analysis for any it still lacks, so that a
+rerun of the analysis only clusters. A vector is reused while the comment's text and the model are
+the ones it was computed from; an edited comment or a new model is embedded again."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from core.db import pk
+from core.jobs import JobContext, handler, periodic
+from feedback.models import Comment, CommentEmbedding
+
+BATCH = 2_000  # comments per background run: about two seconds of encoding on two cores
+READ_CHUNK = 5_000  # ids per IN (...) list when reading stored vectors
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _model() -> str:
+    from analysis.embeddings import MODEL
+
+    return MODEL
+
+
+def _stored(session: Session, ids: list[int], model: str) -> dict[int, tuple[str, bytes]]:
+    found: dict[int, tuple[str, bytes]] = {}
+    for start in range(0, len(ids), READ_CHUNK):
+        chunk = ids[start : start + READ_CHUNK]
+        query = select(CommentEmbedding.comment_id, CommentEmbedding.text_hash, CommentEmbedding.vector).where(
+            col(CommentEmbedding.comment_id).in_(chunk), CommentEmbedding.model == model
+        )
+        found.update((int(i), (h, bytes(v))) for i, h, v in session.exec(query))
+    return found
+
+
+def _store(session: Session, comments: Sequence[Comment], vectors: np.ndarray, model: str) -> None:
+    for comment, vector in zip(comments, vectors.astype(np.float16), strict=True):
+        values = {"model": model, "text_hash": text_hash(comment.text), "vector": vector.tobytes()}
+        row = session.get(CommentEmbedding, pk(comment))
+        if row is None:
+            row = CommentEmbedding(comment_id=pk(comment), **values)
+        else:
+            row.sqlmodel_update(values)
+        session.add(row)
+
+
+def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
+    """A (len(comments), 512) float32 array, row i for comments[i]: the stored vectors where they
+    are current, the rest embedded now and stored (the caller commits)."""
+    from analysis.embeddings import DIMENSIONS, embed
+
+    model = _model()
+    stored = _stored(session, [pk(c) for c in comments], model)
+    result = np.empty((len(comments), DIMENSIONS), dtype=np.float32)
+    missing: list[int] = []
+    for index, comment in enumerate(comments):
+        hit = stored.get(pk(comment))
+        if hit is not None and hit[0] == text_hash(comment.text):
+            result[index] = np.frombuffer(hit[1], dtype=np.float16)
+        else:
+            missing.append(index)
+    if missing:
+        fresh = embed([comments[i].text for i in missing])
+        result[missing] = fresh.astype(np.float16)  # as a stored one reads back: the same vector either way
+        _store(session, [comments[i] for i in missing], fresh, model)
+    return result
+
+
+def embed_new(session: Session, limit: int = BATCH) -> int:
+    """Embed up to `limit` comments that have no stored vector yet (newest first: those most likely
+    to be analysed next), and commit. Returns how many."""
+    query: Any = (
+        select(Comment)
+        .outerjoin(CommentEmbedding, col(CommentEmbedding.comment_id) == col(Comment.id))
+        .where(col(CommentEmbedding.comment_id).is_(None))
+        .order_by(col(Comment.id).desc())
+        .limit(limit)
+    )
+    comments = list(session.exec(query))
+    if comments:
+        embeddings_for(session, comments)
+        session.commit()
+    return len(comments)
+
+
+@handler("embed_comments")
+def embed_job(job: JobContext) -> dict[str, object]:
+    return {"embedded": embed_new(job.session)}
+
+
+periodic("embed_comments", minute="*")
