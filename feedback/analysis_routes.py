@@ -128,22 +128,54 @@ def _visible(ctx: Ctx, subject: Viewing) -> Analysis | None:
     return None
 
 
+# The report's sections, each its own page (so none waits for the others' queries), and "all" for
+# printing the whole report.
+SECTIONS = {
+    "themes": N_("Themes"),
+    "articles": N_("Stance by article"),
+    "campaigns": N_("Form letters"),
+    "network": N_("Stakeholder network"),
+    "volume": N_("Comments over time"),
+    "method": N_("How this analysis was made"),
+}
+CAMPAIGNS_PER_PAGE = 20
+
+
 def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     analysis = _visible(ctx, subject)
-    context: dict[str, Any] = {"subject": subject, "paths": _paths(subject), "analysis": analysis}
+    section = ctx.query("section") or "themes"
+    if section not in SECTIONS and section != "all":
+        raise HTTPException(404, detail=N_("This report has no such section."))
+    context: dict[str, Any] = {
+        "subject": subject,
+        "paths": _paths(subject),
+        "analysis": analysis,
+        "section": section,
+        "sections": SECTIONS,
+    }
     if analysis is not None and analysis.status == "done":
-        volume = json.loads(analysis.volume)
-        context.update(
-            themes=report.theme_views(ctx.db, analysis, members_shown=30 if subject.editable else 0),
-            unthemed=report.unthemed_count(ctx.db, analysis),
-            campaigns=report.campaign_views(ctx.db, analysis),
-            counts=report.counts_line(analysis),
-            network=_drawing(json.loads(analysis.network), subject),
-            volume=volume,
-            peak_day=max([n for _d, n in volume] + [1]),
-            method=json.loads(analysis.method),
-            edits=report.edits_of(ctx.db, analysis),
-        )
+        wanted = set(SECTIONS) if section == "all" else {section}
+        context["counts"] = report.counts_line(analysis)
+        if wanted & {"themes", "articles"}:
+            shown = 30 if subject.editable and "themes" in wanted else 0
+            context.update(themes=report.theme_views(ctx.db, analysis, members_shown=shown))
+            context.update(unthemed=report.unthemed_count(ctx.db, analysis))
+        if "campaigns" in wanted:
+            total = context["counts"]["campaigns"]
+            pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))
+            page = min(ctx.int_query("page") or 1, pages)
+            every = section == "all"
+            start = 0 if every else (page - 1) * CAMPAIGNS_PER_PAGE
+            count = None if every else CAMPAIGNS_PER_PAGE
+            context.update(campaigns=report.campaign_views(ctx.db, analysis, start=start, count=count))
+            context.update(campaign_page=page, campaign_pages=pages)
+        if "network" in wanted:
+            context.update(network=_drawing(json.loads(analysis.network), subject))
+        if "volume" in wanted:
+            volume = json.loads(analysis.volume)
+            context.update(volume=volume, peak_day=max([n for _d, n in volume] + [1]))
+        if "method" in wanted:
+            context.update(method=json.loads(analysis.method), edits=report.edits_of(ctx.db, analysis))
     response = ctx.render(
         "feedback/analysis.html",
         status,

@@ -98,16 +98,24 @@ class CampaignView:
     changed: list[tuple[Comment, list[str]]]  # members who changed or added something, with what
 
 
-def campaign_views(session: Session, analysis: Analysis, changes_shown: int = 50) -> list[CampaignView]:
+CHANGES_SCANNED = 500  # senders of one letter read for what they changed: a page, not a 100,000-letter campaign
+
+
+def campaign_views(
+    session: Session, analysis: Analysis, changes_shown: int = 50, start: int = 0, count: int | None = None
+) -> list[CampaignView]:
+    """The campaigns `start` to `start + count` (all by default), each with what up to
+    `changes_shown` of its first CHANGES_SCANNED senders changed or added."""
     from analysis.campaigns import changes
 
-    stored = json.loads(analysis.campaigns)
-    wanted = {i for c in stored for i in c["members"]}
+    everything = json.loads(analysis.campaigns)
+    stored = everything[start : None if count is None else start + count]
+    wanted = {i for c in stored for i in c["members"][:CHANGES_SCANNED]}
     comments = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(wanted)))} if wanted else {}
     views = []
-    for number, campaign in enumerate(stored):
+    for number, campaign in enumerate(stored, start=start):
         changed = []
-        for member in campaign["members"]:
+        for member in campaign["members"][:CHANGES_SCANNED]:
             comment = comments.get(member)
             if comment is None:
                 continue

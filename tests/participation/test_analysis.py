@@ -69,7 +69,7 @@ def test_an_official_runs_the_analysis_and_sees_themes_campaigns_and_the_network
     assert response.status_code == 303
     analysis = db.exec(select(Analysis)).one()
     assert analysis.status == "done" and analysis.comments == 18 and analysis.k == 3
-    page = client.get("/c/ltc/analysis")
+    page = client.get("/c/ltc/analysis?section=all")
     assert page.status_code == 200
     assert "共 18 則意見：5 則屬於 1 組制式意見，13 則為個別意見。" in page.text
     assert LETTER in page.text and "我的父親需要吸管才能喝水。" in page.text  # the template, and what one sender added
@@ -151,7 +151,7 @@ def test_review_rename_merge_split_and_move_are_recorded(client: TestClient, db:
     assert edit(action="explode", theme=str(first)).status_code == 400
     actions = [e.action for e in db.exec(select(AnalysisEdit).order_by(AnalysisEdit.id))]
     assert actions == ["rerun", "rename", "merge", "split", "move"]
-    page = client.get("/c/ltc/analysis")
+    page = client.get("/c/ltc/analysis?section=method")
     assert "重新命名了主題" in page.text and "合併了兩個主題" in page.text
 
 
@@ -178,7 +178,7 @@ def test_citizens_see_nothing_until_published_then_the_report_and_its_downloads(
     assert sum(s.comments for s in responses.summarise(db, response)) == 18
     client.cookies.clear()
     sign_in(client, citizen)
-    assert LETTER in client.get("/c/ltc/analysis").text
+    assert LETTER in client.get("/c/ltc/analysis?section=campaigns").text
     rows = list(csv.reader(io.StringIO(client.get("/c/ltc/analysis.csv").text.lstrip("\ufeff"))))
     assert rows[0][:4] == ["theme", "key_terms", "comments", "people"] and len(rows) == 3
     data = client.get("/c/ltc/analysis.json").json()
@@ -287,3 +287,46 @@ def test_a_theme_is_named_in_each_reader_s_language_until_an_analyst_renames_it(
     assert (
         '<span lang="zh-Hant">喘息服務</span>' in client.get("/c/ltc/analysis", headers={"Accept-Language": "en"}).text
     )
+
+
+def test_each_section_of_the_report_is_its_own_page(client: TestClient, db: Session) -> None:
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "3")
+    themes = client.get("/c/ltc/analysis").text  # the themes first
+    assert 'id="themes-title"' in themes and 'id="campaigns-title"' not in themes and 'class="network"' not in themes
+    assert '<a href="?section=themes" aria-current="page">' in themes
+    campaigns = client.get("/c/ltc/analysis?section=campaigns").text
+    assert LETTER in campaigns and 'id="themes-title"' not in campaigns and 'id="method-title"' not in campaigns
+    assert "第 1 頁" not in campaigns  # one page of form letters: no pager
+    method = client.get("/c/ltc/analysis?section=method", headers={"Accept-Language": "en"}).text
+    assert "sentence embeddings (USE multilingual v3)" in method and "shingles of" in method
+    method_zh = client.get("/c/ltc/analysis?section=method").text
+    assert (
+        "句子向量（USE 多語言第 3 版）" in method_zh and "sentence embeddings" not in method_zh
+    )  # the method, translated
+    everything = client.get("/c/ltc/analysis?section=all").text
+    assert all(
+        f'id="{name}-title"' in everything for name in ("themes", "matrix", "campaigns", "network", "volume", "method")
+    )
+    assert client.get("/c/ltc/analysis?section=secrets").status_code == 404
+    assert client.get("/c/ltc/analysis?section=campaigns&page=-1").status_code == 400
+    assert client.get("/c/ltc/analysis?section=campaigns&page=9").status_code == 200  # past the end: the last page
+
+
+def test_the_method_texts_the_report_translates_are_the_ones_an_analysis_stores(
+    client: TestClient, db: Session
+) -> None:
+    from feedback.analyses import METHOD_TEXTS
+
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "3")
+    method = json.loads(db.exec(select(Analysis)).one().method)
+    stored = {
+        method["themes"]["algorithm"],
+        method["campaigns"]["algorithm"],
+        method["network"]["algorithm"],
+        method["text"],
+    }
+    assert stored == set(METHOD_TEXTS)  # a description changed in the analysis package must change here too
