@@ -71,6 +71,7 @@ EDIT_LABELS = {
     "publish": N_("Published"),
 }
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 960, 600, 24
+MAP_NAMED = 12  # the best-linked nodes carry their name on the map; the table names every one
 
 
 def _node_label(node: dict[str, Any], subject: Viewing) -> str:
@@ -96,6 +97,10 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
             shown["py"] = round(MAP_MARGIN + node["y"] * (MAP_HEIGHT - 2 * MAP_MARGIN), 1)
             shown["r"] = round(4 + min(10, node["degree"] ** 0.5 * 1.5), 1)
         nodes.append(shown)
+    # Organisations first (they are the actors a reader looks for by name), then the best linked.
+    ranked = sorted((n for n in nodes if "px" in n), key=lambda n: (n["kind"] != "organisation", -n["degree"], n["id"]))
+    for node in ranked[:MAP_NAMED]:
+        node["named"] = True
     at = {n["id"]: n for n in nodes if "px" in n}
     lines = [
         (at[source]["px"], at[source]["py"], at[target]["px"], at[target]["py"], relation)
@@ -110,6 +115,7 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         "central": [by_id[i] for i in network.get("central", []) if i in by_id],
         "bridges": [by_id[i] for i in network.get("bridges", []) if i in by_id],
         "communities": network.get("communities", []),
+        "named": sum(1 for n in nodes if n.get("named")),
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
     }

@@ -330,3 +330,15 @@ def test_the_method_texts_the_report_translates_are_the_ones_an_analysis_stores(
         method["text"],
     }
     assert stored == set(METHOD_TEXTS)  # a description changed in the analysis package must change here too
+
+
+def test_the_network_names_its_best_linked_nodes_on_the_map_after_the_table(client: TestClient, db: Session) -> None:
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "3")
+    page = client.get("/c/ltc/analysis?section=network").text
+    assert page.index("<table") < page.index("<svg viewBox")  # the table first: it reads on any screen
+    names = page.count('class="node-name"')
+    assert 1 <= names <= 12
+    assert '<text x="' in page and ">台灣照顧者協會</text>" in page  # the organisation, named where it sits
+    assert "參與者 #1" in page  # private members numbered in this report, never named
