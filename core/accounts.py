@@ -95,6 +95,7 @@ class Member(SQLModel, table=True):
     locale: str = Field(default="", max_length=20)
     email_frequency: str = Field(default="immediately", max_length=12)  # immediately, daily, off
     created_at: datetime = Field(default_factory=utcnow)
+    email_verified_at: datetime | None = None  # the address was proven by an e-mailed link
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
 
@@ -120,6 +121,17 @@ class PasswordReset(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class EmailVerification(SQLModel, table=True):
+    """A link, e-mailed to a member, that proves they read mail at their address."""
+
+    __tablename__ = "email_verification"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    email: str = Field(max_length=EMAIL_MAX)  # the address it was sent to: a changed address needs a new link
+    token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
+    expires_at: datetime
 
 
 class SignUpRequest(SQLModel, table=True):
