@@ -69,6 +69,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core:moderation_content": MODERATORS,
     "core:moderation_member": MODERATORS,
     "feedback:comment_edit": AUTHOR,
+    "feedback:comment_support": MEMBERS,  # anyone's but one's own: the comment tried is someone else's
     # A consultation is created in one's own agency: an admin, attached to none, cannot.
     "participation:new": frozenset({"official", "other_official"}),
     "participation:edit": OFFICIAL,
@@ -253,6 +254,11 @@ class World:
         )
 
     @cached_property
+    def others_comment(self) -> Comment:
+        """A comment by someone none of the roles is: each may support it."""
+        return services.comment_on_consultation(self.db, self.open_consultation, self.someone, "support", "附議")
+
+    @cached_property
     def post(self) -> Post:
         discussion = discussions.start(self.db, self.members["citizen"], "喘息服務", "原貼文")
         return self.db.exec(select(Post).where(Post.discussion_id == discussion.id)).one()
@@ -380,6 +386,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "feedback:comment_edit": lambda w, _r: Attempt(
         f"/comments/{w.comment.id}/edit", {"stance": "oppose", "text": "改過的意見", "amendment": ""}
     ),
+    "feedback:comment_support": lambda w, _r: Attempt(f"/comments/{w.others_comment.id}/support", {}),
     "participation:new": lambda w, role: Attempt("/c/new", _consultation_form(f"new-{role.replace('_', '-')}")),
     "participation:edit": lambda w, _r: Attempt(
         f"/c/{w.open_consultation.slug}/edit", _consultation_form(w.open_consultation.slug)
