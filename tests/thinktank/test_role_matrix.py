@@ -59,6 +59,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core:language": EVERYONE,
     "core:signup_confirm": EVERYONE,  # the e-mailed token is the authority
     "core:change_password": MEMBERS,
+    "core:verify_email_request": MEMBERS,
+    "core:verify_email": EVERYONE,  # the e-mailed token is the authority
     "core:end_session": MEMBERS,  # one's own other session; anyone else's is a 404
     "core:end_other_sessions": MEMBERS,
     "core:agencies": frozenset({"admin"}),
@@ -85,6 +87,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "participation:analysis_publish": OFFICIAL,
     "participation:proposal_new": MEMBERS,
     "participation:proposal_sign": MEMBERS,
+    "participation:proposal_withdraw": MEMBERS,  # one's own signature: each role has signed first
     "participation:proposal_review": MODERATORS,
     "participation:proposal_answer": OFFICIAL,
     "bills:comment": MEMBERS,
@@ -366,6 +369,10 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "core:change_password": lambda w, _r: Attempt(
         "/profile/password", {"current_password": PASSWORD, "new_password": PASSWORD}
     ),
+    "core:verify_email_request": lambda w, _r: Attempt("/profile/verify", {}),
+    "core:verify_email": lambda w, _r: Attempt(
+        f"/email/verify/{accounts.start_email_verification(w.db, w.someone)}", {}
+    ),
     "core:end_session": lambda w, role: Attempt(f"/profile/sessions/{_other_session(w, role)}/end", {}),
     "core:end_other_sessions": lambda w, _r: Attempt("/profile/sessions/others/end", {}),
     "core:agencies": lambda w, _r: Attempt("/agencies", {"slug": "moe", "name": "教育部", "name_en": ""}),
@@ -403,6 +410,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
         "/proposals/new", {"agency": w.agency.slug, "title": "增加據點", "body": "偏鄉據點不足"}
     ),
     "participation:proposal_sign": lambda w, _r: Attempt(f"/proposals/{w.proposal(accepted=True).id}/sign", {}),
+    "participation:proposal_withdraw": lambda w, role: Attempt(f"/proposals/{_signed(w, role).id}/withdraw", {}),
     "participation:proposal_review": lambda w, _r: Attempt(
         f"/proposals/{w.proposal(accepted=False).id}/review", {"decision": "accept", "note": ""}
     ),
@@ -446,6 +454,14 @@ def _sign_up_token(w: World, role: str) -> str:
     _email, token = accounts.request_sign_up(w.db, f"joining-{role}@example.tw", PASSWORD, "新會員")
     assert token is not None
     return token
+
+
+def _signed(w: World, role: str) -> Proposal:
+    """An accepted proposal that the member playing `role` has signed (anonymous has no signature)."""
+    proposal = w.proposal(accepted=True)
+    if role != "anonymous":
+        proposals.sign(w.db, proposal, w.members[role], w.app.state.settings)
+    return proposal
 
 
 def _other_session(w: World, role: str) -> int:
