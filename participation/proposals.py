@@ -223,6 +223,15 @@ def clock(proposal: Proposal, now: datetime | None = None) -> Clock | None:
     return Clock.due_soon if proposal.response_due_at - now <= DUE_SOON else Clock.on_time
 
 
+def body_below_title(proposal: Proposal) -> str:
+    """The proposal's text without a first heading that repeats its title: proposers often open
+    with one, and the page shows the title above the text already."""
+    first, _newline, rest = proposal.body.lstrip().partition("\n")
+    if first.startswith("#") and first.lstrip("#").strip() == proposal.title.strip():
+        return rest.lstrip()
+    return proposal.body
+
+
 def get(session: Session, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:

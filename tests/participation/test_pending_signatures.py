@@ -155,3 +155,17 @@ def test_the_profile_says_whether_the_address_is_confirmed(client: TestClient, d
     accounts.mark_email_verified(db, waiting)
     page = client.get("/profile", headers=EN).text
     assert "Your e-mail address is confirmed." in page and 'action="/profile/verify"' not in page
+
+
+def test_the_proposal_page_says_its_title_once(client: TestClient, db: Session, settings: Settings) -> None:
+    agency = accounts.create_agency(db, "mohw", "衛生福利部")
+    author = make_member(db, "author@example.tw")
+    titled = proposals.submit(db, author, agency, "設立照顧者津貼", "# 設立照顧者津貼\n\n每月五千元。")
+    plain = proposals.submit(db, author, agency, "增加喘息服務", "每年三十日。")
+    for proposal in (titled, plain):
+        proposals.review(db, proposal, settings, True, "")
+    page = client.get(f"/proposals/{titled.id}").text
+    assert page.count(">設立照顧者津貼</h1>") == 1 and "每月五千元。" in page
+    other = client.get(f"/proposals/{plain.id}", headers=EN).text
+    assert re.findall(r"<h[12][^>]*>(.*?)</h[12]>", other)[:2] == ["增加喘息服務", "Signatures"]
+    assert "<h2>The proposal</h2>" in other
