@@ -36,6 +36,7 @@ PAGES = [
     ("core:profile", "/profile", CITIZEN),
     ("core:sessions", "/profile/sessions", CITIZEN),
     ("core:signup_confirm", "SIGNUP", None),
+    ("core:verify_email", "VERIFY", "nguyen.thilan@demo.thinktank.tw"),
     ("core:activity", "/me", CITIZEN),
     ("core:receipt_form", "/receipt", None),
     ("core:receipt", "RECEIPT", CITIZEN),
@@ -154,6 +155,12 @@ def _resolve(page: Page, site: Site, path: str) -> str:
                 session, f"new-{time.monotonic_ns()}@example.tw", "a password 2026", "新會員"
             )
         return f"/signup/confirm/{token}"
+    if path == "VERIFY":  # the link that proves the demo's one unverified address
+        with session_scope(site.engine) as session:
+            member = accounts.find_member_by_email(session, "nguyen.thilan@demo.thinktank.tw")
+            assert member is not None
+            token = accounts.start_email_verification(session, member)
+        return f"/email/verify/{token}"
     if path == "COMMENT_EDIT":  # a fresh comment, still inside its edit window
         page.goto(LTC)
         page.get_by_label("中立").or_(page.get_by_label("Neutral")).check()

@@ -169,3 +169,16 @@ def test_the_proposal_page_says_its_title_once(client: TestClient, db: Session, 
     other = client.get(f"/proposals/{plain.id}", headers=EN).text
     assert re.findall(r"<h[12][^>]*>(.*?)</h[12]>", other)[:2] == ["增加喘息服務", "Signatures"]
     assert "<h2>The proposal</h2>" in other
+
+
+def test_a_pending_signatures_receipt_says_it_waits_for_the_address(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    proposal = _proposal(db, settings, threshold=5)
+    waiting = make_member(db, "waiting@example.tw", verified=False)
+    proposals.sign(db, proposal, waiting, settings)
+    sign_in(client, waiting)
+    assert "Pending: counted once the signer&#39;s e-mail address is confirmed" in client.get("/me", headers=EN).text
+    accounts.mark_email_verified(db, waiting)
+    page = client.get("/me", headers=EN).text
+    assert "Pending: counted" not in page and "Collecting signatures" in page
