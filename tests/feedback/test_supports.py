@@ -44,7 +44,7 @@ def test_a_member_supports_a_comment_and_withdraws_it_without_javascript(client:
     assert supported.status_code == 303 and supported.headers["location"] == f"/c/{c.slug}#comment-{comment.id}"
     page = client.get(f"/c/{c.slug}", headers=EN).text
     assert "Thank you for your support." in page and _count_on(page, comment) == 1
-    assert 'aria-pressed="true">Withdraw my support' in page
+    assert 'class="secondary">Withdraw my support</button>' in page
     withdrawn = post(client, f"/comments/{comment.id}/support", {}, token_from=f"/c/{c.slug}")
     assert withdrawn.headers["location"] == f"/c/{c.slug}#comment-{comment.id}"
     page = client.get(f"/c/{c.slug}", headers=EN).text
