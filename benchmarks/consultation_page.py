@@ -1,6 +1,9 @@
 """How long the home page, a consultation page and its comment list take to render with 100,000 comments.
 
-    uv run python benchmarks/consultation_page.py [--comments 100000] [--repeat 20]
+    uv run python benchmarks/consultation_page.py [--comments 100000] [--supports 50000] [--repeat 20]
+
+Members support a fifth of the comments (a few supports each, `--supports` in all), so the
+most-supported order and the counts on every page have real rows to count.
 
 Uses a fresh SQLite file in a temporary folder, or the database DATABASE_URL names (its tables
 are emptied first, so point it at a scratch database). Prints the median and 95th percentile of
@@ -25,7 +28,7 @@ import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import make_engine, migrate, pk, utcnow
 from core.settings import Settings
-from feedback.models import Comment
+from feedback.models import Comment, CommentSupport
 from participation import services
 from thinktank.app import create_app
 
@@ -71,11 +74,33 @@ def build(session: Session, count: int) -> str:
     if batch:
         session.execute(insert(Comment), batch)
     session.commit()
+    return consultation.slug
+
+
+def support(session: Session, count: int) -> None:
+    """`count` supports from 2,000 members, spread over a fifth of the comments, some far more than others."""
+    now, rng = utcnow(), random.Random(2)
+    members = [{"email": f"m{n}@bench.tw", "password_hash": "!", "display_name": f"m{n}"} for n in range(2000)]
+    session.execute(insert(accounts.Member), members)
+    low, high = session.exec(text("SELECT MIN(id), MAX(id) FROM comment")).one()  # type: ignore[call-overload]
+    member_low = session.exec(text("SELECT MIN(id) FROM member")).one()[0]  # type: ignore[call-overload]
+    supported = rng.sample(range(low, high + 1), min(count, (high - low + 1) // 5))
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < count:
+        # Skewed: the first comments of the sample draw far more supports than the last.
+        comment = rng.choice(supported[: max(1, len(supported) // int(rng.paretovariate(1.0)))])
+        pairs.add((comment, member_low + rng.randrange(2000)))
+    rows = [{"comment_id": c, "member_id": m, "created_at": now} for c, m in pairs]
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(CommentSupport), rows[start : start + 10_000])
+    session.commit()
+
+
+def analyze(session: Session) -> None:
     # Statistics as autovacuum would have them a minute after a bulk load; without them
     # PostgreSQL's planner guesses one row and picks poor plans.
-    session.execute(text("ANALYZE comment" if session.get_bind().dialect.name == "postgresql" else "ANALYZE"))
+    session.execute(text("ANALYZE"))
     session.commit()
-    return consultation.slug
 
 
 def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float]:
@@ -93,6 +118,7 @@ def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--supports", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
@@ -108,9 +134,12 @@ def main() -> None:
     started = time.perf_counter()
     with Session(engine) as session:
         slug = build(session, args.comments)
+        support(session, args.supports)
+        analyze(session)
         oldest = session.exec(text("SELECT MIN(id) FROM comment")).one()[0]  # type: ignore[call-overload]
     print(
-        f"database: {engine.dialect.name}; {args.comments:,} comments inserted in {time.perf_counter() - started:.1f} s"
+        f"database: {engine.dialect.name}; {args.comments:,} comments and {args.supports:,} supports inserted"
+        f" in {time.perf_counter() - started:.1f} s"
     )
     client = TestClient(create_app(settings, engine=engine))
     for label, path in [
@@ -122,6 +151,10 @@ def main() -> None:
         ("comments on one article", f"/c/{slug}/comments?article=7"),
         ("one stance", f"/c/{slug}/comments?stance=amend"),
         ("API page 1,000 of 2,000", f"/api/v1/consultations/{slug}/comments?page=1000&per_page=50"),
+        ("most supported, first page", f"/c/{slug}/comments?sort=supported"),
+        ("most supported, page 100", f"/c/{slug}/comments?sort=supported&page=100"),
+        ("most supported, one article", f"/c/{slug}/comments?sort=supported&article=7"),
+        ("API, most supported", f"/api/v1/consultations/{slug}/comments?sort=supported&per_page=50"),
     ]:
         median, p95 = timed(client, path, args.repeat)
         print(f"{label:<28} median {median:7.1f} ms   p95 {p95:7.1f} ms")

@@ -1,5 +1,6 @@
 """The e-mails about an account: the link to reset a password, the link that finishes a
-sign-up, and the notice that someone tried to sign up with an address that has an account.
+sign-up, the notice that someone tried to sign up with an address that has an account, and the
+link that proves a member's address.
 
 Each page that sends one answers the same whether or not the address has an account. A reset
 is asked for in a job, so the page does the same work either way (the lookup happens later).
@@ -53,3 +54,13 @@ def send_sign_up_mail(db: Session, queue: Queue, email: str, token: str | None) 
             "If it was not you, ignore this message; your account stays as it is."
         ) % {"signin": f"{base}/signin", "reset": f"{base}/password/forgot"}
     notify.send_email(db, queue, email, subject, body)
+
+
+def send_verification_mail(db: Session, queue: Queue, member: accounts.Member) -> None:
+    """The link that proves the member reads mail at their address (asked for on their profile)."""
+    token = accounts.start_email_verification(db, member)
+    body = i18n.gettext(
+        "To confirm that this is the e-mail address of your thinktank account, open this link within two days:"
+        "\n\n%(link)s\n\nUntil then, your signatures on proposals are kept as pending and not counted."
+    ) % {"link": f"{queue.settings.base_url}/email/verify/{token}"}
+    notify.send_email(db, queue, member.email, i18n.gettext("Confirm your e-mail address"), body)

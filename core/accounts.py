@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core import passwords, sessions
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
-from core.jobs import JobContext, handler
+from core.jobs import JobContext, Queue, handler
 
 
 class Role(StrEnum):
@@ -72,6 +72,7 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 RESET_VALID_FOR = timedelta(hours=2)
 SIGN_UP_VALID_FOR = timedelta(days=2)
+VERIFY_VALID_FOR = timedelta(days=2)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -95,6 +96,7 @@ class Member(SQLModel, table=True):
     locale: str = Field(default="", max_length=20)
     email_frequency: str = Field(default="immediately", max_length=12)  # immediately, daily, off
     created_at: datetime = Field(default_factory=utcnow)
+    email_verified_at: datetime | None = None  # the address was proven by an e-mailed link
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
 
@@ -120,6 +122,17 @@ class PasswordReset(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class EmailVerification(SQLModel, table=True):
+    """A link, e-mailed to a member, that proves they read mail at their address."""
+
+    __tablename__ = "email_verification"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    email: str = Field(max_length=EMAIL_MAX)  # the address it was sent to: a changed address needs a new link
+    token_hash: str = Field(max_length=64, unique=True)  # only the hash is stored
+    expires_at: datetime
 
 
 class SignUpRequest(SQLModel, table=True):
@@ -294,6 +307,7 @@ def finish_sign_up(session: Session, token: str) -> Member:
         display_name=request.display_name,
         org_name=request.org_name,
         org_type=request.org_type,
+        email_verified_at=utcnow(),  # the link came to this address: that is the proof
     )
     session.add(member)
     session.delete(request)
@@ -522,6 +536,69 @@ def delete_account(session: Session, member: Member, password: str) -> None:
     sessions.end_all(session, pk(member))  # commits
 
 
+# --- proving an e-mail address -------------------------------------------------------------------
+
+# What else happens when a member's address is proven (their pending signatures count): each
+# package that waits on it adds a function here, called after the commit.
+when_email_verified: list[Callable[[Session, Queue, Member], None]] = []
+
+
+def mark_email_verified(session: Session, member: Member) -> None:
+    """The member's address is proven (the demo's people; tests standing in for the site's sign-up)."""
+    if member.email_verified_at is None:
+        member.email_verified_at = utcnow()
+        session.add(member)
+        session.commit()
+
+
+def start_email_verification(session: Session, member: Member) -> str:
+    """A fresh single-use token for a link to the member's address; only its hash is stored, and
+    it replaces the member's earlier ones, so only the latest link works."""
+    session.exec(delete(EmailVerification).where(col(EmailVerification.member_id) == member.id))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        EmailVerification(
+            member_id=pk(member),
+            email=member.email,
+            token_hash=_token_hash(token),
+            expires_at=utcnow() + VERIFY_VALID_FOR,
+        )
+    )
+    session.commit()
+    return token
+
+
+def _usable_verification(session: Session, token: str) -> tuple[EmailVerification, Member] | None:
+    query = select(EmailVerification).where(EmailVerification.token_hash == _token_hash(token))
+    found = session.exec(query).first()
+    if found is None or found.expires_at < utcnow():
+        return None
+    member = session.get(Member, found.member_id)
+    if member is None or member.email != found.email:  # sent to an address the member no longer has
+        return None
+    return found, member
+
+
+def verification_token_is_valid(session: Session, token: str) -> bool:
+    return _usable_verification(session, token) is not None
+
+
+def finish_email_verification(session: Session, queue: Queue, token: str) -> Member:
+    """The member whose address the link proves; the link then works no more, and whatever waited
+    on the proof (pending signatures) goes ahead."""
+    usable = _usable_verification(session, token)
+    if usable is None:
+        raise Invalid({"": N_("This link has expired or was used already. Ask for a new one on your profile.")})
+    verification, member = usable
+    member.email_verified_at = member.email_verified_at or utcnow()
+    session.add(member)
+    session.delete(verification)
+    session.commit()
+    for then in when_email_verified:
+        then(session, queue, member)
+    return member
+
+
 # --- a member's own data --------------------------------------------------------------------------
 
 
@@ -543,6 +620,7 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "agency": agency.slug if agency else None,
             "locale": member.locale,
             "created_at": member.created_at.isoformat(),
+            "email_verified_at": member.email_verified_at.isoformat() if member.email_verified_at else None,
         },
         "roles": sorted(roles_of(job.session, member)),
         "sessions": [

@@ -162,6 +162,34 @@ def profile(ctx: Ctx) -> Response:
     return ctx.render("core/profile.html", values=values, errors={}, **_profile_extras(ctx))
 
 
+@page
+def verify_email_request(ctx: Ctx) -> Response:
+    """A member asks for the link that proves their address."""
+    member = ctx.require_member()
+    if member.email_verified_at is not None:
+        ctx.flash(N_("Your e-mail address is confirmed."))
+        return ctx.redirect(ctx.url("core:profile"))
+    ctx.limit("reset", member.email)  # nobody fills a mailbox with links
+    account_mail.send_verification_mail(ctx.db, ctx.queue, member)
+    ctx.flash(N_("We sent a link to your e-mail address. Open it to confirm the address."))
+    return ctx.redirect(_safe_next(ctx.text("next")) if ctx.text("next") else ctx.url("core:profile"))
+
+
+@page
+def verify_email(ctx: Ctx) -> Response:
+    """The e-mailed link: a GET only asks (mail programs open links), the button confirms."""
+    token = ctx.request.path_params["token"]
+    if ctx.request.method == "POST":
+        try:
+            accounts.finish_email_verification(ctx.db, ctx.queue, token)
+        except Invalid:
+            return ctx.render("core/verify_email.html", 404, valid=False)
+        ctx.flash(N_("Your e-mail address is confirmed."))
+        return ctx.redirect(ctx.url("core:profile") if ctx.member else "/")
+    valid = accounts.verification_token_is_valid(ctx.db, token)
+    return ctx.render("core/verify_email.html", 200 if valid else 404, valid=valid)
+
+
 def _profile_extras(ctx: Ctx) -> dict[str, Any]:
     return {
         "org_types": ORG_TYPE_LABELS,
@@ -447,6 +475,8 @@ routes = [
     Route("/profile/delete", delete_account, methods=["POST"], name="core:delete_account"),
     Route("/profile/email", email_settings, methods=["POST"], name="core:email_settings"),
     Route("/profile/password", change_password, methods=["POST"], name="core:change_password"),
+    Route("/profile/verify", verify_email_request, methods=["POST"], name="core:verify_email_request"),
+    Route("/email/verify/{token}", verify_email, methods=["GET", "POST"], name="core:verify_email"),
     Route("/profile/sessions", sessions_page, name="core:sessions"),
     Route("/profile/sessions/others/end", end_other_sessions, methods=["POST"], name="core:end_other_sessions"),
     Route("/profile/sessions/{session_id:int}/end", end_session, methods=["POST"], name="core:end_session"),

@@ -14,13 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import moderation, receipts
-from core.api import PREFIX, paged, paging
+from core.api import PREFIX, add_schemas, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.i18n import article_label
 from core.input import whole_number
 from core.web import Ctx, csv_download, json_download, page
-from feedback import articles, comments, report, responses, subjects
+from feedback import articles, comments, report, responses, subjects, supports
 from feedback.access import visible_subject
 from feedback.models import DECISION_LABELS, STANCE_LABELS, Comment
 from feedback.subjects import Subject, SubjectKind
@@ -29,6 +29,7 @@ from search.backend import SearchBackend
 from search.model import KIND, Filters, SearchUnavailable
 
 PAGE_SIZE = 30
+SORT_LABELS = {comments.NEWEST: N_("Newest first"), comments.SUPPORTED: N_("Most supported first")}
 # The subject's own page, shown again with the comment form's values and errors.
 DetailPage = Callable[[Ctx, Subject, dict[str, str], dict[str, str], int], Response]
 
@@ -40,17 +41,18 @@ def letters_of(ctx: Ctx, subject: Subject) -> tuple[int, list[report.LetterGroup
 
 
 def listed(
-    ctx: Ctx, subject: Subject, filters: dict[str, Any], before: int | None = None
+    ctx: Ctx, subject: Subject, filters: dict[str, Any], before: int | None = None, number: int = 1
 ) -> tuple[list[Comment], list[report.LetterGroup]]:
-    """A page of the subject's comments, newest first. Once an analysis has found form letters,
-    their senders are left out (each letter is shown once, above), unless `letter` asks for one
-    letter's senders or `letters=all` for every comment."""
+    """A page of the subject's comments, newest first (or most supported first, page `number`).
+    Once an analysis has found form letters, their senders are left out (each letter is shown
+    once, above), unless `letter` asks for one letter's senders or `letters=all` for every comment."""
     analysis_id, groups = letters_of(ctx, subject)
     letters: tuple[int, int | None] | None = None
     if groups and filters.get("letter") is not None:
         letters = (analysis_id, filters["letter"])
     elif groups and filters.get("letters") != "all":
         letters = (analysis_id, None)
+    sort = filters.get("sort") or comments.NEWEST
     shown = comments.list_comments(
         ctx.db,
         subject.kind,
@@ -60,8 +62,17 @@ def listed(
         before=before,
         limit=PAGE_SIZE,
         letters=letters,
+        sort=sort,
+        offset=(number - 1) * PAGE_SIZE,
     )
-    return shown, groups if letters == (analysis_id, None) else []
+    if letters != (analysis_id, None):
+        return shown, []
+    if sort == comments.SUPPORTED:  # the letters too, by the people who support any copy of each
+        supporters = supports.letter_supporters(ctx.db, analysis_id)
+        for group in groups:
+            group.supporters = supporters.get(group.number, 0)
+        groups.sort(key=lambda g: (-g.supporters, -g.size))
+    return shown, groups
 
 
 def comment_context(
@@ -86,22 +97,31 @@ def comment_context(
         "placed": placed,
         "decision_labels": DECISION_LABELS,
         "comments": shown,
+        "supports": supports.support_counts(ctx.db, (c.id for c in shown)),
+        "supported": supports.supported_by(ctx.db, ctx.member, (c.id for c in shown)),
+        "support_open": not subjects.kind_of(subject.kind).closed_message(subject),
         "authors": comments.authors_of(ctx.db, shown),
         "article_texts": subjects.kind_of(subject.kind).article_texts(ctx.db, subject),
         "stance_labels": STANCE_LABELS,
         "diff_text": articles.diff_text,
         "can_edit": comments.can_edit,
         "more_url": more if more is not None else _older(subject, shown, filters or {}),
-        "filters": filters or {"article": None, "stance": "", "q": ""},
+        "filters": filters or {"article": None, "stance": "", "q": "", "sort": comments.NEWEST},
+        "sorts": SORT_LABELS,
         "letters": letters or [],
     }
 
 
 def _older(subject: Subject, shown: list[Comment], filters: dict[str, Any]) -> str | None:
-    """The next slice of a full page, newest first: the comments before the last one shown."""
+    """The next slice of a full page: newest first, the comments before the last one shown; most
+    supported first, the next page."""
     if len(shown) < PAGE_SIZE:
         return None
-    params = {"before": shown[-1].id, **{k: v for k, v in filters.items() if v not in (None, "")}}
+    params = {k: v for k, v in filters.items() if v not in (None, "") and k != "page"}
+    if filters.get("sort") == comments.SUPPORTED:
+        params["page"] = filters.get("page", 1) + 1
+    else:
+        params["before"] = shown[-1].id
     return f"{subject.path}/comments?{urlencode(params)}"
 
 
@@ -135,10 +155,11 @@ def comment_form(ctx: Ctx, subject: Subject) -> dict[str, Any]:
 Labels = dict[tuple[int | None, int], str]  # (version, article) -> the heading the text gives it
 OPEN_DATA_FIELDS = [
     "id", "created_at", "author", "article", "article_label", "version", "stance", "text", "amendment", "source",
+    "supports",
 ]  # fmt: skip
 
 
-def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels) -> dict[str, Any]:
+def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels, counts: dict[int, int]) -> dict[str, Any]:
     return {
         "id": comment.id,
         "created_at": comment.created_at.isoformat(),
@@ -150,6 +171,7 @@ def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels) -> d
         "text": comment.text,
         "amendment": comment.amendment,
         "source": comment.source,
+        "supports": counts.get(pk(comment), 0),
     }
 
 
@@ -168,20 +190,55 @@ def _label(labels: Labels, comment: Comment) -> str:
 def _open_rows(ctx: Ctx, subject: Subject) -> list[dict[str, Any]]:
     every = comments.list_comments(ctx.db, subject.kind, subject.id, limit=10**9)
     labels = _labels(ctx, subject)
-    return [_open_row(ctx, subject, c, labels) for c in reversed(every)]
+    counts = supports.supports_of_subject(ctx.db, subject.kind, subject.id)
+    return [_open_row(ctx, subject, c, labels, counts) for c in reversed(every)]
 
+
+_STRING, _INTEGER, _MAYBE_INTEGER = {"type": "string"}, {"type": "integer"}, {"type": "integer", "nullable": True}
+add_schemas(
+    Comment={
+        "type": "object",
+        "properties": {
+            "id": _INTEGER,
+            "created_at": {"type": "string", "format": "date-time"},
+            "author": {**_STRING, "description": "A pseudonym, stable within this subject only"},
+            "article": _MAYBE_INTEGER,
+            "article_label": {**_STRING, "description": "The article's heading as the text gives it (第十三條之一)"},
+            "version": _MAYBE_INTEGER,
+            "stance": {"type": "string", "enum": [s.value for s in STANCE_LABELS]},
+            "text": _STRING,
+            "amendment": _STRING,
+            "source": {"type": "string", "enum": ["web", "import"]},
+            "supports": {**_INTEGER, "description": "How many members support the comment"},
+        },
+    }
+)
 
 API_DOC = """{title}'s comments.
 ---
-summary: A {kind}'s comments with pseudonymous authors, oldest first
+summary: A {kind}'s comments with pseudonymous authors and their supports, oldest or most supported first
 tags: [{tag}]
 parameters:
   - {parameter}
   - {{name: page, in: query, schema: {{type: integer, minimum: 1}}}}
   - {{name: per_page, in: query, schema: {{type: integer, minimum: 1, maximum: 200}}}}
+  - {{name: sort, in: query, schema: {{type: string, enum: [oldest, supported], default: oldest}}}}
 responses:
   200:
     description: A page of comments.
+    content:
+      application/json:
+        schema:
+          type: object
+          properties:
+            items:
+              type: array
+              items: {{$ref: '#/components/schemas/Comment'}}
+            page: {{type: integer}}
+            per_page: {{type: integer}}
+            total: {{type: integer}}
+  400:
+    description: Bad paging or sort parameters.
   404:
     description: No such {kind}.
 """
@@ -196,15 +253,18 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
     def comment_list(ctx: Ctx) -> Response:
         subject = visible_subject(ctx, kind)
         article, stance, query = ctx.int_query("article"), ctx.query("stance"), ctx.query("q").strip()[:200]
-        if stance and stance not in STANCE_LABELS:
+        sort = ctx.query("sort") or comments.NEWEST
+        if (stance and stance not in STANCE_LABELS) or sort not in SORT_LABELS:
             raise HTTPException(400)
-        filters = {"article": article, "stance": stance, "q": query}
+        filters: dict[str, Any] = {"article": article, "stance": stance, "q": query, "sort": sort}
         if ctx.query("letters") == "all":
             filters["letters"] = "all"
         if (letter := ctx.int_query("letter")) is not None:
             filters["letter"] = letter
         if not query:
-            shown, letters = listed(ctx, subject, filters, ctx.int_query("before"))
+            if sort == comments.SUPPORTED:
+                filters["page"] = ctx.int_query("page") or 1
+            shown, letters = listed(ctx, subject, filters, ctx.int_query("before"), filters.get("page", 1))
             context = comment_context(ctx, subject, shown, filters, letters=letters)
         else:  # words to look for: the search index finds them, in either script
             number = ctx.int_query("page") or 1
@@ -255,9 +315,13 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
     def api_comments(ctx: Ctx) -> Response:
         subject = visible_subject(ctx, kind)
         number, per_page = paging(ctx)
-        page_items, total = comments.comment_page(ctx.db, subject.kind, subject.id, number, per_page)
-        labels = _labels(ctx, subject)
-        return JSONResponse(paged([_open_row(ctx, subject, c, labels) for c in page_items], number, per_page, total))
+        sort = ctx.query("sort") or "oldest"
+        if sort not in ("oldest", comments.SUPPORTED):
+            raise HTTPException(400, detail=N_("Sort by oldest or supported."))
+        page_items, total = comments.comment_page(ctx.db, subject.kind, subject.id, number, per_page, sort)
+        labels, counts = _labels(ctx, subject), supports.support_counts(ctx.db, (c.id for c in page_items))
+        rows = [_open_row(ctx, subject, c, labels, counts) for c in page_items]
+        return JSONResponse(paged(rows, number, per_page, total))
 
     api_comments.__doc__ = API_DOC.format(
         title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=_flow(kind.api_parameter)

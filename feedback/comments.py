@@ -12,16 +12,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core import accounts, moderation
 from core.accounts import Member
 from core.db import utcnow
 from core.errors import N_, Forbidden, Invalid, NotFound
 from feedback import subjects
-from feedback.models import AnalysisThemeComment, Comment, Stance
+from feedback.models import AnalysisThemeComment, Comment, CommentSupport, Stance
 from feedback.subjects import Subject
 
 COMMENT_MAX = 5000
+NEWEST, SUPPORTED = "newest", "supported"  # the orders of a comment list
 EDIT_WINDOW = timedelta(minutes=15)
 
 
@@ -139,8 +141,12 @@ def list_comments(
     before: int | None = None,
     limit: int = 30,
     letters: tuple[int, int | None] | None = None,
+    sort: str = NEWEST,
+    offset: int = 0,
 ) -> list[Comment]:
-    """Newest first, paged by id (keyset): as fast on page 3,000 as on page 1.
+    """Newest first, paged by id (keyset): as fast on page 3,000 as on page 1. Or, with `sort`
+    SUPPORTED, the most supported first (the newest first among equals), paged by `offset`: the
+    subject's supports counted in one grouped query that the page's sort joins.
 
     `letters` is (analysis id, form letter number): only that letter's senders, or with None
     only the comments that are in no form letter of that analysis."""
@@ -156,9 +162,28 @@ def list_comments(
         query = query.where(Comment.article == article)
     if stance:
         query = query.where(Comment.stance == stance)
+    if sort == SUPPORTED:
+        query = _most_supported_first(query, subject_kind, subject_id)
+        return list(session.exec(query.order_by(col(Comment.id).desc()).offset(offset).limit(limit)))
     if before:
         query = query.where(col(Comment.id) < before)
     return list(session.exec(query.order_by(col(Comment.id).desc()).limit(limit)))
+
+
+def _most_supported_first(
+    query: SelectOfScalar[Comment], subject_kind: str, subject_id: int
+) -> SelectOfScalar[Comment]:
+    """The query ordered by each comment's supports, most first: the subject's supports counted in
+    one grouped query, joined (comments nobody supports count 0)."""
+    counted = (
+        select(CommentSupport.comment_id, func.count().label("n"))
+        .join(Comment, col(Comment.id) == col(CommentSupport.comment_id))
+        .where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+        .group_by(col(CommentSupport.comment_id))
+        .subquery()
+    )
+    query = query.outerjoin(counted, counted.c.comment_id == col(Comment.id))
+    return query.order_by(func.coalesce(counted.c.n, 0).desc())
 
 
 def comment_counts(session: Session, subject_kind: str, subject_id: int) -> dict[int | None, dict[str, int]]:
@@ -187,12 +212,16 @@ def pseudonym(secret: str, subject_kind: str, subject_id: int, comment: Comment)
 
 
 def comment_page(
-    session: Session, subject_kind: str, subject_id: int, number: int, per_page: int
+    session: Session, subject_kind: str, subject_id: int, number: int, per_page: int, sort: str = "oldest"
 ) -> tuple[list[Comment], int]:
-    """Oldest first, by page number: for the API, where a stable order matters more than depth."""
+    """Oldest first, by page number: for the API, where a stable order matters more than depth; or
+    with `sort` SUPPORTED the most supported first (the oldest first among equals)."""
     where = (Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
     total = session.exec(select(func.count()).select_from(Comment).where(*where)).one()
-    query = select(Comment).where(*where).order_by(col(Comment.id)).offset((number - 1) * per_page).limit(per_page)
+    query = select(Comment).where(*where)
+    if sort == SUPPORTED:
+        query = _most_supported_first(query, subject_kind, subject_id)
+    query = query.order_by(col(Comment.id)).offset((number - 1) * per_page).limit(per_page)
     return list(session.exec(query)), total
 
 

@@ -60,6 +60,18 @@ class Comment(SQLModel, table=True):
     hidden_reason: str = Field(default="", max_length=500)  # set when a moderator hides it: shown instead of the text
 
 
+class CommentSupport(SQLModel, table=True):
+    """A member's support of someone else's comment: one per member and comment, which the
+    constraint, not application code, keeps so however many clicks arrive at once."""
+
+    __tablename__ = "comment_support"
+    __table_args__ = (UniqueConstraint("comment_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id")  # the constraint's index serves the counts
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Decision(StrEnum):
     adopted = "adopted"
     partly_adopted = "partly_adopted"

@@ -143,6 +143,7 @@ class LetterGroup:
     number: int  # the campaign's index in the analysis, as stored on AnalysisThemeComment
     template: str
     size: int
+    supporters: int = 0  # people who support one or more of its copies, when the list is so sorted
 
 
 def letter_groups(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from core import notify
-from core.accounts import Agency
+from core import accounts, notify
+from core.accounts import Agency, Member
 from core.db import pk
 from core.errors import N_
 from core.jobs import JobContext, Queue, handler, periodic
@@ -132,6 +132,16 @@ def threshold_reached(session: Session, queue: Queue, proposal: Proposal) -> Non
         {"title": proposal.title},
         f"/proposals/{proposal.id}",
     )
+
+
+def pending_signatures_counted(session: Session, queue: Queue, member: Member) -> None:
+    """The member's address is verified: their pending signatures count, and each proposal that
+    this takes over its threshold is announced as if the last signature had just arrived."""
+    for proposal in proposals.count_pending(session, member, queue.settings):
+        threshold_reached(session, queue, proposal)
+
+
+accounts.when_email_verified.append(pending_signatures_counted)
 
 
 def proposal_answered(session: Session, queue: Queue, proposal: Proposal) -> None:

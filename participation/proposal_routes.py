@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, notify
+from core import account_mail, accounts, notify
 from core.accounts import Role
 from core.api import PREFIX, add_schemas, agency_json, page_of, paged, paging
 from core.db import pk
@@ -47,6 +47,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         "participation/proposal.html",
         status,
         proposal=proposal,
+        body=proposals.body_below_title(proposal),
         count=count,
         **_progress(count, proposal.threshold),
         state=proposal.state(),
@@ -57,6 +58,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         event_labels=proposals.EVENT_LABELS,
         agency=ctx.db.get(accounts.Agency, proposal.agency_id),
         signed=proposals.has_signed(ctx.db, proposal, ctx.member),
+        pending=ctx.member is not None and ctx.member.email_verified_at is None,
         can_answer=proposals.can_answer(proposal, ctx.member, ctx.roles),
         can_review=bool(ctx.roles & {Role.moderator, Role.admin}),
         errors=errors or {},
@@ -115,7 +117,27 @@ def proposal_sign(ctx: Ctx) -> Response:
         return _detail(ctx, proposal, invalid.errors, 400)
     if reached_now:
         events.threshold_reached(ctx.db, ctx.queue, proposal)
-    ctx.flash(N_("Thank you for signing."))
+    if member.email_verified_at is None:  # kept, not counted: the link that counts it is on its way
+        if ctx.limiter.hit("reset", member.email):
+            account_mail.send_verification_mail(ctx.db, ctx.queue, member)
+        ctx.flash(PENDING)
+    else:
+        ctx.flash(N_("Thank you for signing."))
+    return ctx.redirect(ctx.url("participation:proposal", proposal_id=proposal.id))
+
+
+PENDING = N_("Your signature is pending until you confirm your e-mail address; we sent you a link.")
+
+
+@page
+def proposal_withdraw(ctx: Ctx) -> Response:
+    member = ctx.require_member()
+    proposal = _visible(ctx)
+    try:
+        proposals.withdraw(ctx.db, proposal, member)
+    except Invalid as invalid:
+        return _detail(ctx, proposal, invalid.errors, 400)
+    ctx.flash(N_("Your signature is withdrawn."))
     return ctx.redirect(ctx.url("participation:proposal", proposal_id=proposal.id))
 
 
@@ -344,6 +366,12 @@ routes = [
     Route("/proposals/overdue", overdue, name="participation:proposals_overdue"),
     Route("/proposals/{proposal_id:int}", proposal_detail, name="participation:proposal"),
     Route("/proposals/{proposal_id:int}/sign", proposal_sign, methods=["POST"], name="participation:proposal_sign"),
+    Route(
+        "/proposals/{proposal_id:int}/withdraw",
+        proposal_withdraw,
+        methods=["POST"],
+        name="participation:proposal_withdraw",
+    ),
     Route(
         "/proposals/{proposal_id:int}/review", proposal_review, methods=["POST"], name="participation:proposal_review"
     ),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import Select, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,8 @@ from core.settings import Settings
 from feedback import analyses
 from feedback.analyses import Tie
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -87,8 +90,9 @@ def review(session: Session, proposal: Proposal, settings: Settings, accept: boo
 
 def sign(session: Session, proposal: Proposal, member: Member, settings: Settings) -> bool:
     """Add the member's signature. A second signature is refused by the database's unique
-    constraint, so concurrent clicks cannot count twice. True when this signature is the one that
-    reached the threshold (exactly one signature is, however many arrive together)."""
+    constraint, so concurrent clicks cannot count twice. A signature counts only once the signer's
+    e-mail address is verified; until then it is kept, pending. True when this signature is the one
+    that reached the threshold (exactly one signature is, however many arrive together)."""
     if proposal.state() not in (ProposalState.collecting, ProposalState.awaiting_response) or (
         proposal.signing_ends_at is not None and utcnow() >= proposal.signing_ends_at
     ):
@@ -99,21 +103,56 @@ def sign(session: Session, proposal: Proposal, member: Member, settings: Setting
     except IntegrityError:
         session.rollback()
         raise Invalid({"": N_("You have signed this proposal already.")}) from None
-    reached_now = False
-    if signature_count(session, proposal) >= proposal.threshold and proposal.threshold_reached_at is None:
-        now = utcnow()
-        # Only the first transaction to see the threshold sets the deadline.
-        reached = session.execute(
-            update(Proposal)
-            .where(col(Proposal.id) == proposal.id, col(Proposal.threshold_reached_at).is_(None))
-            .values(threshold_reached_at=now, response_due_at=now + timedelta(days=settings.proposal_response_days))
-        )
-        if reached.rowcount:  # type: ignore[attr-defined]
-            reached_now = True
-            _event(session, proposal, "threshold_reached")
-        session.commit()
-        session.refresh(proposal)
+    return member.email_verified_at is not None and _reach_threshold(session, proposal, settings)
+
+
+def _reach_threshold(session: Session, proposal: Proposal, settings: Settings) -> bool:
+    """Start the agency's clock if the counted signatures have reached the threshold and nobody
+    started it yet: True for the one transaction that does."""
+    if proposal.threshold_reached_at is not None or signature_count(session, proposal) < proposal.threshold:
+        return False
+    now = utcnow()
+    # Only the first transaction to see the threshold sets the deadline.
+    reached = session.execute(
+        update(Proposal)
+        .where(col(Proposal.id) == proposal.id, col(Proposal.threshold_reached_at).is_(None))
+        .values(threshold_reached_at=now, response_due_at=now + timedelta(days=settings.proposal_response_days))
+    )
+    reached_now = bool(reached.rowcount)  # type: ignore[attr-defined]
+    if reached_now:
+        _event(session, proposal, "threshold_reached")
+    session.commit()
+    session.refresh(proposal)
     return reached_now
+
+
+def count_pending(session: Session, member: Member, settings: Settings) -> list[Proposal]:
+    """Once the member's address is verified their pending signatures count: the proposals that
+    this takes over their threshold, while still collecting (a closed signing period stays closed)."""
+    query = (
+        select(Proposal)
+        .join(Signature, col(Signature.proposal_id) == col(Proposal.id))
+        .where(Signature.member_id == pk(member))
+    )
+    return [
+        p
+        for p in session.exec(query)
+        if p.state() == ProposalState.collecting and _reach_threshold(session, p, settings)
+    ]
+
+
+def withdraw(session: Session, proposal: Proposal, member: Member) -> None:
+    """Take the member's signature back: while the proposal collects signatures, or at any time
+    while it is pending (it was never counted). Once the threshold is reached the counted
+    signatures that reached it stay, as the agency's duty to respond rests on them."""
+    query = select(Signature).where(Signature.proposal_id == pk(proposal), Signature.member_id == pk(member))
+    signature = session.exec(query).first()
+    if signature is None:
+        raise Invalid({"": N_("You have not signed this proposal.")})
+    if member.email_verified_at is not None and proposal.state() != ProposalState.collecting:
+        raise Invalid({"": N_("This signature can no longer be withdrawn: the proposal is past its signing.")})
+    session.delete(signature)
+    session.commit()
 
 
 def has_signed(session: Session, proposal: Proposal, member: Member | None) -> bool:
@@ -123,13 +162,21 @@ def has_signed(session: Session, proposal: Proposal, member: Member | None) -> b
     return session.exec(query).first() is not None
 
 
+def _counted(query: Query) -> Query:
+    """Only signatures whose signer's e-mail address is verified: the others are pending."""
+    return query.join(Member, col(Member.id) == col(Signature.member_id)).where(
+        col(Member.email_verified_at).is_not(None)
+    )
+
+
 def signature_count(session: Session, proposal: Proposal) -> int:
+    """The counted signatures: from verified e-mail addresses only."""
     query = select(func.count()).select_from(Signature).where(Signature.proposal_id == pk(proposal))
-    return session.exec(query).one()
+    return session.exec(_counted(query)).one()
 
 
 def signature_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
-    """proposal id -> its signatures, in one query for a whole list."""
+    """proposal id -> its counted signatures, in one query for a whole list."""
     if not proposal_ids:
         return {}
     query = (
@@ -137,7 +184,7 @@ def signature_counts(session: Session, proposal_ids: list[int]) -> dict[int, int
         .where(col(Signature.proposal_id).in_(proposal_ids))
         .group_by(col(Signature.proposal_id))
     )
-    found = dict(session.exec(query).all())
+    found = dict(session.exec(_counted(query)).all())
     return {proposal_id: int(found.get(proposal_id, 0)) for proposal_id in proposal_ids}
 
 
@@ -176,6 +223,15 @@ def clock(proposal: Proposal, now: datetime | None = None) -> Clock | None:
     return Clock.due_soon if proposal.response_due_at - now <= DUE_SOON else Clock.on_time
 
 
+def body_below_title(proposal: Proposal) -> str:
+    """The proposal's text without a first heading that repeats its title: proposers often open
+    with one, and the page shows the title above the text already."""
+    first, _newline, rest = proposal.body.lstrip().partition("\n")
+    if first.startswith("#") and first.lstrip("#").strip() == proposal.title.strip():
+        return rest.lstrip()
+    return proposal.body
+
+
 def get(session: Session, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
@@ -210,16 +266,17 @@ def public_proposals(session: Session) -> list[Proposal]:
 def collecting(session: Session, now: datetime | None = None) -> list[tuple[Proposal, int]]:
     """Proposals open for signatures, the soonest to close first, each with its signature count."""
     now = now or utcnow()
+    counted = _counted(select(Signature.proposal_id, func.count().label("n")).group_by(col(Signature.proposal_id)))
+    signed = counted.subquery()
     query = (
-        select(Proposal, func.count(col(Signature.id)))
-        .outerjoin(Signature, col(Signature.proposal_id) == Proposal.id)
+        select(Proposal, func.coalesce(signed.c.n, 0))
+        .outerjoin(signed, signed.c.proposal_id == col(Proposal.id))
         .where(
             Proposal.review == "accepted",
             col(Proposal.threshold_reached_at).is_(None),
             col(Proposal.responded_at).is_(None),
             col(Proposal.signing_ends_at) > now,
         )
-        .group_by(col(Proposal.id))
         .order_by(col(Proposal.signing_ends_at))
     )
     return [(proposal, int(n)) for proposal, n in session.exec(query)]

@@ -31,7 +31,7 @@ from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handl
 from deliberation import api_routes as deliberation_api_routes
 from deliberation import discussion_routes
 from deliberation import routes as deliberation_routes
-from feedback import comment_routes, response_routes
+from feedback import comment_routes, response_routes, support_routes
 from participation import agency_routes, proposal_routes
 from participation import routes as participation_routes
 from search import outbox as search_outbox
@@ -52,6 +52,7 @@ def all_routes() -> list[BaseRoute]:
         *moderation_routes.routes,
         *receipt_routes.routes,
         *comment_routes.routes,
+        *support_routes.routes,
         *response_routes.routes,
         *participation_routes.routes,
         *proposal_routes.routes,

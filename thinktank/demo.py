@@ -36,6 +36,17 @@ WALK = [
         ],
     ),
     (
+        "a citizen whose e-mail address is not confirmed yet",
+        core_demo.UNVERIFIED,
+        [
+            ("/proposals/1", "your signature is pending until you confirm your address, so it is not counted"),
+            (
+                "/profile",
+                "ask for the link that confirms it (the demo keeps e-mail in the admin's /outbox); opening it counts the signature",
+            ),
+        ],
+    ),
+    (
         "an agency official",
         "lin.yijun@mohw.demo.thinktank.tw",
         [

@@ -14,7 +14,7 @@ from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
 from deliberation import receipts as deliberation_receipts
 from deliberation import services as deliberation_services
-from feedback import analyses, comments, importing
+from feedback import analyses, comments, importing, supports
 from feedback import indexing as feedback_indexing
 from feedback import models as feedback
 from feedback import receipts as feedback_receipts
@@ -53,6 +53,7 @@ modules = [
     bill_indexing,
     deliberation_indexing,
     feedback_receipts,
+    supports,
     participation_receipts,
     deliberation_receipts,
 ]

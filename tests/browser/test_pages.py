@@ -36,6 +36,7 @@ PAGES = [
     ("core:profile", "/profile", CITIZEN),
     ("core:sessions", "/profile/sessions", CITIZEN),
     ("core:signup_confirm", "SIGNUP", None),
+    ("core:verify_email", "VERIFY", "nguyen.thilan@demo.thinktank.tw"),
     ("core:activity", "/me", CITIZEN),
     ("core:receipt_form", "/receipt", None),
     ("core:receipt", "RECEIPT", CITIZEN),
@@ -154,6 +155,12 @@ def _resolve(page: Page, site: Site, path: str) -> str:
                 session, f"new-{time.monotonic_ns()}@example.tw", "a password 2026", "新會員"
             )
         return f"/signup/confirm/{token}"
+    if path == "VERIFY":  # the link that proves the demo's one unverified address
+        with session_scope(site.engine) as session:
+            member = accounts.find_member_by_email(session, "nguyen.thilan@demo.thinktank.tw")
+            assert member is not None
+            token = accounts.start_email_verification(session, member)
+        return f"/email/verify/{token}"
     if path == "COMMENT_EDIT":  # a fresh comment, still inside its edit window
         page.goto(LTC)
         page.get_by_label("中立").or_(page.get_by_label("Neutral")).check()
@@ -529,3 +536,20 @@ def test_the_footer_leads_to_each_page_in_the_readers_language(page: Page) -> No
     page.wait_for_url("**/privacy")
     expect(page.locator("h1")).to_have_text("隱私權政策")
     expect(page).to_have_title("隱私權政策 · 公共政策智庫")
+
+
+def test_a_citizen_supports_a_comment_in_place_and_withdraws_it(context: BrowserContext) -> None:
+    page = context.new_page()
+    sign_in(page, "hsu.shuhui@demo.thinktank.tw")
+    page.goto(f"{LTC}/comments?sort=supported")
+    box = page.locator("div.support:has(form)").first
+    box_id = box.get_attribute("id")
+    count = page.locator(f"#{box_id} .support-count")
+    before = int(re.sub(r"\D", "", count.inner_text()))
+    page.locator(f"#{box_id} button").click()
+    expect(page.locator(f"#{box_id} button")).to_have_text("撤回我的支持")
+    expect(count).to_have_text(f"{before + 1} 人支持")
+    assert page.url.endswith("/comments?sort=supported")  # swapped in place: no page load
+    page.locator(f"#{box_id} button").click()
+    expect(page.locator(f"#{box_id} button")).to_have_text("支持這則意見")
+    expect(count).to_have_text(f"{before} 人支持")

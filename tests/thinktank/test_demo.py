@@ -9,13 +9,14 @@ from datetime import timedelta
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
 from deliberation import demo as deliberation_demo
 from deliberation.models import Conversation
 from feedback import comments
 from participation import proposals
-from participation.models import Consultation, Proposal
+from participation.models import Consultation, Proposal, Signature
 from tests.helpers import post
 from thinktank import demo
 
@@ -31,6 +32,17 @@ def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Set
             assert client.get(path.split("#")[0]).status_code == 200, (email, path)
 
     assert [c.slug for c in db.exec(select(Conversation))] == [deliberation_demo.SLUG]
+
+    # One citizen's address is not verified: her signature on the first proposal waits, uncounted.
+    client.cookies.clear()
+    post(client, "/signin", {"email": core_demo.UNVERIFIED, "password": demo.DEMO_PASSWORD}, token_from="/signin")
+    pending = client.get("/proposals/1", headers={"Accept-Language": "en"}).text
+    assert "Your signature is pending until you confirm your e-mail address" in pending
+    first = proposals.get(db, 1)
+    assert (
+        proposals.signature_count(db, first)
+        == len(db.exec(select(Signature).where(Signature.proposal_id == 1)).all()) - 1
+    )
 
     now = utcnow()
     for consultation in db.exec(select(Consultation)):

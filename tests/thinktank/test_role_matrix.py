@@ -59,6 +59,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core:language": EVERYONE,
     "core:signup_confirm": EVERYONE,  # the e-mailed token is the authority
     "core:change_password": MEMBERS,
+    "core:verify_email_request": MEMBERS,
+    "core:verify_email": EVERYONE,  # the e-mailed token is the authority
     "core:end_session": MEMBERS,  # one's own other session; anyone else's is a 404
     "core:end_other_sessions": MEMBERS,
     "core:agencies": frozenset({"admin"}),
@@ -69,6 +71,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core:moderation_content": MODERATORS,
     "core:moderation_member": MODERATORS,
     "feedback:comment_edit": AUTHOR,
+    "feedback:comment_support": MEMBERS,  # anyone's but one's own: the comment tried is someone else's
     # A consultation is created in one's own agency: an admin, attached to none, cannot.
     "participation:new": frozenset({"official", "other_official"}),
     "participation:edit": OFFICIAL,
@@ -84,6 +87,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "participation:analysis_publish": OFFICIAL,
     "participation:proposal_new": MEMBERS,
     "participation:proposal_sign": MEMBERS,
+    "participation:proposal_withdraw": MEMBERS,  # one's own signature: each role has signed first
     "participation:proposal_review": MODERATORS,
     "participation:proposal_answer": OFFICIAL,
     "bills:comment": MEMBERS,
@@ -253,6 +257,11 @@ class World:
         )
 
     @cached_property
+    def others_comment(self) -> Comment:
+        """A comment by someone none of the roles is: each may support it."""
+        return services.comment_on_consultation(self.db, self.open_consultation, self.someone, "support", "附議")
+
+    @cached_property
     def post(self) -> Post:
         discussion = discussions.start(self.db, self.members["citizen"], "喘息服務", "原貼文")
         return self.db.exec(select(Post).where(Post.discussion_id == discussion.id)).one()
@@ -360,6 +369,10 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "core:change_password": lambda w, _r: Attempt(
         "/profile/password", {"current_password": PASSWORD, "new_password": PASSWORD}
     ),
+    "core:verify_email_request": lambda w, _r: Attempt("/profile/verify", {}),
+    "core:verify_email": lambda w, _r: Attempt(
+        f"/email/verify/{accounts.start_email_verification(w.db, w.someone)}", {}
+    ),
     "core:end_session": lambda w, role: Attempt(f"/profile/sessions/{_other_session(w, role)}/end", {}),
     "core:end_other_sessions": lambda w, _r: Attempt("/profile/sessions/others/end", {}),
     "core:agencies": lambda w, _r: Attempt("/agencies", {"slug": "moe", "name": "教育部", "name_en": ""}),
@@ -380,6 +393,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "feedback:comment_edit": lambda w, _r: Attempt(
         f"/comments/{w.comment.id}/edit", {"stance": "oppose", "text": "改過的意見", "amendment": ""}
     ),
+    "feedback:comment_support": lambda w, _r: Attempt(f"/comments/{w.others_comment.id}/support", {}),
     "participation:new": lambda w, role: Attempt("/c/new", _consultation_form(f"new-{role.replace('_', '-')}")),
     "participation:edit": lambda w, _r: Attempt(
         f"/c/{w.open_consultation.slug}/edit", _consultation_form(w.open_consultation.slug)
@@ -396,6 +410,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
         "/proposals/new", {"agency": w.agency.slug, "title": "增加據點", "body": "偏鄉據點不足"}
     ),
     "participation:proposal_sign": lambda w, _r: Attempt(f"/proposals/{w.proposal(accepted=True).id}/sign", {}),
+    "participation:proposal_withdraw": lambda w, role: Attempt(f"/proposals/{_signed(w, role).id}/withdraw", {}),
     "participation:proposal_review": lambda w, _r: Attempt(
         f"/proposals/{w.proposal(accepted=False).id}/review", {"decision": "accept", "note": ""}
     ),
@@ -439,6 +454,14 @@ def _sign_up_token(w: World, role: str) -> str:
     _email, token = accounts.request_sign_up(w.db, f"joining-{role}@example.tw", PASSWORD, "新會員")
     assert token is not None
     return token
+
+
+def _signed(w: World, role: str) -> Proposal:
+    """An accepted proposal that the member playing `role` has signed (anonymous has no signature)."""
+    proposal = w.proposal(accepted=True)
+    if role != "anonymous":
+        proposals.sign(w.db, proposal, w.members[role], w.app.state.settings)
+    return proposal
 
 
 def _other_session(w: World, role: str) -> int:
