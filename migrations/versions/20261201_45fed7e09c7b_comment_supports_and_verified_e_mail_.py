@@ -9,7 +9,7 @@ thresholds already reached look unmet. New accounts made other than by the site'
 unverified, and their owners prove the address from their profile.
 
 Revision ID: 45fed7e09c7b
-Revises: 5817defacf1d
+Revises: ffbd15e04904
 Create Date: 2026-12-01 13:50:33.039979
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 
 
 revision: str = '45fed7e09c7b'
-down_revision: str | None = '5817defacf1d'
+down_revision: str | None = 'ffbd15e04904'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
