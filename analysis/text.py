@@ -34,6 +34,7 @@ _NUMBER = re.compile(r"^[\d.,%/:\-]+$")
 # Joins a batch of texts into one string (a control character: not white space, not a word's part,
 # and passed through by OpenCC's C interface); a batch whose texts hold it goes one by one.
 _BATCH = "\x01"
+BATCH_TEXTS = 10_000
 # The compatibility characters most frequent in Chinese comments, each with its NFKC form.
 _WIDE = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）；！？\u3000…～％／\xa0")
 
@@ -131,8 +132,14 @@ class TextPipeline:
         return _SPACES.sub(" ", text).strip().lower()
 
     def normalise_many(self, texts: list[str]) -> list[str]:
-        """`normalise` of each text, the same strings, made in a few calls over the whole batch
-        instead of several per text (a call per text costs more than the work in it)."""
+        """`normalise` of each text, the same strings, made in a few calls over each batch of
+        `BATCH_TEXTS` instead of several per text (a call per text costs more than its work)."""
+        if len(texts) > BATCH_TEXTS:  # batches keep the joined copies small
+            return [
+                n
+                for start in range(0, len(texts), BATCH_TEXTS)
+                for n in self.normalise_many(texts[start : start + BATCH_TEXTS])
+            ]
         joined = _BATCH.join(texts)
         if len(texts) < 2 or joined.count(_BATCH) != len(texts) - 1:
             return [self.normalise(t) for t in texts]

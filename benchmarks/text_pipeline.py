@@ -8,7 +8,8 @@ Texts: the shared Chinese comments (../shared/data/comments/polis-talkto-tw-zh t
 until they make `--megabytes` of UTF-8, as a big consultation would bring the same words again.
 Prints tokens per second of CPU time (median of `--runs`) of bare rjieba (`cut` of each raw text, the same
 dictionaries loaded), of our segmenting step (`TextPipeline._segment` of each normalised text) and
-of `tokens_many` on the raw texts, all in the same run.
+of `tokens_many` on the raw texts, and of `tokens_many` as it was at `--before`, all in the same
+run (tokens/s counts the segmenter's tokens throughout; fewer content tokens are kept).
 
 Then the check: the tokens, normal forms and languages of every shared comment (Chinese, English
 and German: comments/ and polis/) from today's `analysis.text` and from the version at `--before`
@@ -84,7 +85,7 @@ def pipeline_before(revision: str) -> object:
     return module.TextPipeline()
 
 
-def speed(megabytes: float, runs: int) -> None:
+def speed(megabytes: float, runs: int, revision: str) -> None:
     from analysis.text import TextPipeline
 
     texts = chinese_texts()
@@ -107,6 +108,10 @@ def speed(megabytes: float, runs: int) -> None:
     whole = median_seconds(lambda: nlp.tokens_many(batch), runs)
     # tokens/s counts the segmenter's tokens, as the baseline does; the content tokens kept are fewer.
     print(f"tokens_many (normalise to tokens)  {segmented / whole:>12,.0f} tokens/s  ({whole:.2f} s)")
+    old = pipeline_before(revision)
+    old.tokens_many(texts)  # type: ignore[attr-defined]
+    before = median_seconds(lambda: old.tokens_many(batch), runs)  # type: ignore[attr-defined]
+    print(f"tokens_many as at {revision:<16} {segmented / before:>12,.0f} tokens/s  ({before:.2f} s)")
     print(f"  {tokens:,} content tokens kept of {segmented:,} segmented", flush=True)
 
 
@@ -134,6 +139,12 @@ def check(revision: str) -> int:
                 break
     # One text at a time and in another order: what is done per batch must not leak between texts.
     backwards = new.tokens_many(texts[::-1])[::-1]
+    thrice = new.tokens_many(texts * 3)  # more texts than one batch of normalise_many holds
+    mismatched += [
+        (i % len(texts), "batches", old_tokens[i % len(texts)], b)
+        for i, b in enumerate(thrice)
+        if b != old_tokens[i % len(texts)]
+    ]
     one_by_one = [new.tokens(t) for t in texts[:2000]]
     mismatched += [(i, "batch order", old_tokens[i], b) for i, b in enumerate(backwards) if b != old_tokens[i]]
     mismatched += [(i, "one by one", old_tokens[i], b) for i, b in enumerate(one_by_one) if b != old_tokens[i]]
@@ -151,7 +162,7 @@ def main() -> None:
     parser.add_argument("--check-only", action="store_true")
     args = parser.parse_args()
     if not args.check_only:
-        speed(args.megabytes, args.runs)
+        speed(args.megabytes, args.runs, args.before)
     raise SystemExit(1 if check(args.before) else 0)
 
 
