@@ -162,8 +162,9 @@ class TextPipeline:
                 converted = [self._opencc.convert(parts[i]) for i in chinese]
             for i, text in zip(chinese, converted, strict=True):
                 parts[i] = text
-        parts = _SPACES.sub(" ", _BATCH.join(parts)).split(_BATCH)
-        return [p.strip().lower() for p in parts]
+        # str.split() splits at runs of what `\s` matches and drops them at both ends: the same as
+        # _SPACES.sub(" ", p).strip(), for less.
+        return [" ".join(p.split()).lower() for p in parts]
 
     def _segment(self, text: str) -> list[str]:
         return self._jieba.cut(text, True)  # rjieba gives a new list each call
