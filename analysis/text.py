@@ -16,7 +16,7 @@ import importlib.util
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -31,6 +31,12 @@ _SPACES = re.compile(r"\s+")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
 _WORDS = re.compile(r"\w+")
 _NUMBER = re.compile(r"^[\d.,%/:\-]+$")
+# Joins a batch of texts into one string (a control character: not white space, not a word's part,
+# and passed through by OpenCC's C interface); a batch whose texts hold it goes one by one.
+_BATCH = "\x01"
+BATCH_TEXTS = 10_000
+# The compatibility characters most frequent in Chinese comments, each with its NFKC form.
+_WIDE = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）；！？\u3000…～％／\xa0")
 
 # Words that carry no theme in policy comments, beyond spaCy's stop lists.
 _EXTRA_STOP_ZH_WORDS = (
@@ -43,6 +49,11 @@ _EXTRA_STOP_ZH = set(_EXTRA_STOP_ZH_WORDS.split())
 def detect_language(text: str) -> str:
     """zh when Han characters make up at least a third of the letters, en when Latin letters do
     the rest, other for any other script (kana, Hangul, Cyrillic...) or no letters at all."""
+    # Most texts are of one script: then a search or two answers without counting every letter.
+    if text.isascii():
+        return "en" if _LATIN.search(text) else "other"
+    if not _LATIN.search(text) and not _OTHER_SCRIPT.search(text):
+        return "zh" if _HAN.search(text) else "other"
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(text))
     other = len(_OTHER_SCRIPT.findall(text))
@@ -84,8 +95,9 @@ class TextPipeline:
 
     @cached_property
     def _kept(self) -> dict[str, str | None]:
-        """What `_keep` made of each token seen so far: the bulk path meets the same words again and again."""
-        return {}
+        """What `_judge` made of each token seen so far, judging a token on its first lookup: the
+        bulk path meets the same words again and again, and looks them up in its comprehensions."""
+        return _Judged(self._judge)
 
     @cached_property
     def stop_words(self) -> frozenset[str]:
@@ -119,15 +131,43 @@ class TextPipeline:
             text = self._opencc.convert(text)
         return _SPACES.sub(" ", text).strip().lower()
 
-    def _segment(self, text: str) -> list[str]:
-        return list(self._jieba.cut(text, True))
+    def normalise_many(self, texts: list[str]) -> list[str]:
+        """`normalise` of each text, the same strings, made in a few calls over each batch of
+        `BATCH_TEXTS` instead of several per text (a call per text costs more than its work)."""
+        if len(texts) > BATCH_TEXTS:  # batches keep the joined copies small
+            return [
+                n
+                for start in range(0, len(texts), BATCH_TEXTS)
+                for n in self.normalise_many(texts[start : start + BATCH_TEXTS])
+            ]
+        joined = _BATCH.join(texts)
+        if len(texts) < 2 or joined.count(_BATCH) != len(texts) - 1:
+            return [self.normalise(t) for t in texts]
+        # NFKC: the compatibility forms Chinese writing is full of are replaced by what NFKC makes
+        # of them, in one pass each over the batch; a text still not in NFKC form after that (it
+        # has others, or a replaced character would compose with its neighbour) is normalised
+        # whole. Replacing characters by their full compatibility decomposition (for these the
+        # same as their NFKC form) never changes a text's NFKC form.
+        for wide, narrow in _WIDE:
+            if wide in joined:
+                joined = joined.replace(wide, narrow)
+        parts = joined.split(_BATCH)
+        normal, nfkc = unicodedata.is_normalized, unicodedata.normalize
+        parts = [p if normal("NFKC", p) else nfkc("NFKC", t) for p, t in zip(parts, texts, strict=True)]
+        # OpenCC once over every text with Han characters, joined the same way.
+        chinese = [i for i, p in enumerate(parts) if _HAN.search(p)]
+        if chinese:
+            converted = self._opencc.convert(_BATCH.join([parts[i] for i in chinese])).split(_BATCH)
+            if len(converted) != len(chinese):  # not expected; then one text at a time
+                converted = [self._opencc.convert(parts[i]) for i in chinese]
+            for i, text in zip(chinese, converted, strict=True):
+                parts[i] = text
+        # str.split() splits at runs of what `\s` matches and drops them at both ends: the same as
+        # _SPACES.sub(" ", p).strip(), for less.
+        return [" ".join(p.split()).lower() for p in parts]
 
-    def _keep(self, token: str) -> str | None:
-        try:
-            return self._kept[token]
-        except KeyError:
-            kept = self._kept[token] = self._judge(token)
-            return kept
+    def _segment(self, text: str) -> list[str]:
+        return self._jieba.cut(text, True)  # rjieba gives a new list each call
 
     def _judge(self, token: str) -> str | None:
         token = token.strip()
@@ -160,18 +200,32 @@ class TextPipeline:
                 gc.enable()
 
     def _tokens_many(self, texts: Iterable[str], languages: list[str] | None, normalised: bool) -> list[list[str]]:
-        texts = list(texts) if normalised else [self.normalise(t) for t in texts]
+        texts = list(texts) if normalised else self.normalise_many(list(texts))
         languages = languages or [detect_language(t) for t in texts]
         result: list[list[str]] = [[] for _ in texts]
+        kept = self._kept
         english = [i for i, lang in enumerate(languages) if lang == "en"]
         for i, doc in zip(english, self.nlp["en"].tokenizer.pipe(texts[i] for i in english), strict=True):
-            result[i] = [kept for token in doc if (kept := self._keep(token.text))]
+            result[i] = [k for token in doc if (k := kept[token.text])]
+        cut = self._jieba.cut
         for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
             if lang == "zh":
-                result[i] = [kept for token in self._segment(text) if (kept := self._keep(token))]
+                result[i] = [k for token in cut(text, True) if (k := kept[token])]
             elif lang == "other":  # no segmenter of ours fits; words as Unicode sees them
-                result[i] = [kept for token in _WORDS.findall(text) if (kept := self._keep(token))]
+                result[i] = [k for token in _WORDS.findall(text) if (k := kept[token])]
         return result
+
+
+class _Judged(dict[str, str | None]):
+    """A dict that fills itself: a missing token is judged, stored and returned."""
+
+    def __init__(self, judge: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._judge = judge
+
+    def __missing__(self, token: str) -> str | None:
+        kept = self[token] = self._judge(token)
+        return kept
 
 
 def _hant_dictionary() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core import accounts
+from core import accounts, passwords
 from core.accounts import OrgType, Role
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -67,8 +67,9 @@ def seed(session: Session) -> list[tuple[str, str]]:
     agencies = {slug: accounts.create_agency(session, slug, name, name_en) for slug, name, name_en in AGENCIES}
     admin: accounts.Member | None = None
     sign_ins = []
+    password_hash = passwords.hash_password(DEMO_PASSWORD)  # once: every demo account has this password
     for email, name, org_name, org_type, role, agency in MEMBERS:
-        member = accounts.sign_up(session, email, DEMO_PASSWORD, name, org_name, org_type)
+        member = accounts.sign_up(session, email, DEMO_PASSWORD, name, org_name, org_type, password_hash=password_hash)
         if email != UNVERIFIED:
             accounts.mark_email_verified(session, member)
         if role != Role.citizen:

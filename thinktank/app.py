@@ -20,7 +20,7 @@ from bills import api_routes as bill_api_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
-from core import moderation_routes, pages, receipt_routes
+from core import moderation_routes, pages, passwords, receipt_routes
 from core import routes as core_routes
 from core.db import make_engine
 from core.jobs import Queue
@@ -70,6 +70,7 @@ def all_routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None, engine: Engine | None = None, queue: Queue | None = None) -> Starlette:
     """The site. Tests and the demo hand in their engine and queue; otherwise they are made here."""
     settings = settings or Settings.from_env()
+    passwords.dummy_hash()  # made now: the first sign-in for an unknown address takes no longer than others
     engine = engine or (queue.engine if queue else make_engine(settings.database_url))
     app = Starlette(
         debug=False,  # tracebacks go to the log, never to the page

@@ -1,5 +1,8 @@
 """The `thinktank` command. Every command works on the database DATABASE_URL names (by default
-the SQLite file under var/). Unusable arguments exit with code 2 and a message, never a traceback."""
+the SQLite file under var/). Unusable arguments exit with code 2 and a message, never a traceback.
+
+Each command imports what it uses when it runs: `thinktank --help`, and a command's `--help`,
+load no database library, job queue or analysis."""
 
 from __future__ import annotations
 
@@ -9,16 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from core import accounts
-from core.db import make_engine, migrate, session_scope
 from core.errors import Invalid, NotFound
+from core.roles import Role
 from core.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from core import accounts
 
 
 def fail(message: str) -> NoReturn:
@@ -36,6 +41,8 @@ def load_settings() -> Settings:
 @contextmanager
 def database() -> Iterator[Session]:
     """A session on DATABASE_URL; the engine is closed afterwards (PostgreSQL counts connections)."""
+    from core.db import make_engine, session_scope
+
     engine = make_engine(load_settings().database_url)
     try:
         with session_scope(engine) as session:
@@ -46,6 +53,8 @@ def database() -> Iterator[Session]:
 
 def agency_named(session: Session, slug: str | None) -> accounts.Agency | None:
     """The agency a --agency option names (None without one); an unknown name exits 2."""
+    from core import accounts
+
     if not slug:
         return None
     try:
@@ -66,6 +75,8 @@ def main() -> None:
 @main.command(name="migrate")
 def migrate_command() -> None:
     """Bring the database to the latest schema."""
+    from core.db import make_engine, migrate
+
     engine = make_engine(load_settings().database_url)
     migrate(engine)
     engine.dispose()
@@ -92,6 +103,7 @@ def worker(workers: int) -> None:
     from huey.consumer import Consumer
 
     import thinktank.registry  # noqa: F401  (every job handler and search source)
+    from core.db import make_engine
     from core.jobs import Queue, Sweeper
     from search import outbox, site
 
@@ -125,6 +137,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     import uvicorn
     from huey.consumer import Consumer
 
+    from core.db import make_engine, migrate, session_scope
     from core.jobs import Queue
     from search import outbox, site
     from thinktank import demo as site_demo
@@ -270,17 +283,19 @@ def user() -> None:
 @click.option("--email", required=True)
 @click.option("--name", "display_name", help="Public display name (default: the part of the e-mail before @).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when omitted.")
-@click.option("--role", type=click.Choice([r.value for r in accounts.Role]), default="citizen", show_default=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="citizen", show_default=True)
 @click.option("--agency", "agency_slug", help="Agency short name, for an agency official.")
 def user_create(email: str, display_name: str | None, password: str, role: str, agency_slug: str | None) -> None:
     """Create a member, optionally with a role."""
+    from core import accounts
+
     with database() as session:
         agency = agency_named(session, agency_slug)
-        if role == accounts.Role.agency_official and agency is None:
+        if role == Role.agency_official and agency is None:
             fail("an agency official needs --agency")
         try:
             member = accounts.sign_up(session, email, password, display_name or email.split("@")[0])
-            if role != accounts.Role.citizen:
+            if role != Role.citizen:
                 accounts.grant_role(session, member, role, agency=agency)
         except Invalid as invalid:
             session.rollback()
@@ -299,6 +314,8 @@ def agency() -> None:
 @click.option("--name-en", default="", help="Name in English.")
 def agency_create(slug: str, name: str, name_en: str) -> None:
     """Create an agency."""
+    from core import accounts
+
     with database() as session:
         try:
             created = accounts.create_agency(session, slug, name, name_en)
@@ -310,6 +327,8 @@ def agency_create(slug: str, name: str, name_en: str) -> None:
 @agency.command(name="list")
 def agency_list() -> None:
     """List agencies."""
+    from core import accounts
+
     with database() as session:
         for item in accounts.list_agencies(session):
             click.echo(f"{item.slug}\t{item.name}\t{item.name_en}")
@@ -403,6 +422,8 @@ def bills_import(paths: tuple[Path, ...], fmt: str | None) -> None:
 
     Exit code 0 when everything went in, 1 when some files or records failed, 2 for unusable
     arguments or when nothing could be imported."""
+    from sqlalchemy.engine import Engine
+
     from bills import services
     from core.jobs import Queue
 
@@ -440,6 +461,8 @@ def bills_sync(urls: tuple[str, ...]) -> None:
     """Fetch LY API bill records now and import them; followers hear of stage changes.
 
     Exit code 0 when all went in, 1 when some failed, 2 when there is nothing to fetch."""
+    from sqlalchemy.engine import Engine
+
     from bills import services
     from core.jobs import Queue
 

@@ -54,3 +54,23 @@ def test_already_normalised_texts_give_the_same_tokens() -> None:
     texts = ["长期照顾服务　ＡＩ", "Care Workers need PAY"]
     normalised = [nlp.normalise(t) for t in texts]
     assert nlp.tokens_many(normalised, normalised=True) == nlp.tokens_many(texts)
+
+
+def test_a_batch_is_normalised_as_each_text_alone() -> None:
+    nlp = pipeline()
+    texts = [
+        "长期照顾服务，ＡＩ！",
+        "Ａ\u0301 and ，\u0301",  # a full-width letter composing with the accent after it
+        "  多行\n\n文字\u3000…  ",
+        "",
+        "   ",
+        "한국어 텍스트",
+        "Café: 20％ off／day",
+        "我支持 AI 法案（第五條）；對嗎？",
+    ]
+    assert nlp.normalise_many(texts) == [nlp.normalise(t) for t in texts]
+    assert nlp.normalise_many(texts)[1] == "á and ,\u0301"
+    # A text holding the character that joins a batch is normalised as well.
+    joined = [*texts, "长\x01期"]
+    assert nlp.normalise_many(joined) == [nlp.normalise(t) for t in joined]
+    assert nlp.tokens_many(joined) == [nlp.tokens(t) for t in joined]

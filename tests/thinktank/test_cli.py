@@ -1,5 +1,8 @@
 """The `thinktank` command, run the way a person runs it, on the test database."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,22 @@ def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
         result = run(*command, "--help")
         assert result.exit_code == 0, command
         assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["user", "create"], ["demo"], ["analyze", "themes"]])
+def test_help_loads_no_database_library_queue_or_analysis(command: list[str]) -> None:
+    """Help answers at once: what a command needs is imported when it runs, not for its help."""
+    heavy = ["sqlalchemy", "sqlmodel", "alembic", "psycopg", "huey", "redis", "sklearn", "scipy", "spacy", "numpy"]
+    script = (
+        "import json, sys\n"
+        "from thinktank.cli import main\n"
+        f"sys.argv = ['thinktank', *{command!r}, '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert "Usage:" in done.stdout
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_migrate_is_idempotent(run) -> None:  # type: ignore[no-untyped-def]
