@@ -155,8 +155,9 @@ class Server:
 
 def uvicorn(app: str, port: int, workers: int, env: dict[str, str], log: Path, app_dir: Path = ROOT) -> Server:
     """The Procfile's web command, on loopback, with several workers and without the access log."""
-    command = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir), "--host", HOST, "--port", str(port)]
-    command += ["--workers", str(workers), "--proxy-headers", "--no-access-log", "--log-level", "warning"]
+    command = [sys.executable, "-m", "thinktank.serving", "--app", app, "--app-dir", str(app_dir)]
+    command += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
+    command += ["--no-access-log", "--log-level", "warning"]
     return Server(command, env, log)
 
 
