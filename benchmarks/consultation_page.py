@@ -25,6 +25,7 @@ import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import make_engine, migrate, pk, utcnow
 from core.settings import Settings
+from feedback.comments import comments_changed
 from feedback.models import Comment
 from participation import services
 from thinktank.app import create_app
@@ -78,6 +79,7 @@ def insert_comments(session: Session, consultation_id: int, count: int, articles
             batch = []
     if batch:
         session.execute(insert(Comment), batch)
+    comments_changed(session, "consultation", consultation_id)  # as the importer does: kept counts are stale
     session.commit()
     # Statistics as autovacuum would have them a minute after a bulk load; without them
     # PostgreSQL's planner guesses one row and picks poor plans.
