@@ -28,6 +28,7 @@ import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import make_engine, migrate, pk, utcnow
 from core.settings import Settings
+from feedback.comments import comments_changed
 from feedback.models import Comment, CommentSupport
 from participation import services
 from thinktank.app import create_app
@@ -48,17 +49,25 @@ def build(session: Session, count: int) -> str:
         ),
     )
     services.publish_consultation(session, consultation)
+    insert_comments(session, pk(consultation), count, articles=20, version=1)
+    return consultation.slug
+
+
+def insert_comments(session: Session, consultation_id: int, count: int, articles: int, version: int) -> None:
+    """`count` imported comments on the consultation, in bulk (past the services, as a fast load
+    would be), then the statistics the planner needs."""
+    now = utcnow()
     rng = random.Random(1)
     stances = ["support", "oppose", "neutral", "amend"]
     batch = []
     for n in range(count):
-        article = rng.choice([None, *range(1, 21)])
+        article = rng.choice([None, *range(1, articles + 1)])
         batch.append(
             {
                 "subject_kind": "consultation",
-                "subject_id": pk(consultation),
+                "subject_id": consultation_id,
                 "article": article,
-                "version": 1 if article else None,
+                "version": version if article else None,
                 "stance": rng.choice(stances),
                 "text": f"{rng.choice(PHRASES)}，{rng.choice(PHRASES)}。第{n}則意見。",
                 "amendment": "",
@@ -73,6 +82,7 @@ def build(session: Session, count: int) -> str:
             batch = []
     if batch:
         session.execute(insert(Comment), batch)
+    comments_changed(session, "consultation", consultation_id)  # as the importer does: kept counts are stale
     session.commit()
     return consultation.slug
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -206,17 +206,31 @@ DATE_FORMATS = {"zh_TW": ("y年M月d日", "y年M月d日 HH:mm"), "en": ("d MMM y
 def _formats(locale: str) -> tuple[str, str]:
     if locale in DATE_FORMATS:
         return DATE_FORMATS[locale]
-    medium = str(Locale.parse(locale).date_formats["medium"].pattern)
+    medium = str(babel_locale(locale).date_formats["medium"].pattern)
     return medium, f"{medium} HH:mm"
+
+
+@cache
+def babel_locale(code: str) -> Locale:
+    """Babel's Locale for a catalog code, parsed once: Babel parses the code again on every
+    format call given a string, and a page formats hundreds of dates and numbers."""
+    return Locale.parse(code)
+
+
+@cache
+def _patterns(locale: str) -> tuple[dates.DateTimePattern, dates.DateTimePattern]:
+    """The language's (date, date and time) patterns, parsed once."""
+    day, moment = _formats(locale)
+    return dates.parse_pattern(day), dates.parse_pattern(moment)
 
 
 def format_datetime(value: datetime | None, timezone: str) -> str:
     """A datetime in the site's time zone, in the reader's language's one format (naive is UTC)."""
     if value is None:
         return ""
-    aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
     locale = get_locale()
-    return dates.format_datetime(aware, _formats(locale)[1], tzinfo=ZoneInfo(timezone), locale=locale)
+    return _patterns(locale)[1].apply(aware.astimezone(ZoneInfo(timezone)), babel_locale(locale))
 
 
 def format_date(value: datetime | date | str | None, timezone: str) -> str:
@@ -226,19 +240,19 @@ def format_date(value: datetime | date | str | None, timezone: str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
-        aware = value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
         value = aware.astimezone(ZoneInfo(timezone)).date()
     locale = get_locale()
-    return dates.format_date(value, _formats(locale)[0], locale=locale)
+    return _patterns(locale)[0].apply(value, babel_locale(locale))
 
 
 def format_number(value: float | int) -> str:
-    return numbers.format_decimal(value, locale=get_locale())
+    return numbers.format_decimal(value, locale=babel_locale(get_locale()))
 
 
 def format_percent(share: float) -> str:
     """0.0002 -> "0.02%": two decimals, so a small share does not read as nothing."""
-    return numbers.format_percent(share, "#,##0.##%", locale=get_locale())
+    return numbers.format_percent(share, "#,##0.##%", locale=babel_locale(get_locale()))
 
 
 def parse_local_datetime(value: str, timezone: str) -> datetime | None:

@@ -7,6 +7,8 @@ javascript: link survives, whatever the input.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -20,7 +22,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+@lru_cache(maxsize=1024)
 def render_markdown(text: str) -> Markup:
+    """Markdown as safe HTML. Remembered by its text (a draft's articles are rendered on every view
+    of it): the result depends on nothing else, so a new version, being new text, is never stale."""
     html = _markdown.render(text)
     clean = nh3.clean(
         html,

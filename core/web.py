@@ -252,7 +252,7 @@ class Ctx:
     # answering
 
     def url(self, name: str, **params: Any) -> str:
-        return str(self.request.app.url_path_for(name, **params))
+        return url_path(self.request.app, name, **params)
 
     def flash(self, message: str) -> None:
         """A message shown once, on the next page (a translated msgid)."""
@@ -284,6 +284,25 @@ def _whole_number_or_400(raw: str) -> int | None:
     return number
 
 
+_URL_PATHS_KEPT = 20_000
+
+
+def url_path(app: Any, name: str, **params: Any) -> str:
+    """`app.url_path_for(name, **params)`, remembered per app. The routes never change once the
+    app is built, and Starlette finds a path by trying every route in turn (each miss raising
+    NoMatchFound), which a page listing comments did dozens of times per request."""
+    paths: dict[tuple[Any, ...], str] | None = getattr(app.state, "url_paths", None)
+    if paths is None:
+        paths = app.state.url_paths = {}
+    key = (name, *sorted(params.items()))
+    path = paths.get(key)
+    if path is None:
+        if len(paths) >= _URL_PATHS_KEPT:
+            paths.clear()
+        path = paths[key] = str(app.url_path_for(name, **params))
+    return path
+
+
 def render(request: Request, template: str, **context: Any) -> str:
     locale = i18n.get_locale()
     settings: Settings = request.app.state.settings
@@ -297,7 +316,7 @@ def render(request: Request, template: str, **context: Any) -> str:
         "timezone": settings.timezone,
         "csrf_token": csrf_token(session) if session is not None else "",
         "flashes": session.pop("flash", []) if session is not None else [],
-        "url": lambda name, **params: request.app.url_path_for(name, **params),
+        "url": lambda name, **params: url_path(request.app, name, **params),
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "member": None,
         "roles": set(),

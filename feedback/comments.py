@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core import accounts, moderation
+from core import accounts, caches, moderation
 from core.accounts import Member
 from core.db import utcnow
 from core.errors import N_, Forbidden, Invalid, NotFound
@@ -75,8 +75,15 @@ def add_comment(
         dedupe_key=secrets.token_hex(16),
     )
     session.add(comment)
+    comments_changed(session, subject_kind, subject_id)
     session.commit()
     return comment
+
+
+def comments_changed(session: Session, subject_kind: str, subject_id: int) -> None:
+    """What is cached about the subject's comments, and about all comments, is stale once the
+    caller's transaction commits: every writer of a comment calls this."""
+    caches.changed(session, caches.comments_scope(subject_kind, subject_id), caches.ALL_COMMENTS)
 
 
 def submit(
@@ -115,6 +122,7 @@ def edit_comment(
     comment.amendment = amendment.strip() if stance == Stance.amend else ""
     comment.edited_at = utcnow()
     session.add(comment)
+    comments_changed(session, comment.subject_kind, comment.subject_id)
     session.commit()
     return comment
 
@@ -187,16 +195,22 @@ def _most_supported_first(
 
 
 def comment_counts(session: Session, subject_kind: str, subject_id: int) -> dict[int | None, dict[str, int]]:
-    """{article (None for the whole text): {stance: count}} from one grouped query."""
-    rows = session.exec(
-        select(Comment.article, Comment.stance, func.count())
-        .where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
-        .group_by(col(Comment.article), col(Comment.stance))
-    )
-    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
-    for article, stance, n in rows:
-        counts[article][stance] = n
-    return dict(counts)
+    """{article (None for the whole text): {stance: count}} from one grouped query, kept until a
+    comment on the subject changes (a scan of every comment on it, read on each of its pages)."""
+
+    def count() -> dict[int | None, dict[str, int]]:
+        rows = session.exec(
+            select(Comment.article, Comment.stance, func.count())
+            .where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+            .group_by(col(Comment.article), col(Comment.stance))
+        )
+        counts: dict[int | None, dict[str, int]] = defaultdict(dict)
+        for article, stance, n in rows:
+            counts[article][stance] = n
+        return dict(counts)
+
+    kept = caches.remembered(session, caches.comments_scope(subject_kind, subject_id), "counts", count)
+    return {article: dict(by_stance) for article, by_stance in kept.items()}  # the caller's own copy
 
 
 def authors_of(session: Session, comments: list[Comment]) -> dict[int, Member]:
@@ -217,7 +231,12 @@ def comment_page(
     """Oldest first, by page number: for the API, where a stable order matters more than depth; or
     with `sort` SUPPORTED the most supported first (the oldest first among equals)."""
     where = (Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
-    total = session.exec(select(func.count()).select_from(Comment).where(*where)).one()
+    total = caches.remembered(
+        session,
+        caches.comments_scope(subject_kind, subject_id),
+        "total",
+        lambda: session.exec(select(func.count()).select_from(Comment).where(*where)).one(),
+    )
     query = select(Comment).where(*where)
     if sort == SUPPORTED:
         query = _most_supported_first(query, subject_kind, subject_id)
@@ -226,8 +245,10 @@ def comment_page(
 
 
 def count_since(session: Session, since: datetime) -> int:
-    """Comments on every subject since `since`: the home page's headline number."""
-    return int(session.exec(select(func.count()).select_from(Comment).where(col(Comment.created_at) >= since)).one())
+    """Comments on every subject since `since`: the home page's headline number, kept until any
+    comment changes."""
+    query = select(func.count()).select_from(Comment).where(col(Comment.created_at) >= since)
+    return caches.remembered(session, caches.ALL_COMMENTS, ("since", since), lambda: int(session.exec(query).one()))
 
 
 def commenter_ids(session: Session, subject_kind: str, subject_id: int) -> set[int]:
@@ -255,12 +276,14 @@ def _hide_comment(session: Session, comment_id: int, reason: str) -> None:
     comment = get_comment(session, comment_id)
     comment.hidden_reason = reason[:500]
     session.add(comment)
+    comments_changed(session, comment.subject_kind, comment.subject_id)
 
 
 def _restore_comment(session: Session, comment_id: int) -> None:
     comment = get_comment(session, comment_id)
     comment.hidden_reason = ""
     session.add(comment)
+    comments_changed(session, comment.subject_kind, comment.subject_id)
 
 
 moderation.moderatable["comment"] = moderation.Moderatable(

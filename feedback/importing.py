@@ -25,7 +25,7 @@ from core.input import has_control, whole_number
 from core.jobs import JobContext, handler
 from core.spreadsheet import restore
 from feedback import subjects
-from feedback.comments import COMMENT_MAX
+from feedback.comments import COMMENT_MAX, comments_changed
 from feedback.models import Comment, Stance
 from feedback.subjects import Subject
 
@@ -156,6 +156,8 @@ def import_comments(
             )
         )
         report.imported += 1
+    if report.imported:
+        comments_changed(session, subject.kind, subject.id)
     session.commit()
     return report
 
