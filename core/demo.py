@@ -51,13 +51,13 @@ MEMBERS = [
         None,
     ),
     ("chang.chiahao@demo.thinktank.tw", "張家豪", "", "", Role.moderator, None),
-    ("chen.meihua@village.demo.thinktank.tw", "陳美華（壽豐鄉志學村長）", "", "", Role.village_chief, None),
     ("tsai.meiling@demo.thinktank.tw", "蔡美玲", "台灣長期照顧發展協會", OrgType.ngo, Role.citizen, None),
     ("lee.chengen@demo.thinktank.tw", "李承恩", "國立臺灣大學公共衛生學院", OrgType.academic, Role.citizen, None),
     ("kuo.wenhsiung@demo.thinktank.tw", "郭文雄", "綠能科技股份有限公司", OrgType.business, Role.citizen, None),
     ("hsu.shuhui@demo.thinktank.tw", "許淑惠", "", "", Role.citizen, None),
     ("emily.chen@demo.thinktank.tw", "Emily Chen", "Taipei Residents for Clean Air", OrgType.ngo, Role.citizen, None),
     ("nguyen.thilan@demo.thinktank.tw", "阮氏蘭 Nguyễn Thị Lan", "", OrgType.individual, Role.citizen, None),
+    ("chen.meihua@village.demo.thinktank.tw", "陳美華（壽豐鄉志學村長）", "", "", Role.village_chief, None),
 ]
 
 
