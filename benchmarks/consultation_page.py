@@ -84,7 +84,6 @@ def insert_comments(session: Session, consultation_id: int, count: int, articles
         session.execute(insert(Comment), batch)
     comments_changed(session, "consultation", consultation_id)  # as the importer does: kept counts are stale
     session.commit()
-    return consultation.slug
 
 
 def support(session: Session, count: int) -> None:

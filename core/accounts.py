@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import passwords, sessions
+from core import passwords, places, sessions
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, Queue, handler
 from core.roles import Role as Role  # its own module, for the command line; used as accounts.Role
 
 # Every member is a citizen; these are the roles that are granted on top.
-GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.moderator, Role.admin)
+GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.village_chief, Role.moderator, Role.admin)
 
 # Who may act on whom (moderation's warnings and suspensions): a member ranks as their highest
 # role, and acts only on members who rank below them. So admins do not act on other admins: one
@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     Role.citizen: 0,
     Role.agency_official: 1,
     Role.legislative_staff: 1,
+    Role.village_chief: 1,
     Role.moderator: 2,
     Role.admin: 3,
 }
@@ -48,6 +49,7 @@ ROLE_LABELS = {
     Role.legislative_staff: N_("Legislative staff"),
     Role.moderator: N_("Moderator"),
     Role.admin: N_("Administrator"),
+    Role.village_chief: N_("Village chief or community liaison"),
 }
 ORG_TYPE_LABELS = {
     OrgType.ngo: N_("Non-profit organisation"),
@@ -91,6 +93,7 @@ class Member(SQLModel, table=True):
     email_verified_at: datetime | None = None  # the address was proven by an e-mailed link
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
+    place_code: str | None = Field(default=None, max_length=11)  # township or village they gave; shown to nobody
 
     def suspended(self, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and (now or utcnow()) < self.suspended_until
@@ -378,6 +381,15 @@ EMAIL_FREQUENCIES = {
 }
 
 
+def set_place(session: Session, member: Member, place_code: str, postal_code: str = "") -> Member:
+    """The member gives (or clears) the township they live in, from the list or by postal code.
+    What they wrote before keeps the place it was written from."""
+    member.place_code = places.choose_place(session, place_code, postal_code)
+    session.add(member)
+    session.commit()
+    return member
+
+
 def set_email_frequency(session: Session, member: Member, frequency: str) -> None:
     if frequency not in EMAIL_FREQUENCIES:
         raise Invalid({"email_frequency": N_("Choose how often to receive e-mail.")})
@@ -615,6 +627,9 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "organisation": {"name": member.org_name, "type": member.org_type} if member.org_name else None,
             "agency": agency.slug if agency else None,
             "locale": member.locale,
+            "place": {"code": member.place_code, "name": places.place_label(job.session, member.place_code)}
+            if member.place_code
+            else None,
             "created_at": member.created_at.isoformat(),
             "email_verified_at": member.email_verified_at.isoformat() if member.email_verified_at else None,
         },

@@ -12,3 +12,4 @@ class Role(StrEnum):
     legislative_staff = "legislative_staff"
     moderator = "moderator"
     admin = "admin"
+    village_chief = "village_chief"  # 村里長 and community liaisons: submit comments collected offline

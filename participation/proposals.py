@@ -20,6 +20,7 @@ from core.jobs import JobContext, handler, periodic
 from core.settings import Settings
 from feedback import analyses
 from feedback.analyses import Tie
+from participation import scopes
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
@@ -51,8 +52,9 @@ def _event(session: Session, proposal: Proposal, kind: str, note: str = "", at: 
     session.add(ProposalEvent(proposal_id=pk(proposal), kind=kind, note=note, created_at=at or utcnow()))
 
 
-def submit(session: Session, author: Member, agency: Agency, title: str, body: str) -> Proposal:
-    errors = {}
+def submit(session: Session, author: Member, agency: Agency, title: str, body: str, scope: str = "") -> Proposal:
+    """A member's proposal, for review; `scope` is the place it concerns (a township's petition), or ""."""
+    errors = scopes.check_scope(session, scope)
     if not title.strip():
         errors["title"] = N_("Enter a title.")
     elif len(title.strip()) > TITLE_MAX:
@@ -63,9 +65,16 @@ def submit(session: Session, author: Member, agency: Agency, title: str, body: s
         errors["body"] = N_("The proposal is too long.")
     if errors:
         raise Invalid(errors)
-    proposal = Proposal(agency_id=pk(agency), author_id=pk(author), title=title.strip(), body=body.strip())
+    proposal = Proposal(
+        agency_id=pk(agency),
+        author_id=pk(author),
+        title=title.strip(),
+        body=body.strip(),
+        place_code=author.place_code,  # the author's place as it is today; a later move leaves it
+    )
     session.add(proposal)
     session.flush()
+    scopes.set_proposal_scope(session, proposal, [scope] if scope else [])
     _event(session, proposal, "submitted")
     session.commit()
     return proposal
@@ -98,7 +107,7 @@ def sign(session: Session, proposal: Proposal, member: Member, settings: Setting
     ):
         raise Invalid({"": N_("This proposal is not collecting signatures.")})
     try:
-        session.add(Signature(proposal_id=pk(proposal), member_id=pk(member)))
+        session.add(Signature(proposal_id=pk(proposal), member_id=pk(member), place_code=member.place_code))
         session.commit()
     except IntegrityError:
         session.rollback()

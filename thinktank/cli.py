@@ -75,10 +75,14 @@ def main() -> None:
 @main.command(name="migrate")
 def migrate_command() -> None:
     """Bring the database to the latest schema."""
-    from core.db import make_engine, migrate
+    from core import places
+    from core.db import make_engine, migrate, session_scope
 
     engine = make_engine(load_settings().database_url)
     migrate(engine)
+    with session_scope(engine) as session:  # every site has the place list from its first migration
+        if not places.has_places(session):
+            places.load_places(session)
     engine.dispose()
     click.echo("database is at the latest schema")
 
@@ -353,6 +357,9 @@ def comments() -> None:
 @click.option("--author-column", default="", help="Column with the author's name.")
 @click.option("--article-column", default="", help="Column with the article number (3, 第3條) or heading.")
 @click.option("--stance-column", default="", help="Column with support/oppose/neutral/amend (or 支持/反對/中立/修正).")
+@click.option(
+    "--place-column", default="", help="Column with the author's township: code, name (臺北市大安區) or postal code."
+)
 def comments_import(
     file: Path,
     slug: str,
@@ -364,6 +371,7 @@ def comments_import(
     author_column: str,
     article_column: str,
     stance_column: str,
+    place_column: str,
 ) -> None:
     """Import comments from a CSV file (UTF-8, with or without BOM, or Big5).
 
@@ -374,7 +382,7 @@ def comments_import(
 
     if not file.exists():
         fail(f"no such file: {file}")
-    columns = importing.Columns(text_column, id_column, author_column, article_column, stance_column)
+    columns = importing.Columns(text_column, id_column, author_column, article_column, stance_column, place_column)
     with database() as session:
         try:
             rows = importing.read_rows(importing.decode(file.read_bytes()), columns)
@@ -399,6 +407,30 @@ def comments_import(
         click.echo(f"line {line}: {reason}", err=True)
     click.echo(f"imported {report.imported}, duplicate {report.duplicates}, failed {len(report.failed)}")
     sys.exit(1 if report.failed else 0)
+
+
+# --- places --------------------------------------------------------------------------------------------
+
+
+@main.group(name="places")
+def places_group() -> None:
+    """Counties, townships, constituencies, postal codes and populations."""
+
+
+@places_group.command(name="load")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def places_load(directory: Path | None) -> None:
+    """Load or refresh the place data from DIRECTORY (by default the files shipped in
+    core/places_data). Nothing is written unless every file reads cleanly."""
+    from core import places
+
+    with database() as session:
+        try:
+            counts = places.load_places(session, directory or places.DATA_DIR)
+        except places.PlaceDataError as error:
+            session.rollback()
+            fail(str(error))
+    click.echo("loaded " + ", ".join(f"{number} {kind}" for kind, number in counts.items()))
 
 
 # --- bills ---------------------------------------------------------------------------------------------

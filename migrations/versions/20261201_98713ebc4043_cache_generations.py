@@ -2,7 +2,7 @@
 its own transaction, so that every web process drops what the write made stale)
 
 Revision ID: 98713ebc4043
-Revises: 5817defacf1d
+Revises: 45fed7e09c7b
 Create Date: 2026-12-01 14:05:04.751302
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '98713ebc4043'
-down_revision: str | None = '5817defacf1d'
+down_revision: str | None = '45fed7e09c7b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
