@@ -75,7 +75,11 @@ def is_published(session: Session, subject_kind: str, subject_id: int) -> bool:
 
 
 def subject_comments(session: Session, subject_kind: str, subject_id: int) -> list[Comment]:
-    query = select(Comment).where(Comment.subject_kind == subject_kind, Comment.subject_id == subject_id)
+    """The comments an analysis reads: all but those a moderator hid, whose words must not resurface
+    in a report's quotes or form letters."""
+    query = select(Comment).where(
+        Comment.subject_kind == subject_kind, Comment.subject_id == subject_id, Comment.hidden_reason == ""
+    )
     return list(session.exec(query.order_by(col(Comment.id))))
 
 

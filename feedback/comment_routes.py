@@ -156,7 +156,7 @@ def comment_form(ctx: Ctx, subject: Subject) -> dict[str, Any]:
 Labels = dict[tuple[int | None, int], str]  # (version, article) -> the heading the text gives it
 OPEN_DATA_FIELDS = [
     "id", "created_at", "author", "article", "article_label", "version", "stance", "text", "amendment", "source",
-    "supports",
+    "supports", "hidden",
 ]  # fmt: skip
 
 
@@ -169,10 +169,12 @@ def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels, coun
         "article_label": _label(labels, comment),
         "version": comment.version,
         "stance": comment.stance,
-        "text": comment.text,
-        "amendment": comment.amendment,
+        # A comment a moderator hid (personal data, abuse) is listed, so the counts add up, without its words.
+        "text": "" if comment.hidden_reason else comment.text,
+        "amendment": "" if comment.hidden_reason else comment.amendment,
         "source": comment.source,
         "supports": counts.get(pk(comment), 0),
+        "hidden": bool(comment.hidden_reason),
     }
 
 
@@ -209,8 +211,9 @@ add_schemas(
             "stance": {"type": "string", "enum": [s.value for s in STANCE_LABELS]},
             "text": _STRING,
             "amendment": _STRING,
-            "source": {"type": "string", "enum": ["web", "import"]},
+            "source": {"type": "string", "enum": ["web", "import", "offline"]},
             "supports": {**_INTEGER, "description": "How many members support the comment"},
+            "hidden": {"type": "boolean", "description": "Hidden by a moderator: listed without its text"},
         },
     }
 )

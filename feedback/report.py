@@ -71,7 +71,11 @@ def theme_views(session: Session, analysis: Analysis, members_shown: int = 30) -
                 articles={a: dict(s) for a, s in sorted(articles.items())},
                 campaigns=dict(Counter(p.campaign for p, _c in inside if p.campaign is not None)),
                 individual=sum(1 for p, _c in inside if p.campaign is None),
-                representative=[comments[i] for i in json.loads(theme.representative) if i in comments],
+                representative=[
+                    comments[i]
+                    for i in json.loads(theme.representative)
+                    if i in comments and not comments[i].hidden_reason
+                ],
                 member_ids=[pk(c) for _p, c in inside],
                 members=[c for _p, c in inside[:members_shown]],
             )
@@ -117,7 +121,7 @@ def campaign_views(
         changed = []
         for member in campaign["members"][:CHANGES_SCANNED]:
             comment = comments.get(member)
-            if comment is None:
+            if comment is None or comment.hidden_reason:  # hidden since the analysis ran
                 continue
             found = changes(campaign["template"], comment.text)
             if found:
