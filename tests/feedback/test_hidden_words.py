@@ -36,6 +36,6 @@ def test_open_data_lists_a_hidden_comment_without_its_words(client: TestClient, 
 
 
 def test_the_analysis_reads_no_hidden_comment(db: Session) -> None:
-    hidden, kept = _hidden(db)
+    _hidden_one, kept = _hidden(db)
     ids = [c.id for c in analyses.subject_comments(db, "consultation", kept.subject_id)]
     assert ids == [kept.id]
