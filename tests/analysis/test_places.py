@@ -74,7 +74,7 @@ def test_filtered_remainder_is_safe_against_the_unfiltered_one():
 
 
 def test_townships_merge_within_shown_counties_and_the_rest_is_elsewhere():
-    parent = {"63000010": "63000", "63000020": "63000", "10014010": "10014"}
+    parent = {"63000010": "63000", "63000020": "63000", "63000030": "63000", "10014010": "10014"}
     counts = [Count("63000010", 9, 8), Count("63000020", 2, 2), Count("10014010", 3, 3)]
     groups = merge_within(counts, parent, {"63000"})
     # 松山區 alone would leave 2 in "other places in 臺北市": they are merged together
