@@ -76,17 +76,21 @@ def _size(count: Count) -> tuple[int, int, str]:
 def merge(counts: Sequence[Count], remainder_code: str, floor: int = FLOOR) -> list[Group]:
     """The places safe to show on their own, largest first, then the remainder when it holds anything.
 
-    The remainder holds every unsafe place; while its own numbers are unsafe, a shown place joins
-    it: the smallest that makes it safe, or else the smallest. A remainder that ends up holding everything is still returned: the caller
-    decides whether the whole is safe to show (it is the parent's own count)."""
-    shown = sorted((c for c in counts if safe(c.parts(), floor) and c.people > 0), key=_size, reverse=True)
+    The remainder holds every unsafe place, and what has no place (code ""); while its own numbers
+    are unsafe, a shown place joins it: the smallest that makes it safe, or else the smallest that
+    holds anything. A place where nobody spoke is shown with its zero (who is missing matters).
+    A remainder that ends up holding everything is still returned: the caller decides whether the
+    whole is safe to show (it is the parent's own count)."""
+    shown = sorted((c for c in counts if c.code and safe(c.parts(), floor)), key=_size, reverse=True)
     rest = Group(remainder_code, remainder=True)
     for count in counts:
         if count not in shown:
             rest.add(count)
-    while shown and not safe(rest.parts(), floor):
-        # the smallest place that makes the remainder safe, or else the smallest
-        joins = next((c for c in reversed(shown) if safe(_sum(rest.parts(), c.parts()), floor)), shown[-1])
+    while not safe(rest.parts(), floor):
+        holding = [c for c in shown if any(c.parts())]
+        if not holding:
+            break
+        joins = next((c for c in reversed(holding) if safe(_sum(rest.parts(), c.parts()), floor)), holding[-1])
         shown.remove(joins)
         rest.add(joins)
     groups = []
@@ -94,7 +98,7 @@ def merge(counts: Sequence[Count], remainder_code: str, floor: int = FLOOR) -> l
         group = Group(count.code)
         group.add(count)
         groups.append(group)
-    if rest.codes and (rest.comments or rest.all_comments):
+    if any(rest.parts()) or rest.all_comments:
         groups.append(rest)
     return groups
 
@@ -154,7 +158,7 @@ def representation(people: Mapping[str, int], population: Mapping[str, int]) -> 
     for code, n in counted.items():
         share, population_share = n / total_people, population[code] / total_population
         ratio = share / population_share
-        verdict = "over" if ratio >= OVER else "under" if ratio <= UNDER else "even"
+        verdict = "over" if ratio >= OVER else "under" if ratio < UNDER else "even"
         found.append(Representation(code, n, population[code], share, population_share, ratio, verdict))
     return sorted(found, key=lambda r: (r.ratio, r.code))
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import moderation, receipts
-from core.api import PREFIX, paged, paging
+from core.api import PREFIX, paged, paging, path_parameter
 from core.db import pk
 from core.errors import N_, Invalid
 from core.i18n import article_label
@@ -260,7 +260,7 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         return JSONResponse(paged([_open_row(ctx, subject, c, labels) for c in page_items], number, per_page, total))
 
     api_comments.__doc__ = API_DOC.format(
-        title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=_flow(kind.api_parameter)
+        title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=path_parameter(kind.api_parameter)
     )
     return [
         Route(f"{prefix}/comments", comment_list, name=f"{names}:comments"),
@@ -269,12 +269,6 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         Route(f"{prefix}/comments.json", comments_json, name=f"{names}:comments_json"),
         Route(f"{PREFIX}{kind.api_prefix}/comments", page(api_comments), name=f"api:{kind.name}_comments"),
     ]
-
-
-def _flow(parameter: tuple[str, str]) -> str:
-    """The path parameter as one line of YAML flow style, for the OpenAPI docstring."""
-    name, type_ = parameter
-    return f"{{name: {name}, in: path, required: true, schema: {{type: {type_}}}}}"
 
 
 @page

@@ -22,16 +22,32 @@ LON0, LAT1 = 119.15, 26.0
 SCALE = 115.0
 EAST = (122.2 - LON0) * COS * SCALE
 TOLERANCE = 0.8  # in drawn units
-MERGED = {"10001": "65000", "10006": "66000", "10019": "66000", "10011": "67000", "10021": "67000",
-          "10012": "64000", "10003": "68000"}
-OLD_NAME = {"台北縣": "新北市", "台中縣": "臺中市", "台中市": "臺中市", "台南縣": "臺南市", "台南市": "臺南市",
-            "高雄縣": "高雄市", "桃園縣": "桃園市"}
+MERGED = {
+    "10001": "65000",
+    "10006": "66000",
+    "10019": "66000",
+    "10011": "67000",
+    "10021": "67000",
+    "10012": "64000",
+    "10003": "68000",
+}
+OLD_NAME = {
+    "台北縣": "新北市",
+    "台中縣": "臺中市",
+    "台中市": "臺中市",
+    "台南縣": "臺南市",
+    "台南市": "臺南市",
+    "高雄縣": "高雄市",
+    "桃園縣": "桃園市",
+}
 RENAMED = {("高雄市", "三民區"): "那瑪夏區", ("彰化縣", "員林鎮"): "員林市", ("苗栗縣", "頭份鎮"): "頭份市"}
 MOVED = {"09020": (1.1, 0.75), "09007": (-0.55, -0.35)}  # Kinmen, Matsu: degrees added to lon, lat
 
 
 def _topology(git_dir: str, path: str) -> dict:
-    return json.loads(subprocess.run(["git", "--git-dir", git_dir, "show", f"HEAD:{path}"], capture_output=True, check=True).stdout)
+    return json.loads(
+        subprocess.run(["git", "--git-dir", git_dir, "show", f"HEAD:{path}"], capture_output=True, check=True).stdout
+    )
 
 
 def _arcs(topo: dict) -> list[list[tuple[float, float]]]:
@@ -119,9 +135,19 @@ def build(topo: dict, code_of: dict[int, str]) -> dict:
         biggest = max(size for size, _d in found)
         areas[code] = [d for size, ds in found if size >= 1.5 or size == biggest for d in ds]
     borders = [_d(arcs[i], False) for i, codes in sorted(owners.items()) if len(codes) > 1]
-    xs = [float(v) for d in areas.values() for part in d for v in part.replace("M", " ").replace("L", " ").replace("Z", " ").replace(",", " ").split()]
+    xs = [
+        float(v)
+        for d in areas.values()
+        for part in d
+        for v in part.replace("M", " ").replace("L", " ").replace("Z", " ").replace(",", " ").split()
+    ]
     width, height = max(xs[0::2]), max(xs[1::2])
-    return {"width": round(width + 2), "height": round(height + 2), "areas": {c: "".join(d) for c, d in sorted(areas.items())}, "borders": "".join(borders)}
+    return {
+        "width": round(width + 2),
+        "height": round(height + 2),
+        "areas": {c: "".join(d) for c, d in sorted(areas.items())},
+        "borders": "".join(borders),
+    }
 
 
 def main(git_dir: str, places_csv: str) -> None:

@@ -52,9 +52,9 @@ def test_no_table_reveals_a_count_below_five_by_differencing():
         total = sum(people)
         named = [g for g in groups if not g.remainder]
         for group in named:
-            assert group.people >= 5
+            assert group.people == 0 or group.people >= 5
         left = total - sum(g.people for g in named)
-        assert left == 0 or left >= 5 or not named, (people, _shown(groups))
+        assert left == 0 or left >= 5 or not any(g.people for g in named), (people, _shown(groups))
 
 
 def test_a_filter_shows_a_place_only_when_what_it_leaves_out_is_safe():
@@ -103,7 +103,7 @@ def test_representation_compares_shares_of_people_with_shares_of_population():
     assert found["A"].ratio == pytest.approx(3.0) and found["A"].verdict == "over"
     assert found["B"].ratio == pytest.approx(1 / 3) and found["B"].verdict == "under"
     assert found["C"].verdict == "even"
-    assert [r.code for r in representation({"A": 30, "B": 10, "C": 60}, {"A": 1000, "B": 3000, "C": 6000})][0] == "B"
+    assert list(found) == ["B", "C", "A"]  # most under-represented first
 
 
 def test_representation_without_population_is_empty():
