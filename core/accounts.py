@@ -25,10 +25,11 @@ class Role(StrEnum):
     legislative_staff = "legislative_staff"
     moderator = "moderator"
     admin = "admin"
+    village_chief = "village_chief"  # 村里長 and community liaisons: submit comments collected offline
 
 
 # Every member is a citizen; these are the roles that are granted on top.
-GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.moderator, Role.admin)
+GRANTABLE_ROLES = (Role.agency_official, Role.legislative_staff, Role.village_chief, Role.moderator, Role.admin)
 
 # Who may act on whom (moderation's warnings and suspensions): a member ranks as their highest
 # role, and acts only on members who rank below them. So admins do not act on other admins: one
@@ -37,6 +38,7 @@ RANKS: dict[str, int] = {
     Role.citizen: 0,
     Role.agency_official: 1,
     Role.legislative_staff: 1,
+    Role.village_chief: 1,
     Role.moderator: 2,
     Role.admin: 3,
 }
@@ -56,6 +58,7 @@ ROLE_LABELS = {
     Role.legislative_staff: N_("Legislative staff"),
     Role.moderator: N_("Moderator"),
     Role.admin: N_("Administrator"),
+    Role.village_chief: N_("Village chief or community liaison"),
 }
 ORG_TYPE_LABELS = {
     OrgType.ngo: N_("Non-profit organisation"),
@@ -97,6 +100,7 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     suspended_until: datetime | None = None  # a moderator's suspension: may read, may not post
     deleted_at: datetime | None = None  # the member deleted their account; contributions stay, pseudonymised
+    place_code: str | None = Field(default=None, max_length=11)  # township or village they gave; shown to nobody
 
     def suspended(self, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and (now or utcnow()) < self.suspended_until

@@ -62,6 +62,7 @@ class Vote(SQLModel, table=True):
     voter: str = Field(max_length=60)  # "member:<id>", or "polis:<participant>" for imported votes
     vote: int  # +1 agree, -1 disagree, 0 pass
     created_at: datetime = Field(default_factory=utcnow)
+    place_code: str | None = Field(default=None, max_length=11, index=True)  # the voter's place when voting
     updated_at: datetime = Field(default_factory=utcnow)
 
 

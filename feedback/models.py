@@ -58,6 +58,9 @@ class Comment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
     hidden_reason: str = Field(default="", max_length=500)  # set when a moderator hides it: shown instead of the text
+    place_code: str | None = Field(default=None, max_length=11, index=True)  # the author's place when written
+    offline: bool = False  # collected on paper or at a meeting by a village chief or liaison
+    collected_by_id: int | None = Field(default=None, foreign_key="member.id")  # who typed it in
 
 
 class Decision(StrEnum):

@@ -125,6 +125,7 @@ class Proposal(SQLModel, table=True):
     response: str = Field(default="")  # Markdown
     responded_at: datetime | None = None
     reminded_at: datetime | None = None  # the agency was told the deadline is near
+    place_code: str | None = Field(default=None, max_length=11, index=True)  # the author's place when written
 
     def state(self, now: datetime | None = None) -> ProposalState:
         now = now or utcnow()
@@ -149,6 +150,7 @@ class Signature(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    place_code: str | None = Field(default=None, max_length=11, index=True)  # the signer's place when signing
 
 
 class ProposalEvent(SQLModel, table=True):
@@ -159,3 +161,19 @@ class ProposalEvent(SQLModel, table=True):
     kind: str = Field(max_length=30)
     note: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsultationPlace(SQLModel, table=True):
+    """A consultation scoped to places (a county government's draft): the agency sets it when opening it."""
+
+    __tablename__ = "consultation_place"
+    consultation_id: int = Field(primary_key=True, foreign_key="consultation.id")
+    place_code: str = Field(primary_key=True, max_length=11, foreign_key="place.code", index=True)
+
+
+class ProposalPlace(SQLModel, table=True):
+    """A proposal scoped to places (a township's petition): the proposer sets it."""
+
+    __tablename__ = "proposal_place"
+    proposal_id: int = Field(primary_key=True, foreign_key="proposal.id")
+    place_code: str = Field(primary_key=True, max_length=11, foreign_key="place.code", index=True)

@@ -66,8 +66,13 @@ def main() -> None:
 @main.command(name="migrate")
 def migrate_command() -> None:
     """Bring the database to the latest schema."""
+    from core import places
+
     engine = make_engine(load_settings().database_url)
     migrate(engine)
+    with session_scope(engine) as session:  # every site has the place list from its first migration
+        if not places.has_places(session):
+            places.load_places(session)
     engine.dispose()
     click.echo("database is at the latest schema")
 
@@ -380,6 +385,30 @@ def comments_import(
         click.echo(f"line {line}: {reason}", err=True)
     click.echo(f"imported {report.imported}, duplicate {report.duplicates}, failed {len(report.failed)}")
     sys.exit(1 if report.failed else 0)
+
+
+# --- places --------------------------------------------------------------------------------------------
+
+
+@main.group(name="places")
+def places_group() -> None:
+    """Counties, townships, constituencies, postal codes and populations."""
+
+
+@places_group.command(name="load")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def places_load(directory: Path | None) -> None:
+    """Load or refresh the place data from DIRECTORY (by default the files shipped in
+    core/places_data). Nothing is written unless every file reads cleanly."""
+    from core import places
+
+    with database() as session:
+        try:
+            counts = places.load_places(session, directory or places.DATA_DIR)
+        except places.PlaceDataError as error:
+            session.rollback()
+            fail(str(error))
+    click.echo("loaded " + ", ".join(f"{number} {kind}" for kind, number in counts.items()))
 
 
 # --- bills ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from bills import links as bill_links
 from bills import models as bills
 from bills import services as bill_services
 from bills import subject as bill_subject
-from core import account_mail, accounts, jobs, moderation, notify, throttle
+from core import account_mail, accounts, jobs, moderation, notify, places, throttle
 from deliberation import discussions
 from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
@@ -27,6 +27,7 @@ from search import outbox as search_outbox
 
 modules = [
     accounts,
+    places,
     account_mail,
     throttle,
     jobs,
