@@ -1,7 +1,8 @@
 """The choropleth maps of the places pages, drawn on the server: each county's or township's
 outline (from map_data/, see SOURCE.md there) filled by how many of its residents took part, per
-100,000 (by how many people, where the place data has no population for every place shown). A place merged into "other places in X" takes the remainder's colour and name, so the
-map shows nothing the table does not; one merged into "elsewhere" is drawn as too few to show."""
+100,000, or by how many people where the place data has no population for every place shown. A
+place merged into "other places in X" takes the remainder's colour and name, so the map shows
+nothing the table does not; one merged into "elsewhere" is drawn as too few to show."""
 
 from __future__ import annotations
 
@@ -83,13 +84,13 @@ def draw(places: PlaceTable) -> Drawing | None:
     breaks = _breaks([v for v in (_value(row, per_resident) for row in spoke) if v is not None])
     areas = []
     for code, d in shape["areas"].items():
-        row = owner.get(code)
-        value = _value(row, per_resident) if row is not None else None
-        if row is None or row.code == "elsewhere" or (value is None and row.people):
+        found = owner.get(code)
+        value = _value(found, per_resident) if found is not None else None
+        if found is None or found.code == "elsewhere" or (value is None and found.people):
             fill = "merged"
-        elif not row.people:
+        elif not found.people:
             fill = "none"
         else:
             fill = _class(value or 0.0, breaks)
-        areas.append(Area(code, d, row, fill, value))
+        areas.append(Area(code, d, found, fill, value))
     return Drawing(shape["width"], shape["height"], areas, shape["borders"], breaks, per_resident)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from analysis import places as arithmetic
@@ -88,19 +88,20 @@ class PlaceTable:
         return over, under
 
 
-def _where(sources: Sequence[Source], only: Filter | None = None) -> list[object]:
-    clauses: list[object] = [
-        or_(*(and_(Comment.subject_kind == kind, Comment.subject_id == subject_id) for kind, subject_id in sources))
-    ]
+def _where(sources: Sequence[Source], only: Filter | None = None) -> list[ColumnElement[bool]]:
+    subject = (
+        and_(col(Comment.subject_kind) == kind, col(Comment.subject_id) == subject_id) for kind, subject_id in sources
+    )
+    clauses: list[ColumnElement[bool]] = [or_(*subject)]
     if only is not None and only.article is not None:
-        clauses.append(Comment.article == only.article)
+        clauses.append(col(Comment.article) == only.article)
     if only is not None and only.theme_id is not None:
         themed = select(AnalysisThemeComment.comment_id).where(AnalysisThemeComment.theme_id == only.theme_id)
         clauses.append(col(Comment.id).in_(themed))
     return clauses
 
 
-def _people() -> object:
+def _people() -> ColumnElement[int]:
     """Distinct members, and each comment without an account (imported, collected offline) as one person."""
     anonymous = func.sum(case((col(Comment.author_id).is_(None), 1), else_=0))
     return func.count(func.distinct(Comment.author_id)) + func.coalesce(anonymous, 0)
@@ -112,7 +113,7 @@ def grouped(
     """{code prefix ("" for no place): (comments, people)} in one grouped query; `length` None
     groups by the whole code."""
     code = func.coalesce(func.substr(Comment.place_code, 1, length) if length else Comment.place_code, "")
-    query = select(code, func.count(), _people()).where(*_where(sources, only)).group_by(code)  # type: ignore[arg-type]
+    query = select(code, func.count(), _people()).where(*_where(sources, only)).group_by(code)
     return {str(prefix): (int(comments), int(people)) for prefix, comments, people in session.exec(query)}
 
 
@@ -122,7 +123,7 @@ def stance_by_county(
     code = func.coalesce(func.substr(Comment.place_code, 1, place_data.COUNTY_LEN), "")
     query = select(code, Comment.stance, func.count()).where(*_where(sources, only)).group_by(code, col(Comment.stance))
     found: dict[str, dict[str, int]] = {}
-    for prefix, stance, n in session.exec(query):  # type: ignore[call-overload]
+    for prefix, stance, n in session.exec(query):
         found.setdefault(str(prefix), {})[stance] = int(n)
     return found
 
@@ -283,7 +284,7 @@ def _group_population(group: Group, names: dict[str, tuple[str, str, int | None]
 # --- one district against everywhere else (the bill dashboard's district view) --------------------
 
 
-def in_places(codes: Sequence[str]) -> object:
+def in_places(codes: Sequence[str]) -> ColumnElement[bool]:
     """Comments from these places: townships by their code's first 8 characters, villages whole.
     A comment giving only a township that a district splits belongs to no district."""
     townships = [c for c in codes if len(c) == place_data.TOWNSHIP_LEN]
@@ -303,7 +304,7 @@ def stance_by_article(
         clauses.append(in_places(codes))
     query = (
         select(Comment.article, Comment.stance, func.count())
-        .where(*clauses)  # type: ignore[arg-type]
+        .where(*clauses)
         .group_by(col(Comment.article), col(Comment.stance))
     )
     found: dict[int | None, dict[str, int]] = {}
@@ -320,15 +321,16 @@ def theme_counts(session: Session, analysis_id: int, codes: Sequence[str] | None
         .where(AnalysisThemeComment.analysis_id == analysis_id, col(AnalysisThemeComment.theme_id).is_not(None))
     )
     if codes is not None:
-        query = query.where(in_places(codes))  # type: ignore[arg-type]
-    return {int(theme): int(n) for theme, n in session.exec(query.group_by(col(AnalysisThemeComment.theme_id)))}
+        query = query.where(in_places(codes))
+    found = session.exec(query.group_by(col(AnalysisThemeComment.theme_id)))
+    return {int(theme): int(n) for theme, n in found if theme is not None}
 
 
 def busiest_subjects(session: Session, kind: str, codes: Sequence[str], limit: int = 20) -> list[tuple[int, int, int]]:
     """(subject id, comments, people) from these places, most comments first, only those with at
     least five people (one grouped query)."""
     query = (
-        select(Comment.subject_id, func.count(), _people())  # type: ignore[call-overload]
+        select(Comment.subject_id, func.count(), _people())
         .where(Comment.subject_kind == kind, in_places(codes))
         .group_by(col(Comment.subject_id))
         .order_by(func.count().desc())
@@ -338,7 +340,7 @@ def busiest_subjects(session: Session, kind: str, codes: Sequence[str], limit: i
 
 
 def district_total(session: Session, sources: Sequence[Source], codes: Sequence[str]) -> tuple[int, int]:
-    query = select(func.count(), _people()).where(*_where(sources), in_places(codes))  # type: ignore[call-overload]
+    query = select(func.count(), _people()).where(*_where(sources), in_places(codes))
     comments, people = session.exec(query).one()
     return int(comments), int(people or 0)
 
