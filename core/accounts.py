@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core import passwords, sessions
+from core import passwords, places, sessions
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler
@@ -372,6 +372,15 @@ EMAIL_FREQUENCIES = {
 }
 
 
+def set_place(session: Session, member: Member, place_code: str, postal_code: str = "") -> Member:
+    """The member gives (or clears) the township they live in, from the list or by postal code.
+    What they wrote before keeps the place it was written from."""
+    member.place_code = places.choose_place(session, place_code, postal_code)
+    session.add(member)
+    session.commit()
+    return member
+
+
 def set_email_frequency(session: Session, member: Member, frequency: str) -> None:
     if frequency not in EMAIL_FREQUENCIES:
         raise Invalid({"email_frequency": N_("Choose how often to receive e-mail.")})
@@ -546,6 +555,9 @@ def export_member_data(job: JobContext) -> dict[str, object]:
             "organisation": {"name": member.org_name, "type": member.org_type} if member.org_name else None,
             "agency": agency.slug if agency else None,
             "locale": member.locale,
+            "place": {"code": member.place_code, "name": places.place_label(job.session, member.place_code)}
+            if member.place_code
+            else None,
             "created_at": member.created_at.isoformat(),
         },
         "roles": sorted(roles_of(job.session, member)),

@@ -18,6 +18,8 @@ from typing import NoReturn
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core.errors import N_, Invalid
+
 DATA_DIR = Path(__file__).with_name("places_data")
 CODE_MAX = 11
 COUNTY_LEN = 5
@@ -144,6 +146,67 @@ def place_label(session: Session, code: str | None, lang: str = "zh-TW") -> str:
 
 def has_places(session: Session) -> bool:
     return session.exec(select(Place.code).limit(1)).first() is not None
+
+
+def township_choices(session: Session, lang: str = "zh-TW") -> list[tuple[str, list[tuple[str, str]]]]:
+    """Townships grouped by county, for a <select> with one <optgroup> per county (no script needed)."""
+    english = not lang.startswith("zh")
+    groups: dict[str, list[tuple[str, str]]] = {}
+    labels: dict[str, str] = {}
+    for place in session.exec(
+        select(Place).where(col(Place.level).in_([Level.county, Level.township])).order_by(col(Place.code))
+    ):
+        label = place.name_en if english and place.name_en else place.name
+        if place.level == Level.county:
+            labels[place.code], groups[place.code] = label, []
+        else:
+            groups.setdefault(county_of(place.code), []).append((place.code, label))
+    return [(labels.get(code, code), townships) for code, townships in groups.items()]
+
+
+class PlaceFinder:
+    """Reads the place a person wrote in a file: a township or village code (63000030), a township
+    name with its county (臺北市大安區, 台北市 大安區) or alone where only one has it (花蓮市), or a
+    3-digit postal code (106). Built once, for a whole file."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.exec(select(Place).where(Place.level != Level.village)).all()
+        self.codes = {p.code for p in session.exec(select(Place))}
+        self.postal = {p.code: p.township_code for p in session.exec(select(PostalCode))}
+        counties = {p.code: p.name for p in rows if p.level == Level.county}
+        self.names: dict[str, str | None] = {}
+        for place in rows:
+            if place.level == Level.township:
+                self.names[counties.get(county_of(place.code), "") + place.name] = place.code
+                alone = place.name
+                self.names[alone] = None if alone in self.names else place.code  # None: ambiguous (東區)
+            else:
+                self.names[place.name] = place.code
+
+    def find(self, text: str) -> str | None:
+        cleaned = "".join(text.split()).replace("台", "臺")
+        if cleaned.isdigit():
+            return cleaned if cleaned in self.codes and len(cleaned) > COUNTY_LEN else self.postal.get(cleaned)
+        return self.names.get(cleaned)
+
+
+def choose_place(session: Session, place_code: str, postal_code: str) -> str | None:
+    """The place a member gives: a 3-digit postal code, or else a township (or village) chosen from
+    the list; None when they give neither. Invalid, naming the field, for anything else."""
+    place_code, postal_code = place_code.strip(), postal_code.strip()
+    if postal_code:
+        if len(postal_code) != 3 or not postal_code.isdigit():
+            raise Invalid({"postal_code": N_("Enter the first 3 digits of your postal code, such as 106.")})
+        found = place_for_postal(session, postal_code)
+        if found is None:
+            raise Invalid({"postal_code": N_("That postal code is not in our list. Choose your township instead.")})
+        return found.code  # a postal code typed in wins over the list, which may still show the old place
+    if not place_code:
+        return None
+    place = session.get(Place, place_code)
+    if place is None or place.level == Level.county:
+        raise Invalid({"place_code": N_("Choose a township from the list.")})
+    return place.code
 
 
 # --- the loader -----------------------------------------------------------------------------------

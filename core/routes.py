@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import account_mail, accounts, i18n, notify, sessions, throttle
+from core import account_mail, accounts, i18n, notify, places, sessions, throttle
 from core.accounts import ORG_TYPE_LABELS, ROLE_LABELS, Role
 from core.db import pk
 from core.errors import N_, Invalid, NotFound
@@ -151,10 +151,13 @@ def email_settings(ctx: Ctx) -> Response:
 def profile(ctx: Ctx) -> Response:
     member = ctx.require_member()
     values = {"display_name": member.display_name, "org_name": member.org_name, "org_type": member.org_type}
+    values |= {"place_code": member.place_code or "", "postal_code": ""}
     if ctx.request.method == "POST":
-        values = _profile_form(ctx)
+        values = _profile_form(ctx) | {"place_code": ctx.text("place_code"), "postal_code": ctx.text("postal_code")}
         try:
-            accounts.update_profile(ctx.db, member, **values)
+            place = places.choose_place(ctx.db, values["place_code"], values["postal_code"])  # checked before any write
+            accounts.update_profile(ctx.db, member, values["display_name"], values["org_name"], values["org_type"])
+            accounts.set_place(ctx.db, member, place or "")
         except Invalid as invalid:
             return ctx.render("core/profile.html", 400, values=values, errors=invalid.errors, **_profile_extras(ctx))
         ctx.flash(N_("Your profile has been saved."))
@@ -167,6 +170,7 @@ def _profile_extras(ctx: Ctx) -> dict[str, Any]:
         "org_types": ORG_TYPE_LABELS,
         "frequencies": accounts.EMAIL_FREQUENCIES,
         "follows": notify.follows_of(ctx.db, ctx.require_member()),
+        "townships": places.township_choices(ctx.db, i18n.get_locale()),
     }
 
 

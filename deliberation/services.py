@@ -183,6 +183,7 @@ def cast_vote(session: Session, conversation: Conversation, member: Member, stat
             row = Vote(conversation_id=pk(conversation), statement_id=statement_id, voter=voter, vote=vote)
         else:
             row.vote, row.updated_at = vote, utcnow()
+        row.place_code = member.place_code  # the voter's place when voting (a change of vote is a new act)
         session.add(row)
         try:
             session.commit()

@@ -71,6 +71,7 @@ def add_comment(
         amendment=amendment.strip() if stance == Stance.amend else "",
         author_id=author.id,
         dedupe_key=secrets.token_hex(16),
+        place_code=author.place_code,  # where the author said they live now; a later move leaves it
     )
     session.add(comment)
     session.commit()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from core import places
 from core.errors import N_, Invalid
 from core.input import has_control, whole_number
 from core.jobs import JobContext, handler
@@ -46,6 +47,7 @@ class Columns:
     author: str = ""
     article: str = ""
     stance: str = ""
+    place: str = ""  # township code, township name or postal code
 
 
 @dataclass
@@ -68,7 +70,7 @@ def decode(data: bytes) -> str:
 def check_columns(text: str, columns: Columns) -> None:
     """Refuse a file that lacks a named column, before any row is read."""
     header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or None], newline="")), [])
-    named = (columns.text, columns.id, columns.author, columns.article, columns.stance)
+    named = (columns.text, columns.id, columns.author, columns.article, columns.stance, columns.place)
     missing = [name for name in named if name and name not in header]
     if missing:
         raise Invalid({"columns": N_("The file has no column named %(names)s.")}, {"names": ", ".join(missing)})
@@ -107,7 +109,9 @@ def import_comments(
             select(Comment.dedupe_key).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
         )
     )
-    used = [name for name in (columns.text, columns.id, columns.author, columns.article, columns.stance) if name]
+    named = (columns.text, columns.id, columns.author, columns.article, columns.stance, columns.place)
+    used = [name for name in named if name]
+    finder = places.PlaceFinder(session) if columns.place else None
     for line, row in rows:
         if progress:
             progress(1)
@@ -135,6 +139,13 @@ def import_comments(
         if stance is None:
             report.failed.append((line, f"unknown stance {raw_stance!r}"))
             continue
+        raw_place = (row.get(columns.place) or "").strip() if finder else ""
+        place_code = finder.find(raw_place) if finder and raw_place else None
+        if raw_place and place_code is None:
+            report.failed.append(
+                (line, f"unknown place {raw_place!r} (give a township code, a township name or a postal code)")
+            )
+            continue
         external = (row.get(columns.id) or "").strip() if columns.id else ""
         key = "id:" + external if external else "row:" + _row_hash(text, author, raw_article)
         key = key if len(key) <= 64 else key[:3] + hashlib.sha256(key.encode()).hexdigest()[:61]
@@ -153,6 +164,7 @@ def import_comments(
                 author_name=author,
                 source="import",
                 dedupe_key=key,
+                place_code=place_code,
             )
         )
         report.imported += 1

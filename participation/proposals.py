@@ -60,7 +60,13 @@ def submit(session: Session, author: Member, agency: Agency, title: str, body: s
         errors["body"] = N_("The proposal is too long.")
     if errors:
         raise Invalid(errors)
-    proposal = Proposal(agency_id=pk(agency), author_id=pk(author), title=title.strip(), body=body.strip())
+    proposal = Proposal(
+        agency_id=pk(agency),
+        author_id=pk(author),
+        title=title.strip(),
+        body=body.strip(),
+        place_code=author.place_code,  # the author's place as it is today; a later move leaves it
+    )
     session.add(proposal)
     session.flush()
     _event(session, proposal, "submitted")
@@ -94,7 +100,7 @@ def sign(session: Session, proposal: Proposal, member: Member, settings: Setting
     ):
         raise Invalid({"": N_("This proposal is not collecting signatures.")})
     try:
-        session.add(Signature(proposal_id=pk(proposal), member_id=pk(member)))
+        session.add(Signature(proposal_id=pk(proposal), member_id=pk(member), place_code=member.place_code))
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -217,7 +217,7 @@ def consultation_publish(ctx: Ctx) -> Response:
 def comments_import(ctx: Ctx) -> Response:
     """Officials upload comments received by e-mail or on paper; the worker imports them."""
     consultation = managed_consultation(ctx)
-    names = ("text_column", "id_column", "author_column", "article_column", "stance_column")
+    names = ("text_column", "id_column", "author_column", "article_column", "stance_column", "place_column")
     values = {name: ctx.text(name) for name in names}
     if ctx.request.method == "GET":
         return ctx.render("participation/import.html", consultation=consultation, values=values, errors={}, params={})

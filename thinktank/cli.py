@@ -339,6 +339,9 @@ def comments() -> None:
 @click.option("--author-column", default="", help="Column with the author's name.")
 @click.option("--article-column", default="", help="Column with the article number (3, 第3條) or heading.")
 @click.option("--stance-column", default="", help="Column with support/oppose/neutral/amend (or 支持/反對/中立/修正).")
+@click.option(
+    "--place-column", default="", help="Column with the author's township: code, name (臺北市大安區) or postal code."
+)
 def comments_import(
     file: Path,
     slug: str,
@@ -350,6 +353,7 @@ def comments_import(
     author_column: str,
     article_column: str,
     stance_column: str,
+    place_column: str,
 ) -> None:
     """Import comments from a CSV file (UTF-8, with or without BOM, or Big5).
 
@@ -360,7 +364,7 @@ def comments_import(
 
     if not file.exists():
         fail(f"no such file: {file}")
-    columns = importing.Columns(text_column, id_column, author_column, article_column, stance_column)
+    columns = importing.Columns(text_column, id_column, author_column, article_column, stance_column, place_column)
     with database() as session:
         try:
             rows = importing.read_rows(importing.decode(file.read_bytes()), columns)

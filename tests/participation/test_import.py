@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from core import accounts
+from core import accounts, places
 from core.input import has_control
 from core.settings import Settings
 from feedback import importing
@@ -112,6 +112,53 @@ def test_a_row_with_a_nul_or_a_huge_article_number_is_reported_and_the_others_im
     assert "line 7: a control character (such as NUL) in the row" in result.output
     assert "line 8: no article" in result.output
     assert sorted(x.author_name for x in db.exec(select(Comment))) == ["", "李小華", "王小明"]
+
+
+def test_a_place_column_takes_a_code_a_name_or_a_postal_code_and_reports_an_unknown_place(
+    run, db: Session, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    places.load_places(db)
+    c = consultation(db)
+    text = "\n".join(
+        [
+            "編號,意見,地點",
+            "1,代碼,63000030",
+            "2,名稱,台北市 大安區",
+            "3,郵遞區號,970",
+            "4,只有鄉鎮名,壽豐鄉",
+            "5,沒寫,",
+            "6,不存在,火星市",
+            "7,同名不分縣市,東區",
+            "8,縣市不是鄉鎮,63000",
+            "",
+        ]
+    )
+    result = run(
+        _file(tmp_path, text),
+        "--consultation",
+        c.slug,
+        "--text-column",
+        "意見",
+        "--id-column",
+        "編號",
+        "--place-column",
+        "地點",
+    )
+    assert result.exit_code == 1
+    assert "imported 5, duplicate 0, failed 3" in result.output
+    assert "line 7: unknown place '火星市'" in result.output
+    assert "line 8: unknown place '東區'" in result.output  # 新竹市, 嘉義市, 臺中市 and 臺南市 each have one
+    assert "line 9: unknown place '63000'" in result.output
+    found = {x.text: x.place_code for x in db.exec(select(Comment))}
+    assert found == {
+        "代碼": "63000030",
+        "名稱": "63000030",
+        "郵遞區號": "10015010",
+        "只有鄉鎮名": "10015060",
+        "沒寫": None,
+    }
+    missing = run(_file(tmp_path, text), "--consultation", c.slug, "--text-column", "意見", "--place-column", "住址")
+    assert missing.exit_code == 2 and "住址" in missing.output
 
 
 _CELL = st.text(st.characters(codec="utf-8"), max_size=12)
