@@ -166,12 +166,17 @@ def _counts(
     return counts
 
 
-def _districts(session: Session) -> tuple[dict[str, str], list[str]]:
+def _districts(session: Session) -> tuple[dict[str, str], dict[str, int | None]]:
+    """{township or village code: district} and {district: population, None when a part has none},
+    from two queries."""
+    population = {p.code: p.population for p in session.exec(select(place_data.Place))}
     key: dict[str, str] = {}
-    for constituency in place_data.constituencies(session):
-        for part in place_data.constituency_parts(session, constituency.code):
-            key[part] = constituency.code
-    return key, [c.code for c in place_data.constituencies(session)]
+    totals: dict[str, int | None] = {c.code: 0 for c in place_data.constituencies(session)}
+    for part in session.exec(select(place_data.ConstituencyPart)):
+        key[part.place_code] = part.constituency_code
+        people, total = population.get(part.place_code), totals.get(part.constituency_code)
+        totals[part.constituency_code] = None if people is None or total is None else total + people
+    return key, totals
 
 
 def table(session: Session, sources: Sequence[Source], level: Level, only: Filter | None = None) -> PlaceTable:
@@ -192,14 +197,10 @@ def table(session: Session, sources: Sequence[Source], level: Level, only: Filte
         counts = _counts(session, sources, place_data.TOWNSHIP_LEN, only, [p.code for p in townships])
         groups = arithmetic.merge_within(counts, {p.code: p.parent_code or "" for p in townships}, shown_counties)
     else:
-        key, codes = _districts(session)
+        key, populations = _districts(session)
         for constituency in place_data.constituencies(session):
-            names[constituency.code] = (
-                constituency.name,
-                constituency.name_en,
-                _district_population(session, constituency.code),
-            )
-        counts = _counts(session, sources, None, only, codes, key)
+            names[constituency.code] = (constituency.name, constituency.name_en, populations[constituency.code])
+        counts = _counts(session, sources, None, only, list(populations), key)
         groups = arithmetic.merge(counts, ELSEWHERE)
     rows = _rows(groups, names)
     stances = stance_by_county(session, sources, only)
@@ -213,16 +214,6 @@ def table(session: Session, sources: Sequence[Source], level: Level, only: Filte
         arithmetic.stance_shares({k: v for k, v in stances.items()}),
         arithmetic.weighted_stance_shares(by_group, population),
     )
-
-
-def _district_population(session: Session, code: str) -> int | None:
-    total = 0
-    for part in place_data.constituency_parts(session, code):
-        place = place_data.get_place(session, part)
-        if place is None or place.population is None:
-            return None
-        total += place.population
-    return total
 
 
 def _sum_stances(stances: dict[str, dict[str, int]], codes: list[str]) -> dict[str, int]:
