@@ -10,9 +10,8 @@ from starlette.testclient import TestClient
 
 from bills import links, manual
 from bills.models import Bill
-from core import places as place_data
 from core.db import pk
-from tests.feedback.test_places import add_comments
+from tests.feedback.test_places import add_comments, insert_places
 from tests.helpers import make_member, sign_in
 from tests.participation.factories import agency_and_official, consultation
 
@@ -28,7 +27,7 @@ DAAN = "63000030"  # 臺北市第6選舉區
 
 @pytest.fixture
 def bill(db: Session) -> Bill:
-    place_data.load_places(db)
+    insert_places(db)
     made = manual.create_bill(db, manual.ManualBill(title="長期照顧服務法修正草案", text=LAW, on="2026-10-01"))
     add_comments(db, "bill", pk(made), BEITOU, 6, article=1, stance="support")
     add_comments(db, "bill", pk(made), BEITOU, 2, article=1, stance="oppose")

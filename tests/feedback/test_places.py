@@ -10,7 +10,8 @@ import itertools
 import random
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from analysis.places import safe
@@ -54,9 +55,25 @@ def add_comments(
     db.commit()
 
 
+PLACE_TABLES = (place_data.Place, place_data.Constituency, place_data.ConstituencyPart, place_data.PostalCode)
+_loaded: list[tuple[type, list[dict[str, object]]]] = []
+
+
+def insert_places(db: Session) -> None:
+    """The real place data. The tables are emptied before each test, so the first test loads it
+    with `load_places` and later ones insert the same rows again whole, which is much faster."""
+    if not _loaded:
+        place_data.load_places(db)
+        _loaded.extend((model, [row.model_dump() for row in db.exec(select(model))]) for model in PLACE_TABLES)
+        return
+    for model, rows in _loaded:
+        db.execute(insert(model), rows)
+    db.commit()
+
+
 @pytest.fixture
 def places(db: Session) -> Session:
-    place_data.load_places(db)
+    insert_places(db)
     return db
 
 
