@@ -13,6 +13,7 @@ AGENCIES = [
     ("mohw", "衛生福利部", "Ministry of Health and Welfare"),
     ("moenv", "環境部", "Ministry of Environment"),
     ("moda", "數位發展部", "Ministry of Digital Affairs"),
+    ("hualien", "花蓮縣政府", "Hualien County Government"),
 ]
 
 # (e-mail, display name, organisation, organisation type, role, agency)
@@ -57,7 +58,27 @@ MEMBERS = [
     ("hsu.shuhui@demo.thinktank.tw", "許淑惠", "", "", Role.citizen, None),
     ("emily.chen@demo.thinktank.tw", "Emily Chen", "Taipei Residents for Clean Air", OrgType.ngo, Role.citizen, None),
     ("nguyen.thilan@demo.thinktank.tw", "阮氏蘭 Nguyễn Thị Lan", "", OrgType.individual, Role.citizen, None),
+    ("chen.meihua@village.demo.thinktank.tw", "陳美華（壽豐鄉志學村長）", "", "", Role.village_chief, None),
+    (
+        "wu.chihwei@hualien.demo.thinktank.tw",
+        "吳志偉（花蓮縣衛生局）",
+        "花蓮縣政府",
+        OrgType.government,
+        Role.agency_official,
+        "hualien",
+    ),
 ]
+
+# Where the demo's members say they live (their profile's township): what they write carries it.
+PLACES = {
+    "tsai.meiling@demo.thinktank.tw": "63000030",  # 臺北市大安區
+    "lee.chengen@demo.thinktank.tw": "63000020",  # 臺北市信義區
+    "kuo.wenhsiung@demo.thinktank.tw": "66000060",  # 臺中市西屯區
+    "hsu.shuhui@demo.thinktank.tw": "64000120",  # 高雄市鳳山區
+    "emily.chen@demo.thinktank.tw": "63000030",  # 臺北市大安區
+    "nguyen.thilan@demo.thinktank.tw": "68000020",  # 桃園市中壢區
+    "chen.meihua@village.demo.thinktank.tw": "10015060",  # 花蓮縣壽豐鄉
+}
 
 
 def seed(session: Session) -> list[tuple[str, str]]:
@@ -71,5 +92,7 @@ def seed(session: Session) -> list[tuple[str, str]]:
             accounts.grant_role(session, member, role, granted_by=admin, agency=agencies.get(agency or ""))
         if role == Role.admin:
             admin = member
+        if email in PLACES:
+            accounts.set_place(session, member, PLACES[email])
         sign_ins.append((email, role.value))
     return sign_ins

@@ -164,6 +164,16 @@ def township_choices(session: Session, lang: str = "zh-TW") -> list[tuple[str, l
     return [(labels.get(code, code), townships) for code, townships in groups.items()]
 
 
+def village_in(session: Session, township_code: str, name: str) -> str | None:
+    """The code of the village called `name` in a township, where the data has its villages
+    (only in townships a constituency boundary splits)."""
+    wanted = "".join(name.split()).replace("台", "臺")
+    for village in places(session, Level.village, township_code):
+        if village.name == wanted:
+            return village.code
+    return None
+
+
 class PlaceFinder:
     """Reads the place a person wrote in a file: a township or village code (63000030), a township
     name with its county (臺北市大安區, 台北市 大安區) or alone where only one has it (花蓮市), or a

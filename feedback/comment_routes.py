@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import moderation, receipts
+from core import i18n, moderation, places, receipts
+from core.accounts import Role
 from core.api import PREFIX, paged, paging, path_parameter
 from core.db import pk
 from core.errors import N_, Invalid
@@ -252,6 +253,25 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         }
         return json_download(f"{kind.export_name(subject)}-comments.json", body)
 
+    @page
+    def comment_offline(ctx: Ctx) -> Response:
+        """A village chief or community liaison types in comments collected on paper or at a meeting."""
+        member = ctx.require_role(Role.village_chief)
+        subject = visible_subject(ctx, kind)
+        values = {name: ctx.text(name) for name in OFFLINE_FIELDS}
+        if ctx.request.method == "GET":
+            values["place_code"] = member.place_code or ""
+            return _offline_page(ctx, subject, values, {})
+        number = whole_number(values["article"])
+        article = number if number is not None else (None if not values["article"] else -1)
+        try:
+            comment = comments.submit_offline(ctx.db, subject, member, values, article)
+        except Invalid as invalid:
+            return _offline_page(ctx, subject, values, invalid.errors, 400)
+        ctx.flash(N_("Recorded as collected offline. You can type in the next one."))
+        ctx.request.session["posted_comment"] = comment.id
+        return ctx.redirect(f"{subject.path}/comments/offline")
+
     def api_comments(ctx: Ctx) -> Response:
         subject = visible_subject(ctx, kind)
         number, per_page = paging(ctx)
@@ -265,10 +285,29 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
     return [
         Route(f"{prefix}/comments", comment_list, name=f"{names}:comments"),
         Route(f"{prefix}/comments", comment_create, methods=["POST"], name=f"{names}:comment"),
+        Route(f"{prefix}/comments/offline", comment_offline, methods=["GET", "POST"], name=f"{names}:comment_offline"),
         Route(f"{prefix}/comments.csv", comments_csv, name=f"{names}:comments_csv"),
         Route(f"{prefix}/comments.json", comments_json, name=f"{names}:comments_json"),
         Route(f"{PREFIX}{kind.api_prefix}/comments", page(api_comments), name=f"api:{kind.name}_comments"),
     ]
+
+
+OFFLINE_FIELDS = ("article", "stance", "text", "amendment", "resident_name", "place_code", "postal_code", "village")
+
+
+def _offline_page(
+    ctx: Ctx, subject: Subject, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return ctx.render(
+        "feedback/offline.html",
+        status,
+        subject=subject,
+        values=values,
+        errors=errors,
+        stance_labels=STANCE_LABELS,
+        townships=places.township_choices(ctx.db, i18n.get_locale()),
+        **comment_form(ctx, subject),
+    )
 
 
 @page

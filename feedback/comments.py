@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import accounts, moderation
+from core import accounts, moderation, places
 from core.accounts import Member
 from core.db import utcnow
 from core.errors import N_, Forbidden, Invalid, NotFound
@@ -72,6 +72,66 @@ def add_comment(
         author_id=author.id,
         dedupe_key=secrets.token_hex(16),
         place_code=author.place_code,  # where the author said they live now; a later move leaves it
+    )
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+OFFLINE_NAME_MAX = 120
+VILLAGE_MAX = 20
+
+
+def submit_offline(
+    session: Session,
+    subject: Subject,
+    collector: Member,
+    entry: dict[str, str],
+    article: int | None = None,
+) -> Comment:
+    """A village chief or community liaison types in a comment collected on paper or at a
+    meeting, for a named resident or anonymously (an empty name), with the township and village
+    it came from. The comment is marked offline; who typed it in is kept, not shown.
+    `entry` holds stance, text, amendment, resident_name, place_code (or postal_code) and village."""
+    kind = subjects.kind_of(subject.kind)
+    closed = kind.closed_message(subject)
+    if closed:
+        raise Invalid({"": closed})
+    numbers = {a.number for a in kind.articles(session, subject)}
+    stance, text, amendment = entry.get("stance", ""), entry.get("text", ""), entry.get("amendment", "")
+    errors = _check_comment(stance, text, article, amendment, numbers)
+    resident, village = entry.get("resident_name", "").strip(), entry.get("village", "").strip()
+    if len(resident) > OFFLINE_NAME_MAX:
+        errors["resident_name"] = N_("The name is too long (120 characters at most).")
+    if len(village) > VILLAGE_MAX:
+        errors["village"] = N_("The village name is too long (20 characters at most).")
+    place_code = None
+    try:
+        place_code = places.choose_place(session, entry.get("place_code", ""), entry.get("postal_code", ""))
+    except Invalid as invalid:
+        errors.update(invalid.errors)
+    if place_code is None and "place_code" not in errors and "postal_code" not in errors:
+        errors["place_code"] = N_("Choose the township the comment was collected in.")
+    if errors:
+        raise Invalid(errors)
+    assert place_code is not None
+    if village:
+        place_code = places.village_in(session, place_code[:8], village) or place_code[:8]
+    comment = Comment(
+        subject_kind=subject.kind,
+        subject_id=subject.id,
+        article=article,
+        version=kind.current_version(session, subject),
+        stance=stance,
+        text=text.strip(),
+        amendment=amendment.strip() if stance == Stance.amend else "",
+        author_name=resident,
+        source="offline",
+        dedupe_key=secrets.token_hex(16),
+        place_code=place_code,
+        offline=True,
+        collected_by_id=collector.id,
+        collected_village=village,
     )
     session.add(comment)
     session.commit()

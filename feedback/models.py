@@ -63,6 +63,7 @@ class Comment(SQLModel, table=True):
     place_code: str | None = Field(default=None, max_length=11, index=True)  # the author's place when written
     offline: bool = False  # collected on paper or at a meeting by a village chief or liaison
     collected_by_id: int | None = Field(default=None, foreign_key="member.id")  # who typed it in
+    collected_village: str = Field(default="", max_length=20)  # the village (村里) it was collected in, as written
 
 
 class Decision(StrEnum):

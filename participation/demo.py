@@ -15,7 +15,7 @@ from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
 from feedback import analyses, comments, importing, responses, review
-from participation import proposals, services
+from participation import demo_places, proposals, services
 from participation.demo_texts import (
     CAMPAIGN_ADDITIONS,
     CAMPAIGN_CLOSINGS,
@@ -176,7 +176,10 @@ def seed(session: Session) -> list[Consultation]:
         )
     for n, letter in enumerate(_campaign_letters(rng, 140)):
         rows.append({"id": f"form-{n + 1}", "name": _name(rng), "article": "5", "stance": "amend", "text": letter})
-    columns = importing.Columns(text="text", id="id", author="name", article="article", stance="stance")
+    thin_east = demo_places.place_picker(session, rng, demo_places.EAST_AND_ISLANDS)
+    for row in rows:  # the letters' return addresses: the east coast and the islands were barely reached
+        row["place"] = thin_east()
+    columns = importing.Columns(text="text", id="id", author="name", article="article", stance="stance", place="place")
     importing.import_comments(session, services.subject_of(ltc), [(i + 2, row) for i, row in enumerate(rows)], columns)
 
     received = [
@@ -185,19 +188,23 @@ def seed(session: Session) -> list[Consultation]:
     ]
     for row in received[len(HOMECARE_RECEIVED) :]:  # the same points again, by other people
         row["text"] = rng.choice(["我也認為", "同意前面意見：", "補充："]) + row["text"]
+    everywhere = demo_places.place_picker(session, rng)
+    for row in received:
+        row["place"] = everywhere()
     importing.import_comments(
         session, services.subject_of(homecare), [(i + 2, r) for i, r in enumerate(received)], columns
     )
+    county = demo_places.seed_county_consultation(session, rng)
 
     _respond_to_plastics(session, plastic, official("moenv"))
-    _date_across_open_periods(session, [ltc, plastic, homecare], rng)
+    _date_across_open_periods(session, [ltc, plastic, homecare, county], rng)
     # The analysis an official would run on the long-term care draft, computed here as the worker would.
     analysis = analyses.new_analysis(session, "consultation", pk(ltc), official("mohw"))
     analyses.run(session, analysis)
     # Published mid-consultation, as an agency may: readers then see the form letters folded and
     # the themes, and commenters see their comment's theme on /me.
     review.publish(session, analysis, official("mohw"))
-    return [ltc, plastic, homecare]
+    return [ltc, plastic, homecare, county]
 
 
 def _date_across_open_periods(session: Session, consultations: list[Consultation], rng: random.Random) -> None:

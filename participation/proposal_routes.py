@@ -11,14 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, notify
+from core import accounts, i18n, notify
 from core.accounts import Role
 from core.api import PREFIX, add_schemas, agency_json, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
 from deliberation import discussions
-from participation import events, proposals
+from participation import events, proposals, scopes
 from participation.models import PROPOSAL_STATE_LABELS, Proposal, ProposalState
 
 
@@ -62,6 +62,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         errors=errors or {},
         following=notify.is_following(ctx.db, ctx.member, "proposal", pk(proposal)),
         discussions=discussions.list_discussions(ctx.db, "proposal", pk(proposal)),
+        scope=scopes.scope_labels(ctx.db, scopes.proposal_scope(ctx.db, proposal), i18n.get_locale()),
     )
 
 
@@ -83,21 +84,36 @@ def proposal_list(ctx: Ctx) -> Response:
 def proposal_new(ctx: Ctx) -> Response:
     member = ctx.require_member()
     agencies = accounts.list_agencies(ctx.db)
-    values = {"agency": ctx.text("agency"), "title": ctx.text("title"), "body": ctx.text("body")}
+    values = {
+        "agency": ctx.text("agency"),
+        "title": ctx.text("title"),
+        "body": ctx.text("body"),
+        "scope": ctx.text("scope"),
+    }
+    choices = scopes.scope_choices(ctx.db, i18n.get_locale())
     if ctx.request.method == "POST":
         ctx.contributor()
         try:
             agency = accounts.get_agency(ctx.db, values["agency"]) if values["agency"] else None
             if agency is None:
                 raise Invalid({"agency": N_("Choose the agency your proposal is for.")})
-            proposal = proposals.submit(ctx.db, member, agency, values["title"], values["body"])
+            proposal = proposals.submit(
+                ctx.db, member, agency, values["title"], values["body"], values["scope"].strip()
+            )
         except Invalid as invalid:
             return ctx.render(
-                "participation/proposal_new.html", 400, values=values, errors=invalid.errors, agencies=agencies
+                "participation/proposal_new.html",
+                400,
+                values=values,
+                errors=invalid.errors,
+                agencies=agencies,
+                scope_choices=choices,
             )
         ctx.flash(N_("Your proposal is submitted. A moderator reviews it within a few working days."))
         return ctx.redirect(ctx.url("participation:proposal", proposal_id=proposal.id))
-    return ctx.render("participation/proposal_new.html", values=values, errors={}, agencies=agencies)
+    return ctx.render(
+        "participation/proposal_new.html", values=values, errors={}, agencies=agencies, scope_choices=choices
+    )
 
 
 @page

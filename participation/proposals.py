@@ -19,6 +19,7 @@ from core.jobs import JobContext, handler, periodic
 from core.settings import Settings
 from feedback import analyses
 from feedback.analyses import Tie
+from participation import scopes
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
 
 TITLE_MAX = 200
@@ -48,8 +49,9 @@ def _event(session: Session, proposal: Proposal, kind: str, note: str = "", at: 
     session.add(ProposalEvent(proposal_id=pk(proposal), kind=kind, note=note, created_at=at or utcnow()))
 
 
-def submit(session: Session, author: Member, agency: Agency, title: str, body: str) -> Proposal:
-    errors = {}
+def submit(session: Session, author: Member, agency: Agency, title: str, body: str, scope: str = "") -> Proposal:
+    """A member's proposal, for review; `scope` is the place it concerns (a township's petition), or ""."""
+    errors = scopes.check_scope(session, scope)
     if not title.strip():
         errors["title"] = N_("Enter a title.")
     elif len(title.strip()) > TITLE_MAX:
@@ -69,6 +71,7 @@ def submit(session: Session, author: Member, agency: Agency, title: str, body: s
     )
     session.add(proposal)
     session.flush()
+    scopes.set_proposal_scope(session, proposal, [scope] if scope else [])
     _event(session, proposal, "submitted")
     session.commit()
     return proposal

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import accounts, notify
+from core import accounts, i18n, notify
 from core.accounts import Role
 from core.api import PREFIX, add_schemas, page_of, paged, paging
 from core.db import pk
@@ -32,7 +32,7 @@ from feedback import (
     subjects,
 )
 from feedback.subjects import Subject
-from participation import events, services
+from participation import events, scopes, services
 from participation.access import managed_consultation, visible_consultation
 from participation.models import PHASE_LABELS, Consultation, Phase
 from participation.subject import CONSULTATIONS
@@ -49,11 +49,24 @@ def _form_input(ctx: Ctx) -> services.ConsultationInput:
         tags=ctx.text("tags"),
         contact=ctx.text("contact"),
         slug=ctx.text("slug").strip().lower(),
+        scope=ctx.text("scope").strip(),
     )
 
 
 def _form_values(ctx: Ctx) -> dict[str, str]:
-    names = ("title", "summary", "background", "text", "opens_at", "closes_at", "tags", "contact", "slug", "note")
+    names = (
+        "title",
+        "summary",
+        "background",
+        "text",
+        "opens_at",
+        "closes_at",
+        "tags",
+        "contact",
+        "slug",
+        "note",
+        "scope",
+    )
     return {name: ctx.text(name) for name in names}
 
 
@@ -102,6 +115,7 @@ def _detail_page(
         related=subjects.related(ctx.db, subject),
         discussions=discussions.list_discussions(ctx.db, "consultation", pk(consultation)),
         analysis_published=analyses.is_published(ctx.db, "consultation", pk(consultation)),
+        scope=scopes.scope_labels(ctx.db, scopes.consultation_scope(ctx.db, consultation), i18n.get_locale()),
         values=values,
         errors=errors,
         **comment_routes.comment_context(ctx, subject, shown, letters=letters),
@@ -152,7 +166,13 @@ def _form_page(
     status: int = 200,
 ) -> Response:
     return ctx.render(
-        "participation/form.html", status, values=values, errors=errors, agency=agency, consultation=consultation
+        "participation/form.html",
+        status,
+        values=values,
+        errors=errors,
+        agency=agency,
+        consultation=consultation,
+        scope_choices=scopes.scope_choices(ctx.db, i18n.get_locale()),
     )
 
 
@@ -189,6 +209,7 @@ def consultation_edit(ctx: Ctx) -> Response:
             "contact": consultation.contact,
             "slug": consultation.slug,
             "note": "",
+            "scope": next(iter(scopes.consultation_scope(ctx.db, consultation)), ""),
         }
         return _form_page(ctx, agency, consultation, values, {})
     try:

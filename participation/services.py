@@ -22,6 +22,7 @@ from core.errors import N_, Invalid, NotFound
 from feedback import articles, comments
 from feedback.models import Comment
 from feedback.subjects import Subject
+from participation import scopes
 from participation.models import Article, Consultation, DraftVersion
 
 TITLE_MAX = 200
@@ -56,6 +57,7 @@ class ConsultationInput:
     tags: str = ""
     contact: str = ""
     slug: str = ""
+    scope: str = ""  # a place code: the county or township the consultation concerns; "" for everywhere
 
     def check(self, need_text: bool = True) -> dict[str, str]:
         errors = {}
@@ -92,7 +94,7 @@ def create_consultation(
     """A new consultation in draft, with its text as version 1. Not public until published.
 
     `need_text=False` is for comments imported from elsewhere, which may come without a draft."""
-    errors = data.check(need_text)
+    errors = data.check(need_text) | scopes.check_scope(session, data.scope)
     slug = data.slug or _new_slug(session, agency)
     if data.slug and session.exec(select(Consultation).where(Consultation.slug == slug)).first():
         errors["slug"] = N_("Another consultation uses this address already.")
@@ -114,6 +116,7 @@ def create_consultation(
     session.add(consultation)
     session.flush()
     _add_version(session, consultation, author, data.text, note="")
+    scopes.set_consultation_scope(session, consultation, [data.scope] if data.scope else [])
     session.commit()
     return consultation
 
@@ -122,10 +125,11 @@ def update_consultation(
     session: Session, consultation: Consultation, author: Member, data: ConsultationInput, note: str = ""
 ) -> DraftVersion | None:
     """Change the details; a changed draft text becomes a new version. Returns that version, if any."""
-    errors = data.check()
+    errors = data.check() | scopes.check_scope(session, data.scope)
     if errors:
         raise Invalid(errors)
     assert data.opens_at and data.closes_at
+    scopes.set_consultation_scope(session, consultation, [data.scope] if data.scope else [])
     consultation.title, consultation.summary = data.title.strip(), data.summary.strip()
     consultation.background, consultation.tags = data.background.strip(), _clean_tags(data.tags)
     consultation.contact = data.contact.strip()

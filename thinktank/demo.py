@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from bills import demo as bills_demo
 from core import demo as core_demo
+from core import places
 from core.settings import Settings
 from deliberation import demo as deliberation_demo
 from participation import demo as participation_demo
@@ -52,10 +53,24 @@ WALK = [
             ("/bills/1/dashboard", "the public's feedback on one bill, article by article"),
         ],
     ),
+    (
+        "a village chief",
+        "chen.meihua@village.demo.thinktank.tw",
+        [
+            ("/c/hualien-ltc-transport/comments/offline", "type in a resident's comment from paper: marked offline"),
+            ("/c/hualien-ltc-transport/comments", "the comments, those collected offline marked so"),
+        ],
+    ),
+    (
+        "a county government official",
+        "wu.chihwei@hualien.demo.thinktank.tw",
+        [("/c/hualien-ltc-transport", "a draft scoped to 花蓮縣, most comments from the county")],
+    ),
 ]
 
 
 def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
+    places.load_places(session)  # every site has the place list; members and comments use it
     sign_ins = core_demo.seed(session)
     participation_demo.seed(session)
     participation_demo.seed_proposals(session, settings)

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 ADMIN = "admin@demo.thinktank.tw"
 CITIZEN = "tsai.meiling@demo.thinktank.tw"
 OFFICIAL = "lin.yijun@mohw.demo.thinktank.tw"
+VILLAGE_CHIEF = "chen.meihua@village.demo.thinktank.tw"
 LTC = "/c/ltc-act-amendment"
 PHONE = {"width": 360, "height": 740}
 DISTRICT = "63000-01"  # 臺北市第1選舉區
@@ -50,6 +51,8 @@ PAGES = [
     ("participation:versions", f"{LTC}/versions", None),
     ("participation:comments", f"{LTC}/comments", None),
     ("participation:import", f"{LTC}/import", OFFICIAL),
+    ("participation:comment_offline", f"{LTC}/comments/offline", VILLAGE_CHIEF),
+    ("bills:comment_offline", "/bills/1/comments/offline", VILLAGE_CHIEF),
     ("feedback:comment_edit", "COMMENT_EDIT", CITIZEN),
     ("participation:response", "/c/single-use-plastics/response", None),
     ("participation:response_edit", "/c/single-use-plastics/response/edit", "chen.zhiming@moenv.demo.thinktank.tw"),

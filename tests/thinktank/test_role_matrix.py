@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from bills import manual
 from bills.models import Bill
-from core import accounts, notify, passwords, sessions
+from core import accounts, notify, passwords, places, sessions
 from core.db import pk, utcnow
 from deliberation import discussions
 from deliberation import services as deliberation
@@ -36,12 +36,13 @@ from thinktank.app import all_routes
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
-ROLES = ("anonymous", "citizen", "other_official", "official", "legislative", "moderator", "admin")
+ROLES = ("anonymous", "citizen", "other_official", "official", "legislative", "village_chief", "moderator", "admin")
 EVERYONE = frozenset(ROLES)
 MEMBERS = EVERYONE - {"anonymous"}
 OFFICIAL = frozenset({"official", "admin"})  # those who answer a consultation: its agency's officials
 LEGISLATIVE = frozenset({"legislative", "admin"})  # those who answer a bill
 MODERATORS = frozenset({"moderator", "admin"})
+VILLAGE_CHIEFS = frozenset({"village_chief", "admin"})  # who type in comments collected on paper
 AUTHOR = frozenset({"citizen"})  # the fixtures' comment and post are the citizen's own
 
 # Route name -> who may use it. "official" is an official of the agency that owns the consultation,
@@ -75,6 +76,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "participation:publish": OFFICIAL,
     "participation:import": OFFICIAL,
     "participation:comment": MEMBERS,
+    "participation:comment_offline": VILLAGE_CHIEFS,
     "participation:response_edit": OFFICIAL,
     "participation:theme_save": OFFICIAL,
     "participation:assign": OFFICIAL,
@@ -87,6 +89,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "participation:proposal_review": MODERATORS,
     "participation:proposal_answer": OFFICIAL,
     "bills:comment": MEMBERS,
+    "bills:comment_offline": VILLAGE_CHIEFS,
     "bills:response_edit": LEGISLATIVE,
     "bills:theme_save": LEGISLATIVE,
     "bills:assign": LEGISLATIVE,
@@ -178,6 +181,7 @@ class World:
             ),
             "official": self.member("official@mohw.gov.tw", "衛福部承辦", "agency_official", agency=self.agency),
             "legislative": self.member("staff@ly.gov.tw", "國會助理", "legislative_staff"),
+            "village_chief": self.member("chief@village.example.tw", "里長", "village_chief"),
             "moderator": self.member("mod@example.tw", "版主", "moderator"),
             "admin": self.member("admin@example.tw", "管理員", "admin"),
         }
@@ -214,6 +218,11 @@ class World:
 
     def new_bill(self) -> Bill:
         return manual.create_bill(self.db, manual.ManualBill(title="長照法修正草案", text=DRAFT, on="2026-10-01"))
+
+    @cached_property
+    def places(self) -> bool:
+        places.load_places(self.db)
+        return True
 
     @cached_property
     def bill(self) -> Bill:
@@ -341,6 +350,11 @@ def _comment_form(text: str) -> dict[str, str]:
     return {"article": "", "stance": "support", "text": text, "amendment": ""}
 
 
+def _offline(w: World, path: str) -> Attempt:
+    assert w.places
+    return Attempt(f"{path}/comments/offline", {**_comment_form("紙本意見"), "resident_name": "", "postal_code": "106"})
+
+
 ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "core:signup": lambda w, role: Attempt(
         "/signup", {"email": f"new-{role}@example.tw", "password": PASSWORD, "display_name": "新會員"}
@@ -391,6 +405,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
         {"file": ("mail.csv", io.BytesIO("text\n來信意見\n".encode()), "text/csv")},
     ),
     "participation:comment": lambda w, _r: Attempt(f"/c/{w.open_consultation.slug}/comments", _comment_form("支持")),
+    "participation:comment_offline": lambda w, _r: _offline(w, f"/c/{w.open_consultation.slug}"),
     **_answering("consultation"),
     "participation:proposal_new": lambda w, _r: Attempt(
         "/proposals/new", {"agency": w.agency.slug, "title": "增加據點", "body": "偏鄉據點不足"}
@@ -403,6 +418,7 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
         f"/proposals/{w.proposal(accepted=True).id}/answer", {"action": "respond", "response": "本部將研議"}
     ),
     "bills:comment": lambda w, _r: Attempt(f"/bills/{w.bill.id}/comments", _comment_form("支持")),
+    "bills:comment_offline": lambda w, _r: _offline(w, f"/bills/{w.bill.id}"),
     **_answering("bill"),
     "bills:new": lambda w, _r: Attempt(
         "/bills/new", {"title": "高齡交通安全條例草案", "text": DRAFT, "stage": "introduced", "on": "2026-10-01"}
