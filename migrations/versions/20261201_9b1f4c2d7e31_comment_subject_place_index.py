@@ -1,7 +1,7 @@
 """comment: a covering index for counting a subject's comments by place
 
 Revision ID: 9b1f4c2d7e31
-Revises: 2c212c951cfe
+Revises: 652bd7908c73
 Create Date: 2026-12-01 14:15:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "9b1f4c2d7e31"
-down_revision: str | None = "2c212c951cfe"
+down_revision: str | None = "652bd7908c73"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
