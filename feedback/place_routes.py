@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import i18n
+from core import places as place_data
 from core.api import PREFIX, add_schemas, path_parameter
 from core.errors import N_
 from core.web import Ctx, csv_download, json_download, page
@@ -152,6 +153,8 @@ def routes_for(kind: SubjectKind) -> list[Route]:
     def places_page(ctx: Ctx) -> Response:
         subject, places, only, themes = _table(ctx)
         over, under = places.over_under()
+        scope = kind.scope(ctx.db, subject)
+        sources = kind.feedback_sources(ctx.db, subject)
         return ctx.render(
             "feedback/places.html",
             subject=subject,
@@ -168,6 +171,8 @@ def routes_for(kind: SubjectKind) -> list[Route]:
             levels=counting.LEVEL_LABELS,
             stance_labels=STANCE_LABELS,
             query=ctx.request.url.query,
+            scope=[place_data.place_label(ctx.db, code, i18n.get_locale()) for code in scope],
+            inside=counting.inside_and_outside(ctx.db, sources, scope, only) if scope else None,
         )
 
     @page

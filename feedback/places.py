@@ -276,11 +276,14 @@ def _group_population(group: Group, names: dict[str, tuple[str, str, int | None]
 
 
 def in_places(codes: Sequence[str]) -> ColumnElement[bool]:
-    """Comments from these places: townships by their code's first 8 characters, villages whole.
-    A comment giving only a township that a district splits belongs to no district."""
+    """Comments from these places: counties and townships by their code's first 5 or 8
+    characters, villages whole. A comment giving only a township that a district splits belongs
+    to no district."""
+    counties = [c for c in codes if len(c) == place_data.COUNTY_LEN]
     townships = [c for c in codes if len(c) == place_data.TOWNSHIP_LEN]
     villages = [c for c in codes if len(c) == place_data.VILLAGE_LEN]
     return or_(
+        func.substr(Comment.place_code, 1, place_data.COUNTY_LEN).in_(counties or [""]),
         func.substr(Comment.place_code, 1, place_data.TOWNSHIP_LEN).in_(townships or [""]),
         col(Comment.place_code).in_(villages or [""]),
     )
@@ -328,6 +331,22 @@ def busiest_subjects(session: Session, kind: str, codes: Sequence[str], limit: i
     )
     found = [(int(s), int(c), int(p)) for s, c, p in session.exec(query)]
     return [row for row in found if arithmetic.safe(row[1:])][:limit]
+
+
+def inside_and_outside(
+    session: Session, sources: Sequence[Source], codes: Sequence[str], only: Filter | None = None
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(comments, people) from inside a scope and from everywhere else (no place given included),
+    or None when either holds 1 to 4 people or comments (the total is public, so one gives the
+    other away)."""
+    where = _where(sources, only)
+    here_comments, here_people = session.exec(select(func.count(), _people()).where(*where, in_places(codes))).one()
+    all_comments, all_people = session.exec(select(func.count(), _people()).where(*where)).one()
+    inside_counts = (int(here_comments), int(here_people or 0))
+    outside_counts = (int(all_comments) - inside_counts[0], int(all_people or 0) - inside_counts[1])
+    if not arithmetic.safe([*inside_counts, *outside_counts]):
+        return None
+    return inside_counts, outside_counts
 
 
 def district_total(session: Session, sources: Sequence[Source], codes: Sequence[str]) -> tuple[int, int]:

@@ -114,6 +114,10 @@ class SubjectKind:
         """Whose comments its places pages count: its own, and for a bill its linked consultations'."""
         return [(subject.kind, subject.id)]
 
+    def scope(self, session: Session, subject: Subject) -> list[str]:
+        """The place codes (counties, townships) the subject concerns; none for everywhere."""
+        return []
+
     def as_json(self, subject: Subject) -> dict[str, Any]:
         """The subject in open data, above its comments."""
         return {"id": subject.id, "title": subject.title, "url": subject.path}

@@ -19,6 +19,8 @@ from core import places as place_data
 from feedback import places as counting
 from feedback.models import Comment
 from feedback.places import Filter, Level
+from participation import scopes
+from participation.models import Consultation
 from tests.helpers import make_member, sign_in
 from tests.participation.factories import agency_and_official, consultation
 
@@ -215,3 +217,17 @@ def test_a_draft_consultations_places_are_seen_only_by_its_agency(client: TestCl
     client.cookies.clear()
     sign_in(client, official)
     assert client.get("/c/draft/places").status_code == 200
+
+
+def test_a_scoped_consultation_compares_inside_with_outside(client: TestClient, places: Session) -> None:
+    ltc_id = _ltc(places)
+    ltc = places.get(Consultation, ltc_id)
+    assert ltc is not None
+    scopes.set_consultation_scope(places, ltc, ["63000"])
+    places.commit()
+    found = counting.inside_and_outside(places, [("consultation", ltc_id)], ["63000"])
+    assert found == ((17, 17), (12, 12))
+    page = client.get("/c/ltc/places")
+    assert "17 則意見，來自 17 人" in page.text.split('id="scope-title"')[1].split("</section>")[0]
+    # 臺東縣 alone holds 3: its inside would give the outside away, so neither is shown
+    assert counting.inside_and_outside(places, [("consultation", ltc_id)], ["10014"]) is None
