@@ -13,13 +13,11 @@ of its share. Prints the median and 95th percentile of each request through the 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
 from datetime import timedelta
 
-from consultation_page import DRAFT, PHRASES, timed  # beside this script
+from consultation_page import DRAFT, PHRASES, scratch_database, timed  # beside this script
 from sqlalchemy import insert, text
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -28,8 +26,7 @@ import thinktank.registry  # noqa: F401
 from bills import manual
 from core import accounts
 from core import places as place_data
-from core.db import make_engine, migrate, pk, utcnow
-from core.settings import Settings
+from core.db import pk, utcnow
 from feedback.models import Comment
 from participation import services
 from thinktank.app import create_app
@@ -123,16 +120,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp()
-    env = {"THINKTANK_VAR": folder, "THINKTANK_JOBS": "immediate", "SECRET_KEY": "bench"}
-    if os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    settings = Settings.from_env(env)
-    engine = make_engine(settings.database_url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    migrate(engine)
+    settings, engine = scratch_database()
     started = time.perf_counter()
     with Session(engine) as session:
         slug, bill_id = build(session, args.comments)
