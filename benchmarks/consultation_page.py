@@ -21,6 +21,7 @@ import time
 from datetime import timedelta
 
 from sqlalchemy import insert, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -124,12 +125,9 @@ def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=100_000)
-    parser.add_argument("--supports", type=int, default=50_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
+def scratch_database() -> tuple[Settings, Engine]:
+    """Settings and a migrated engine on a fresh SQLite file, or on DATABASE_URL's database
+    with its schema dropped first."""
     folder = tempfile.mkdtemp()
     env = {"THINKTANK_VAR": folder, "THINKTANK_JOBS": "immediate", "SECRET_KEY": "bench"}
     if os.environ.get("DATABASE_URL"):
@@ -140,6 +138,16 @@ def main() -> None:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     migrate(engine)
+    return settings, engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--supports", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    settings, engine = scratch_database()
     started = time.perf_counter()
     with Session(engine) as session:
         slug = build(session, args.comments)

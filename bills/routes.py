@@ -22,7 +22,16 @@ from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
 from deliberation import discussions
-from feedback import analyses, analysis_routes, comment_routes, comments, report, response_routes, responses
+from feedback import (
+    analyses,
+    analysis_routes,
+    comment_routes,
+    comments,
+    place_routes,
+    report,
+    response_routes,
+    responses,
+)
 from feedback.articles import diff_text
 from feedback.models import STANCE_LABELS
 from feedback.subjects import Subject
@@ -216,4 +225,5 @@ routes = [
     *comment_routes.routes_for(BILLS, _shown_again),
     *response_routes.routes_for(BILLS),
     *analysis_routes.routes_for(BILLS),
+    *place_routes.routes_for(BILLS),
 ]

@@ -177,6 +177,10 @@ def get_bill(session: Session, bill_id: int) -> Bill:
     return bill
 
 
+def bills_by_id(session: Session, bill_ids: list[int]) -> list[Bill]:
+    return list(session.exec(select(Bill).where(col(Bill.id).in_(bill_ids)))) if bill_ids else []
+
+
 def actions_of(session: Session, bill: Bill) -> list[BillAction]:
     query = select(BillAction).where(BillAction.bill_id == bill.id)
     return list(session.exec(query.order_by(col(BillAction.on), col(BillAction.id))))

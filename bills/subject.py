@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bills import services
+from bills import links, services
 from bills.models import Bill
 from core import notify
 from core.accounts import Member, Role
@@ -45,6 +45,11 @@ class Bills(subjects.SubjectKind):
 
     def articles(self, session: Session, subject: Subject) -> list[ArticleText]:
         return [ArticleText(a.number, a.heading, a.proposed) for a in services.articles_of(session, _bill(subject))]
+
+    def feedback_sources(self, session: Session, subject: Subject) -> list[tuple[str, int]]:
+        """The bill's comments and those on the consultations it came from."""
+        linked = links.consultations_of(session, _bill(subject))
+        return [(self.name, subject.id), *((c.kind, c.id) for c in linked)]
 
     def closed_message(self, subject: Subject) -> str | None:
         if services.open_for_comments(_bill(subject)):

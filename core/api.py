@@ -43,6 +43,12 @@ def page_of(everything: Sequence[T], number: int, per_page: int) -> list[T]:
     return list(everything[start : start + per_page])
 
 
+def path_parameter(parameter: tuple[str, str]) -> str:
+    """A path parameter (name, OpenAPI type) as one line of YAML flow style, for an endpoint's docstring."""
+    name, type_ = parameter
+    return f"{{name: {name}, in: path, required: true, schema: {{type: {type_}}}}}"
+
+
 def agency_json(agency: accounts.Agency) -> dict[str, Any]:
     return {"slug": agency.slug, "name": agency.name, "name_en": agency.name_en}
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from core import i18n, moderation, places, receipts
 from core.accounts import Role
-from core.api import PREFIX, add_schemas, paged, paging
+from core.api import PREFIX, add_schemas, paged, paging, path_parameter
 from core.db import pk
 from core.errors import N_, Invalid
 from core.i18n import article_label
@@ -347,7 +347,7 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         return JSONResponse(paged(rows, number, per_page, total))
 
     api_comments.__doc__ = API_DOC.format(
-        title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=_flow(kind.api_parameter)
+        title=f"A {kind.name}", kind=kind.name, tag=f"{kind.name}s", parameter=path_parameter(kind.api_parameter)
     )
     return [
         Route(f"{prefix}/comments", comment_list, name=f"{names}:comments"),
@@ -375,12 +375,6 @@ def _offline_page(
         townships=places.township_choices(ctx.db, i18n.get_locale()),
         **comment_form(ctx, subject),
     )
-
-
-def _flow(parameter: tuple[str, str]) -> str:
-    """The path parameter as one line of YAML flow style, for the OpenAPI docstring."""
-    name, type_ = parameter
-    return f"{{name: {name}, in: path, required: true, schema: {{type: {type_}}}}}"
 
 
 @page

@@ -41,6 +41,8 @@ class Comment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_comment_subject_id", "subject_kind", "subject_id", "id"),
         Index("ix_comment_subject_article", "subject_kind", "subject_id", "article", "stance"),
+        # The places pages count a subject's comments by place in one pass over this index alone.
+        Index("ix_comment_subject_place", "subject_kind", "subject_id", "place_code", "stance", "article", "author_id"),
         UniqueConstraint("subject_kind", "subject_id", "dedupe_key"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -110,6 +110,14 @@ class SubjectKind:
         """How exports name the subject, beside its title."""
         return {self.name: subject.id}
 
+    def feedback_sources(self, session: Session, subject: Subject) -> list[tuple[str, int]]:
+        """Whose comments its places pages count: its own, and for a bill its linked consultations'."""
+        return [(subject.kind, subject.id)]
+
+    def scope(self, session: Session, subject: Subject) -> list[str]:
+        """The place codes (counties, townships) the subject concerns; none for everywhere."""
+        return []
+
     def as_json(self, subject: Subject) -> dict[str, Any]:
         """The subject in open data, above its comments."""
         return {"id": subject.id, "title": subject.title, "url": subject.path}

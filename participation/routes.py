@@ -26,6 +26,7 @@ from feedback import (
     comment_routes,
     comments,
     importing,
+    place_routes,
     response_routes,
     responses,
     subjects,
@@ -358,4 +359,5 @@ routes = [
     *comment_routes.routes_for(CONSULTATIONS, _shown_again),
     *response_routes.routes_for(CONSULTATIONS),
     *analysis_routes.routes_for(CONSULTATIONS),
+    *place_routes.routes_for(CONSULTATIONS),
 ]

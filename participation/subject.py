@@ -15,7 +15,7 @@ from core.jobs import Queue
 from feedback import responses, subjects
 from feedback.articles import ArticleChange, ArticleText
 from feedback.subjects import Subject
-from participation import events, services
+from participation import events, scopes, services
 from participation.models import Consultation, Phase
 
 
@@ -71,6 +71,9 @@ class Consultations(subjects.SubjectKind):
             for change in services.compare_versions(session, versions[0], versions[-1])
             if change.new is not None
         }
+
+    def scope(self, session: Session, subject: Subject) -> list[str]:
+        return scopes.consultation_scope(session, _consultation(subject))
 
     def closed_message(self, subject: Subject) -> str | None:
         phase = _consultation(subject).phase()

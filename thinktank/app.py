@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 import thinktank.registry  # noqa: F401  (registers every table and job handler)
 from bills import api_routes as bill_api_routes
+from bills import district_routes as bill_district_routes
 from bills import routes as bill_routes
 from bills import staff_routes as bill_staff_routes
 from core import api as core_api
@@ -59,6 +60,7 @@ def all_routes() -> list[BaseRoute]:
         *agency_routes.routes,
         *bill_routes.routes,
         *bill_staff_routes.routes,
+        *bill_district_routes.routes,
         *bill_api_routes.routes,
         *deliberation_routes.routes,
         *discussion_routes.routes,

@@ -23,6 +23,7 @@ OFFICIAL = "lin.yijun@mohw.demo.thinktank.tw"
 VILLAGE_CHIEF = "chen.meihua@village.demo.thinktank.tw"
 LTC = "/c/ltc-act-amendment"
 PHONE = {"width": 360, "height": 740}
+DISTRICT = "63000-01"  # 臺北市第1選舉區
 
 # Every page a person can visit: (route name, path, who is signed in).
 PAGES = [
@@ -77,6 +78,11 @@ PAGES = [
     ("bills:analysis", "/bills/1/analysis", "wang.yating@ly.demo.thinktank.tw"),
     ("participation:analysis", f"{LTC}/analysis", OFFICIAL),
     ("bills:manage", "/bills/1/manage", "wang.yating@ly.demo.thinktank.tw"),
+    ("participation:places", f"{LTC}/places?level=township", OFFICIAL),
+    ("bills:places", "/bills/1/places", None),
+    ("bills:districts", f"/bills/1/districts?district={DISTRICT}", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:district", f"/districts/{DISTRICT}", "wang.yating@ly.demo.thinktank.tw"),
+    ("bills:district_list", "/districts", "wang.yating@ly.demo.thinktank.tw"),
     ("deliberation:list", "/conversations", None),
     ("deliberation:new", "/conversations/new", OFFICIAL),
     ("deliberation:detail", "CONVERSATION", CITIZEN),
@@ -114,6 +120,7 @@ NOT_PAGES = {
     "bills:feed",
     "bills:response_csv",
     "bills:response_json",
+    *(f"{package}:places_{kind}" for package in ("participation", "bills") for kind in ("csv", "json")),
     "deliberation:map",  # the fragment the conversation page polls
     "feedback:responses_csv",
     "deliberation:list_csv",
@@ -132,6 +139,8 @@ NOT_PAGES = {
             "member",
             "consultations",
             "consultation_comments",
+            "consultation_places",
+            "bill_places",
             "bills",
             "bill",
             "bill_comments",
@@ -435,6 +444,37 @@ def test_an_analyst_reviews_the_themes_and_publishes_the_analysis(browser: Brows
     expect(page.locator("article.theme h3", has_text="照顧者需要喘息")).to_be_visible()
     expect(page.locator("input[name=label]")).to_have_count(0)  # readers see no review controls
     reader.close()
+
+
+def test_an_agency_reads_its_map_and_staff_read_a_district(browser: Browser, site: Site) -> None:
+    """The official goes from the analysis page to the map, counts by township, and filters by an
+    article; legislative staff go from the bill's dashboard to one district's feedback."""
+    context = context_for(browser, site, {}, None, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, OFFICIAL)
+    page.goto(f"{LTC}/analysis")
+    page.get_by_role("link", name="各地區的意見").first.click()
+    expect(page.locator("h1")).to_have_text("各地區的意見")
+    expect(page.locator("svg.choropleth path.area").first).to_be_attached()
+    page.get_by_role("link", name="鄉鎮市區").click()
+    expect(page.locator("#place-table-title + .table-scroll th[scope=col]").first).to_have_text("鄉鎮市區")
+    page.select_option("#places-article", index=1)
+    page.locator("main form[action$='/places'] button[type=submit]").click()
+    assert "article=" in page.url and "level=township" in page.url
+    serious = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    context.close()
+    context = context_for(browser, site, {}, None, locale="zh-TW")
+    page = context.new_page()
+    sign_in(page, "wang.yating@ly.demo.thinktank.tw")
+    page.goto("/bills/1/dashboard")
+    page.get_by_role("link", name="依立法委員選區的意見").click()
+    page.select_option("#district", DISTRICT)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main h2").first).to_contain_text("臺北市")
+    serious = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    context.close()
 
 
 def test_a_citizen_votes_through_a_conversation_and_sees_the_groups(browser: Browser, site: Site) -> None:

@@ -43,7 +43,12 @@ HOSTILE = [
     "'=已經加了引號的喘息服務",
 ]
 # CSV routes that carry no text anyone typed: indicator names, months and numbers we compute.
-NO_FREE_TEXT = {"participation:indicators_csv", "participation:indicators_agency_csv"}
+NO_FREE_TEXT = {
+    "participation:indicators_csv",
+    "participation:indicators_agency_csv",
+    "participation:places_csv",  # place names and counts
+    "bills:places_csv",
+}
 
 
 def _cells(body: str) -> list[str]:
