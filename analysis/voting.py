@@ -3,8 +3,9 @@
 `options` are dicts with at least an `"id"` (a string; other keys such as `"label"` or a budget
 project's `"cost"` ride along), `choices` the counted ballots' choices, `params` the method's
 parameters. `tally` returns `{"method", "ballots", "results": [...], "rounds": [...]}`; `validate`
-checks one ballot and returns it in its canonical form, or raises `ValueError` with a sentence a voter
-can read. Each method is a `Method` in `METHODS`; another package (budgets) adds its own with
+checks one ballot and returns it in its canonical form, or raises `BallotError` (a `ValueError`)
+with a sentence a
+voter can read. Each method is a `Method` in `METHODS`; another package (budgets) adds its own with
 `register`.
 
 What a ballot holds, by method:
@@ -36,6 +37,19 @@ Counter = Callable[[Options, list[Any], Mapping[str, Any]], tuple[list[dict[str,
 ParamsCheck = Callable[[Options, Mapping[str, Any]], dict[str, Any]]
 
 
+def N_(message: str) -> str:
+    """Marks an interface string for the catalogs (analysis imports nothing of core's)."""
+    return message
+
+
+class BallotError(ValueError):
+    """A ballot or a poll's parameters that break a rule: `message` is a msgid, `params` fill it."""
+
+    def __init__(self, message: str, **params: object):
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+
 @dataclass(frozen=True)
 class Method:
     name: str
@@ -60,16 +74,16 @@ def method_of(name: str) -> Method:
     try:
         return METHODS[name]
     except KeyError:
-        raise ValueError(f"Unknown voting method: {name}") from None
+        raise BallotError(N_("There is no such voting method.")) from None
 
 
 def check_params(name: str, options: Options, params: Mapping[str, Any]) -> dict[str, Any]:
     """The method's parameters, checked against its options and completed with defaults."""
     if len(options) < 2:
-        raise ValueError("A poll needs at least two options.")
+        raise BallotError(N_("A poll needs at least two options."))
     ids = [str(option["id"]) for option in options]
     if len(set(ids)) != len(ids):
-        raise ValueError("Two options have the same id.")
+        raise BallotError("Two options have the same id.")
     return method_of(name).params(options, params)
 
 
@@ -96,13 +110,13 @@ def _picks(options: Options, choice: Any) -> list[str]:
     if isinstance(choice, str):
         choice = [choice]
     if not isinstance(choice, list) or not all(isinstance(item, str) for item in choice):
-        raise ValueError("This ballot is not a list of options.")
+        raise BallotError(N_("This ballot is not in the form this poll takes."))
     ids = _ids(options)
     unknown = [item for item in choice if item not in ids]
     if unknown:
-        raise ValueError("This ballot names an option the poll does not have.")
+        raise BallotError(N_("This ballot names an option the poll does not have."))
     if not choice:
-        raise ValueError("Please choose at least one option.")
+        raise BallotError(N_("Please choose at least one option."))
     return [option_id for option_id in ids if option_id in choice]
 
 
@@ -132,7 +146,7 @@ def _validate_single(options: Options, choice: Any, params: Mapping[str, Any]) -
     if isinstance(choice, list) and len(choice) == 1:
         choice = choice[0]
     if not isinstance(choice, str) or not choice:
-        raise ValueError("Please choose one option.")
+        raise BallotError(N_("Please choose one option."))
     return _picks(options, [choice])[0]
 
 
@@ -145,7 +159,9 @@ register(Method("single", _validate_single, _counts))
 def _params_multiple(options: Options, params: Mapping[str, Any]) -> dict[str, Any]:
     limit = params.get("max_choices", 2)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= len(options):
-        raise ValueError(f"The most options a voter may choose must be a whole number from 1 to {len(options)}.")
+        raise BallotError(
+            N_("The most options a voter may choose must be a whole number from 1 to %(n)s."), n=len(options)
+        )
     return {"max_choices": limit}
 
 
@@ -153,7 +169,7 @@ def _validate_multiple(options: Options, choice: Any, params: Mapping[str, Any])
     picks = _picks(options, choice)
     limit = int(params["max_choices"])
     if len(picks) > limit:
-        raise ValueError(f"Please choose at most {limit} options.")
+        raise BallotError(N_("Please choose at most %(n)s options."), n=limit)
     return picks
 
 
@@ -176,26 +192,26 @@ register(Method("approval", _validate_approval, _counts))
 def _params_score(options: Options, params: Mapping[str, Any]) -> dict[str, Any]:
     low, high = params.get("min_score", 0), params.get("max_score", 5)
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (low, high)) or not 0 <= low < high <= 100:
-        raise ValueError("Scores must run between two whole numbers from 0 to 100, the lowest first.")
+        raise BallotError(N_("Scores must run between two whole numbers from 0 to 100, the lowest first."))
     return {"min_score": low, "max_score": high}
 
 
 def _validate_score(options: Options, choice: Any, params: Mapping[str, Any]) -> dict[str, int]:
     low, high = int(params["min_score"]), int(params["max_score"])
     if not isinstance(choice, dict):
-        raise ValueError("This ballot does not give a score to each option.")
+        raise BallotError(N_("This ballot is not in the form this poll takes."))
     scores: dict[str, int] = {}
     for option_id in _ids(options):
         value = choice.get(option_id)
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"Please give every option a score from {low} to {high}.")
+            raise BallotError(N_("Please give every option a score from %(low)s to %(high)s."), low=low, high=high)
         if not low <= value <= high:
-            raise ValueError(f"Each score must be from {low} to {high}.")
+            raise BallotError(N_("Please give every option a score from %(low)s to %(high)s."), low=low, high=high)
         scores[option_id] = value
     if set(choice) - set(scores):
-        raise ValueError("This ballot names an option the poll does not have.")
+        raise BallotError(N_("This ballot names an option the poll does not have."))
     return scores
 
 
@@ -226,13 +242,13 @@ register(Method("score", _validate_score, _count_score, _params_score))
 
 def _validate_ranked(options: Options, choice: Any, params: Mapping[str, Any]) -> list[str]:
     if not isinstance(choice, list) or not all(isinstance(item, str) for item in choice):
-        raise ValueError("This ballot is not a ranking of options.")
+        raise BallotError(N_("This ballot is not in the form this poll takes."))
     if not choice:
-        raise ValueError("Please rank at least one option.")
+        raise BallotError(N_("Please rank at least one option."))
     if len(set(choice)) != len(choice):
-        raise ValueError("Please give each rank to one option only, and each option one rank.")
+        raise BallotError(N_("Please give each rank to one option only, and each option one rank."))
     if set(choice) - set(_ids(options)):
-        raise ValueError("This ballot names an option the poll does not have.")
+        raise BallotError(N_("This ballot names an option the poll does not have."))
     return list(choice)
 
 
