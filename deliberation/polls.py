@@ -139,7 +139,10 @@ def create_poll(
     allow_change: bool = True,
     on: tuple[str, int] | None = None,
     agency_id: int | None = None,
+    slug: str | None = None,
 ) -> Poll:
+    """A new poll. `slug` fixes its address (the demo's); it is in the chain's header, so it never
+    changes afterwards."""
     errors: dict[str, str] = {}
     params_out: dict[str, Any] = {}
     question = _clean(question)
@@ -170,7 +173,7 @@ def create_poll(
         raise Invalid(errors)
     assert opens_at is not None and closes_at is not None
     poll = Poll(
-        slug=_new_slug(session),
+        slug=slug or _new_slug(session),
         question=question,
         description=description.strip(),
         method=method,
