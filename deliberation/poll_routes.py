@@ -14,7 +14,7 @@ from core import accounts, notify
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from deliberation import polls
+from deliberation import poll_results, polls
 from deliberation.poll_models import ELIGIBILITY, SUBJECT_KINDS, Poll
 
 BAR_WIDTH = 360
@@ -212,7 +212,7 @@ def poll_receipt(ctx: Ctx) -> Response:
     """Anyone, signed in or not, checks one receipt code against the chain."""
     poll = _poll(ctx)
     code = ctx.query("code")
-    checked = polls.check_receipt(ctx.db, poll, code) if code.strip() else None
+    checked = poll_results.check_receipt(ctx.db, poll, code) if code.strip() else None
     labels = {o.key: o.label for o in polls.options_of(ctx.db, poll)}
     return ctx.render(
         "deliberation/polls/receipt.html",
@@ -277,7 +277,7 @@ def poll_kiosk(ctx: Ctx) -> Response:
 def poll_publish(ctx: Ctx) -> Response:
     poll = _managed(ctx)
     try:
-        polls.publish_result(ctx.db, ctx.queue, poll)
+        poll_results.publish_result(ctx.db, ctx.queue, poll)
     except Invalid as invalid:
         return _detail(ctx, poll, invalid.errors, invalid.params, 400)
     ctx.flash(N_("The result is published, with its ballot file."))
@@ -288,7 +288,7 @@ def poll_publish(ctx: Ctx) -> Response:
 def poll_ballot_file(ctx: Ctx) -> Response:
     poll = _poll(ctx)
     try:
-        text = polls.ballot_file(ctx.db, poll)
+        text = poll_results.ballot_file(ctx.db, poll)
     except Invalid:
         raise HTTPException(404, detail=N_("The ballot file is written once the poll has closed.")) from None
     return Response(

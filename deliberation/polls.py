@@ -1,5 +1,5 @@
-"""Polls: creating one, casting and changing a ballot, voting in person with a paper code, the
-live count, receipts, closing and publishing the result with its ballot file.
+"""Polls: creating one, casting and changing a ballot, voting in person with a paper code, and the
+live count (`poll_results` holds receipts, the ballot file and publishing).
 
 Every ballot is appended to the poll's hash chain (`core.ballots`); the chain holds receipts'
 hashes and choices, never a voter. Appending takes the chain's end under one lock per poll that
@@ -27,11 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from analysis import voting
-from core import ballots, notify
+from core import ballots
 from core.accounts import Member, Role
 from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
-from core.jobs import JobContext, Queue, handler, periodic
 from deliberation.poll_models import ELIGIBILITY, Poll, PollBallot, PollCode, PollEntry, PollOption
 from feedback import subjects
 
@@ -444,86 +443,3 @@ def codes_issued(session: Session, poll: Poll) -> tuple[int, int]:
     """(issued, used)"""
     rows = list(session.exec(select(PollCode.used_at).where(PollCode.poll_id == pk(poll))))
     return len(rows), sum(1 for used in rows if used is not None)
-
-
-# --- receipts, closing, publishing ---------------------------------------------------------------
-
-
-def check_receipt(session: Session, poll: Poll, code: str) -> dict[str, Any]:
-    """What the chain says of one receipt code: whether it is recorded, and once results may be
-    seen, the choice counted for it."""
-    receipt = ballots.receipt_hash(code)
-    rows = list(
-        session.exec(
-            select(PollEntry)
-            .where(PollEntry.poll_id == pk(poll), PollEntry.receipt == receipt)
-            .order_by(col(PollEntry.seq))
-        )
-    )
-    if not rows:
-        return {"found": False, "receipt": receipt}
-    last = rows[-1]
-    found: dict[str, Any] = {"found": True, "receipt": receipt, "entries": len(rows), "seq": last.seq}
-    found["in_person"] = last.in_person
-    if status(poll) == "closed":
-        found["choice"] = json.loads(last.choice)
-    return found
-
-
-def ballot_file(session: Session, poll: Poll) -> str:
-    if status(poll) != "closed":
-        raise Invalid({"": N_("The ballot file is written once the poll has closed.")})
-    result = current_tally(session, poll)
-    result = {key: value for key, value in result.items() if key != "head"}
-    return ballots.ballot_file_text(header(session, poll), entries_of(session, poll), result)
-
-
-def publish_result(session: Session, queue: Queue, poll: Poll) -> Poll:
-    if status(poll) != "closed":
-        raise Invalid({"": N_("The result can be published once the poll has closed.")})
-    if poll.published_at is None:
-        poll.published_at = utcnow()
-        session.add(poll)
-        session.commit()
-        _tell(session, queue, poll, N_("The result of the poll “%(title)s” is published."))
-    return poll
-
-
-def _tell(session: Session, queue: Queue, poll: Poll, message: str) -> int:
-    people = notify.followers(session, "poll", pk(poll))
-    if poll.agency_id is not None:
-        people |= notify.followers(session, "agency", poll.agency_id)
-    url = f"/polls/{poll.slug}"
-    return notify.notify(session, queue, people, message, {"title": poll.question}, url, queue.settings.base_url)
-
-
-@handler("announce_poll_phases")
-def announce_phases(job: JobContext) -> dict[str, int]:
-    """Every few minutes: tell followers when a poll opens and when it closes. The notice names
-    the poll only; a hidden result is never in it."""
-    told, now = 0, utcnow()
-    for poll in job.session.exec(select(Poll).where(col(Poll.closed_notice_at).is_(None))):
-        phase = status(poll, now)
-        if phase == "open" and poll.opened_notice_at is None:
-            told += _tell(job.session, job.queue, poll, N_("The poll “%(title)s” is open: you can vote."))
-            poll.opened_notice_at = now
-        elif phase == "closed":
-            told += _tell(job.session, job.queue, poll, N_("The poll “%(title)s” has closed."))
-            poll.opened_notice_at = poll.opened_notice_at or now
-            poll.closed_notice_at = now
-        else:
-            continue
-        job.session.add(poll)
-        job.session.commit()
-    return {"told": told}
-
-
-periodic("announce_poll_phases", minute="*/5", hour="*")
-
-
-def _followable(session: Session, target_id: int) -> tuple[str, str] | None:
-    found = session.get(Poll, target_id)
-    return (found.question, f"/polls/{found.slug}") if found else None
-
-
-notify.followable["poll"] = _followable

@@ -11,6 +11,7 @@ import click
 
 from core import ballots
 from core.errors import Invalid, NotFound
+from deliberation import poll_results
 from deliberation import polls as poll_services
 
 
@@ -58,7 +59,7 @@ def export(slug: str, file: Path) -> None:
     with database() as session:
         poll = _poll(session, slug)
         try:
-            text = poll_services.ballot_file(session, poll)
+            text = poll_results.ballot_file(session, poll)
         except Invalid as invalid:
             fail(f"{slug}: {explain(invalid)}")
     try:

@@ -9,7 +9,7 @@ from bills import models as bills
 from bills import services as bill_services
 from bills import subject as bill_subject
 from core import account_mail, accounts, jobs, moderation, notify, throttle
-from deliberation import discussions, polls
+from deliberation import discussions, poll_results, polls
 from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
 from deliberation import poll_models as deliberation_polls
@@ -50,6 +50,7 @@ modules = [
     discussions,
     deliberation_polls,
     polls,
+    poll_results,
     search_outbox,
     feedback_indexing,
     participation_indexing,

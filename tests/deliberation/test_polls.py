@@ -13,14 +13,14 @@ from sqlmodel import Session, select
 
 from core import accounts, ballots, passwords
 from core.errors import Invalid
-from deliberation import polls
+from deliberation import poll_results, polls
 from deliberation.poll_models import PollBallot, PollEntry
 from tests.deliberation.poll_factories import CITIES, during, make_poll, official
 from tests.helpers import make_member
 
 
 def _verify(db: Session, poll) -> ballots.Verification:  # type: ignore[no-untyped-def]
-    return ballots.verify_ballot_file(io.StringIO(polls.ballot_file(db, poll)), polls.tally_header)
+    return ballots.verify_ballot_file(io.StringIO(poll_results.ballot_file(db, poll)), polls.tally_header)
 
 
 def test_a_member_has_one_ballot_and_a_change_keeps_the_receipt(db: Session) -> None:
@@ -33,8 +33,8 @@ def test_a_member_has_one_ballot_and_a_change_keeps_the_receipt(db: Session) -> 
     assert [e["receipt"] for e in entries] == [ballots.receipt_hash(code)] * 2
     result = polls.current_tally(db, poll)
     assert result["ballots"] == 1 and [r["votes"] for r in result["results"]] == [0, 1, 0]
-    assert polls.check_receipt(db, poll, code.lower())["found"]
-    assert "choice" not in polls.check_receipt(db, poll, code)  # not before the poll closes
+    assert poll_results.check_receipt(db, poll, code.lower())["found"]
+    assert "choice" not in poll_results.check_receipt(db, poll, code)  # not before the poll closes
     with pytest.raises(IntegrityError):  # the database itself refuses a second row
         db.add(PollBallot(poll_id=poll.id, member_id=mei.id, receipt="x"))
         db.commit()
@@ -82,7 +82,7 @@ def test_paper_codes_vote_once_each_and_are_marked_in_person(db: Session) -> Non
     assert [e["in_person"] for e in entries] == [True, True]
     assert polls.codes_issued(db, poll) == (2, 2)
     assert polls.current_tally(db, poll)["results"][2]["votes"] == 2
-    assert polls.check_receipt(db, poll, first) == {
+    assert poll_results.check_receipt(db, poll, first) == {
         "found": True,
         "receipt": ballots.receipt_hash(first),
         "entries": 1,
@@ -152,7 +152,7 @@ def test_many_voters_at_once_never_fork_the_chain(db: Session, engine: Engine, v
 def test_an_open_poll_has_no_ballot_file_and_an_empty_closed_one_verifies(db: Session) -> None:
     creator = official(db)
     with pytest.raises(Invalid):
-        polls.ballot_file(db, make_poll(db, creator))
+        poll_results.ballot_file(db, make_poll(db, creator))
     poll = make_poll(db, creator, closed=True)
     assert polls.status(poll) == "closed"
     check = _verify(db, poll)
