@@ -11,6 +11,7 @@ from core import demo as core_demo
 from core import places
 from core.settings import Settings
 from deliberation import demo as deliberation_demo
+from deliberation import poll_demo
 from participation import demo as participation_demo
 from search import outbox, site
 
@@ -34,6 +35,8 @@ WALK = [
             ("/me", "every contribution and its fate: the plastics ministry answered your comment"),
             ("/proposals", "sign a proposal; one has passed its threshold, one's answer is overdue"),
             (f"/conversations/{deliberation_demo.SLUG}", "vote on statements and see the opinion groups"),
+            (f"/polls/{poll_demo.OPEN_SLUG}", "vote in a poll, keep the receipt, watch the live count"),
+            (f"/polls/{poll_demo.RANKED_SLUG}", "a closed ranked-choice poll: its rounds and its ballot file"),
         ],
     ),
     (
@@ -87,6 +90,7 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     participation_demo.seed_proposals(session, settings)
     bills_demo.seed(session)
     deliberation_demo.seed(session)
+    poll_demo.seed(session)
     return sign_ins
 
 

@@ -9,9 +9,10 @@ from bills import models as bills
 from bills import services as bill_services
 from bills import subject as bill_subject
 from core import account_mail, accounts, caches, jobs, moderation, notify, places, throttle
-from deliberation import discussions
+from deliberation import discussions, poll_results, polls
 from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
+from deliberation import poll_models as deliberation_polls
 from deliberation import receipts as deliberation_receipts
 from deliberation import services as deliberation_services
 from feedback import analyses, comments, importing, supports
@@ -49,6 +50,9 @@ modules = [
     deliberation,
     deliberation_services,
     discussions,
+    deliberation_polls,
+    polls,
+    poll_results,
     search_outbox,
     feedback_indexing,
     participation_indexing,

@@ -93,6 +93,12 @@ PAGES = [
     ("deliberation:discussion", "/discussions/1", CITIZEN),
     ("deliberation:post_edit", "/posts/1/edit", CITIZEN),
     ("deliberation:post_history", "/posts/1/history", None),
+    ("deliberation:polls", "/polls", None),
+    ("deliberation:poll_new", "/polls/new", OFFICIAL),
+    ("deliberation:poll", "/polls/respite-priorities", CITIZEN),
+    ("deliberation:poll_receipt", "/polls/day-care-site/receipt?code=ABCD-EFGH-JKLM-NPQR", None),
+    ("deliberation:poll_codes", "/polls/respite-priorities/codes", OFFICIAL),
+    ("deliberation:poll_kiosk", "/polls/respite-priorities/in-person", None),
     ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
     ("core:moderation_log", "/moderation/log", None),
     ("core:accessibility", "/accessibility", None),
@@ -122,6 +128,8 @@ NOT_PAGES = {
     "bills:response_json",
     *(f"{package}:places_{kind}" for package in ("participation", "bills") for kind in ("csv", "json")),
     "deliberation:map",  # the fragment the conversation page polls
+    "deliberation:poll_tally",  # the fragment the poll page polls
+    "deliberation:poll_ballots",
     "feedback:responses_csv",
     "deliberation:list_csv",
     "deliberation:statements_csv",
@@ -153,6 +161,8 @@ NOT_PAGES = {
             "discussions",
             "discussion",
             "responses",
+            "polls",
+            "poll",
         )
     ),
 }
