@@ -104,16 +104,13 @@ def can_manage(member: Member | None, roles: set[str], poll: Poll) -> bool:
 
 
 def eligibility_problem(member: Member, poll: Poll) -> str | None:
-    """Why this member may not vote on this poll (a msgid), or None.
-
-    `Member.email_verified_at` and `Member.place_code` are not on main yet (the endorse and places
-    branches add them): until they are, a member counts as not verified and as living nowhere, so a
-    poll limited that way refuses everyone rather than letting everyone in."""
-    if poll.eligibility == "verified" and getattr(member, "email_verified_at", None) is None:
+    """Why this member may not vote on this poll (a msgid), or None. A poll for places admits a
+    member whose township (or village) lies in one of them: a county's code is its townships' prefix."""
+    if poll.eligibility == "verified" and member.email_verified_at is None:
         return N_("Only members with a verified e-mail address may vote in this poll.")
     if poll.eligibility == "places":
-        place = getattr(member, "place_code", None)
-        if not place or place not in places_of(poll):
+        place = member.place_code
+        if not place or not any(place.startswith(code) for code in places_of(poll)):
             return N_("Only residents of the places this poll names may vote in it.")
     return None
 

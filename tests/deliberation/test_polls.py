@@ -62,11 +62,24 @@ def test_bad_ballots_and_closed_polls_are_refused(db: Session) -> None:
     assert polls.entries_of(db, poll) == []
 
 
-def test_eligibility_hooks_refuse_until_the_fields_exist(db: Session) -> None:
-    poll = make_poll(db, official(db), eligibility="verified")
+def test_a_poll_for_verified_members_or_for_residents_refuses_the_others(db: Session) -> None:
+    creator = official(db)
+    verified_only = make_poll(db, creator, eligibility="verified")
     with pytest.raises(Invalid) as refused:
-        polls.cast_ballot(db, poll, make_member(db), "1")
+        polls.cast_ballot(db, verified_only, make_member(db, "new@example.tw", verified=False), "1")
     assert "verified" in refused.value.errors[""]
+    polls.cast_ballot(db, verified_only, make_member(db, "ok@example.tw"), "1")
+    hualien = make_poll(db, creator, eligibility="places", places="10015", question="花蓮的長照據點")
+    resident, visitor, nowhere = (make_member(db, f"{n}@example.tw") for n in ("resident", "visitor", "nowhere"))
+    resident.place_code, visitor.place_code = "10015010", "63000010"  # 花蓮市 in 花蓮縣; 臺北市松山區
+    db.add_all([resident, visitor])
+    db.commit()
+    polls.cast_ballot(db, hualien, resident, "1")  # a township inside the county the poll names
+    for outsider in (visitor, nowhere):
+        with pytest.raises(Invalid) as refused:
+            polls.cast_ballot(db, hualien, outsider, "1")
+        assert "residents" in refused.value.errors[""]
+    assert len(polls.entries_of(db, hualien)) == 1
 
 
 def test_paper_codes_vote_once_each_and_are_marked_in_person(db: Session) -> None:
