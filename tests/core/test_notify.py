@@ -77,7 +77,7 @@ def test_the_notifications_page_marks_them_read(
     member = make_member(db)
     notify.notify(db, Queue(settings, engine), {pk(member)}, MESSAGE, {"title": "長照"}, "/c/x", "")
     sign_in(client, member)
-    assert re.search(r"通知 <span class=\"unread\">\(1", client.get("/").text)
+    assert re.search(r"通知 <span class=\"unread\">（1", client.get("/").text)  # full-width, as zh-TW writes it
     page = client.get("/notifications")
     assert "機關已回應政策諮詢「長照」。" in page.text
     assert notify.unread_count(db, pk(member)) == 0
