@@ -5,6 +5,7 @@ from fractions import Fraction
 import pytest
 
 from analysis.budgeting import equal_shares, greedy
+from analysis.voting import BallotError, check_params, tally, validate
 
 
 def _bloc() -> tuple[dict[str, int], list[set[str]]]:
@@ -99,3 +100,69 @@ def test_large_budgets_are_computed_quickly_and_the_same_each_time() -> None:
     assert first == equal_shares(projects, 2_000_000, ballots)
     assert first.spent <= 2_000_000
     assert all(first.spent + s.cost > 2_000_000 for s in first.steps if not s.funded and s.votes)
+
+
+# the two budget methods in analysis.voting's registry
+
+OPTIONS = [{"id": "A1", "label": "A1", "cost": 30}, {"id": "A2", "label": "A2", "cost": 30}]
+OPTIONS += [{"id": "A3", "label": "A3", "cost": 30}, {"id": "B1", "label": "B1", "cost": 30}]
+OPTIONS += [{"id": "B2", "label": "B2", "cost": 30}]
+
+
+def test_a_knapsack_ballot_over_the_budget_is_refused() -> None:
+    params = check_params("budget_knapsack", OPTIONS, {"total": 100, "rule": "equal_shares"})
+    assert params == {"total": 100, "rule": "equal_shares"}
+    assert validate("budget_knapsack", OPTIONS, ["B2", "A1", "A2"], params) == ["A1", "A2", "B2"]
+    with pytest.raises(BallotError) as refused:
+        validate("budget_knapsack", OPTIONS, ["A1", "A2", "A3", "B1"], params)
+    assert refused.value.params == {"spent": "120", "total": "100"}
+    assert str(refused.value) == "Your selection costs 120, more than the budget of 100."
+
+
+def test_an_approval_budget_ballot_over_its_maximum_is_refused() -> None:
+    params = check_params("budget_approval", OPTIONS, {"total": 100, "max_projects": 2})
+    assert params == {"total": 100, "rule": "greedy", "max_projects": 2}
+    assert validate("budget_approval", OPTIONS, ["A1", "B1"], params) == ["A1", "B1"]
+    with pytest.raises(BallotError):
+        validate("budget_approval", OPTIONS, ["A1", "A2", "B1"], params)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"total": 0}, {"total": "100"}, {"total": 100, "rule": "dictator"}, {"total": 100, "max_projects": 9}],
+)
+def test_bad_budget_parameters_are_refused(params: dict[str, object]) -> None:
+    with pytest.raises(BallotError):
+        check_params("budget_approval", OPTIONS, params)
+    with pytest.raises(BallotError):
+        check_params("budget_knapsack", [{**OPTIONS[0], "cost": 0}, OPTIONS[1]], {"total": 100})
+
+
+def test_the_tally_of_a_budget_explains_each_project() -> None:
+    _, ballots = _bloc()
+    result = tally("budget_knapsack", OPTIONS, [sorted(b) for b in ballots], {"total": 100, "rule": "equal_shares"})
+    assert result["method"] == "budget_knapsack" and result["ballots"] == 10
+    by_id = {r["id"]: r for r in result["results"]}
+    assert [r["id"] for r in result["results"]] == ["A1", "A2", "A3", "B1", "B2"]
+    assert by_id["A1"] == {
+        "id": "A1",
+        "label": "A1",
+        "cost": 30,
+        "votes": 7,
+        "funded": True,
+        "reason": "equal_shares",
+        "round": 1,
+        "payment": 4.29,
+        "payers": 7,
+        "money_left": None,
+        "remaining": None,
+    }
+    assert (by_id["A3"]["funded"], by_id["A3"]["money_left"], by_id["A3"]["remaining"]) == (False, 10.0, 10.0)
+    assert [(r["step"], r["id"], r["funded"]) for r in result["rounds"]][:3] == [
+        (1, "A1", True),
+        (2, "A2", True),
+        (3, "B1", True),
+    ]
+    assert result["rounds"][0]["share"] == 10.0
+    greedy_result = tally("budget_knapsack", OPTIONS, [sorted(b) for b in ballots], {"total": 100, "rule": "greedy"})
+    assert [r["id"] for r in greedy_result["results"] if r["funded"]] == ["A1", "A2", "A3"]
