@@ -2,7 +2,8 @@
 
 Plain data in (projects with an id and a cost, a total budget, ballots as sets of project ids),
 plain data out (the funded projects, the spending, and one explained step per project). Money is
-counted exactly with fractions, so the same ballots always give the same result to the cent.
+counted in floating point with a stated tolerance (see `_fixed_budget`); the same ballots always
+give the same result.
 
 Two rules:
 
@@ -33,7 +34,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Literal
 
 Reason = Literal["equal_shares", "greedy", "completion", "no_fit", "no_votes"]
@@ -54,10 +54,10 @@ class Step:
     funded: bool
     reason: Reason
     round: int | None = None  # the order of the funded projects, 1 first
-    payment: Fraction | None = None  # rho: the most any supporter paid
+    payment: float | None = None  # rho: the most any supporter paid
     payers: int = 0  # supporters who paid rho in full
-    money_left: Fraction | None = None  # the supporters' money when equal shares stopped
-    remaining: Fraction | None = None  # the budget left when the project was tried
+    money_left: float | None = None  # the supporters' money when equal shares stopped
+    remaining: int | None = None  # the budget left when the project was tried
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Allocation:
     funded: tuple[Hashable, ...]  # in the order funded
     spent: int
     steps: tuple[Step, ...]  # the funded projects in order, then the others by votes
-    share: Fraction | None = None  # equal shares: the per-voter share the outcome was computed with
+    share: float | None = None  # equal shares: the per-voter share the outcome was computed with
 
 
 def approvals(projects: Mapping[Any, int], ballots: Iterable[Iterable[Hashable]]) -> Counter[Hashable]:
@@ -91,15 +91,20 @@ def _by_votes(projects: Mapping[Any, int], votes: Counter[Hashable]) -> list[Has
     return sorted(projects, key=lambda p: (-votes[p], projects[p], order[p]))
 
 
+def _rounded(money: float | None) -> float | None:
+    """Money as reported: to a millionth, so float noise (10.000000000000002) does not show."""
+    return None if money is None else round(money, 6)
+
+
 def _fill(
     candidates: Sequence[Hashable],
     projects: Mapping[Any, int],
     votes: Counter[Hashable],
-    remaining: Fraction,
+    remaining: int,
     reason: Reason,
-    money_left: Mapping[Hashable, Fraction],
+    money_left: Mapping[Hashable, float],
     first_round: int,
-) -> tuple[list[Step], Fraction]:
+) -> tuple[list[Step], int]:
     """The greedy pass: in the order given, fund what fits what is left."""
     steps: list[Step] = []
     rounds = first_round
@@ -112,11 +117,11 @@ def _fill(
             steps.append(Step(p, cost, votes[p], True, reason, round=rounds, remaining=remaining))
             remaining -= cost
         else:
-            steps.append(Step(p, cost, votes[p], False, "no_fit", money_left=money_left.get(p), remaining=remaining))
+            steps.append(Step(p, cost, votes[p], False, "no_fit", money_left=_rounded(money_left.get(p)), remaining=remaining))
     return steps, remaining
 
 
-def _allocation(rule: str, budget: int, voters: int, steps: list[Step], share: Fraction | None = None) -> Allocation:
+def _allocation(rule: str, budget: int, voters: int, steps: list[Step], share: float | None = None) -> Allocation:
     funded = sorted((s for s in steps if s.funded), key=lambda s: s.round or 0)
     rest = [s for s in steps if not s.funded]
     return Allocation(
@@ -134,59 +139,65 @@ def greedy(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[
     """Greedy by votes within the budget (see the module's docstring)."""
     _check(projects, budget)
     votes = approvals(projects, ballots)
-    steps, _ = _fill(_by_votes(projects, votes), projects, votes, Fraction(budget), "greedy", {}, 0)
+    steps, _ = _fill(_by_votes(projects, votes), projects, votes, budget, "greedy", {}, 0)
     return _allocation("greedy", budget, len(ballots), steps)
 
 
 @dataclass(frozen=True)
 class _Bought:
     project: Hashable
-    payment: Fraction
+    payment: float
     payers: int
+
+
+EPS = 1e-9  # money compared in floating point: sums that differ by less than this are equal
 
 
 def _fixed_budget(
     projects: Mapping[Any, int],
     groups: Sequence[tuple[frozenset[Hashable], int]],
-    share: Fraction,
-) -> tuple[list[_Bought], dict[Hashable, Fraction]]:
+    share: float,
+) -> tuple[list[_Bought], dict[Hashable, float]]:
     """Equal shares with a fixed per-voter share. Voters with the same ballot are always charged
-    alike, so they are kept as one group (ballot, how many) with one purse each."""
-    purse = [share] * len(groups)
+    alike, so they are kept as one group (ballot, how many) with one purse each. Money is a float
+    (as in equalshares.net's reference code; exact fractions were thirty times slower) compared
+    with a tolerance of EPS per unit of cost, and effective votes are compared rounded to nine
+    digits, so rounding noise never decides a tie."""
+    purse = [float(share)] * len(groups)
     supporters = {p: [g for g, (ballot, _) in enumerate(groups) if p in ballot] for p in projects}
     order = {p: i for i, p in enumerate(projects)}
     votes = {p: sum(groups[g][1] for g in supporters[p]) for p in projects}
     left = [p for p in projects if votes[p] > 0]
     bought: list[_Bought] = []
     while True:
-        best: tuple[Fraction, int, int, int] | None = None  # (-effective votes, cost, -votes, order)
+        best: tuple[float, int, int, int] | None = None  # (-effective votes, cost, -votes, order)
         best_buy: _Bought | None = None
         for p in list(left):
             cost = projects[p]
             money = sum(purse[g] * groups[g][1] for g in supporters[p])
-            if money < cost:
+            if money < cost * (1 - EPS):
                 left.remove(p)  # purses only shrink: it will never be affordable again
                 continue
             # rho: pay equally, those who cannot pay rho pay everything they have
-            paid, count = Fraction(0), votes[p]
-            rho = Fraction(cost, count)
+            paid, count = 0.0, votes[p]
+            rho = cost / count
             for g in sorted(supporters[p], key=lambda g: purse[g]):
                 rho = (cost - paid) / count
-                if purse[g] >= rho:
+                if purse[g] >= rho * (1 - EPS):
                     break
                 paid += purse[g] * groups[g][1]
                 count -= groups[g][1]
-            key = (-Fraction(cost) / rho, cost, -votes[p], order[p])
+            key = (-round(cost / rho, 9), cost, -votes[p], order[p])
             if best is None or key < best:
-                payers = sum(groups[g][1] for g in supporters[p] if purse[g] >= rho)
+                payers = sum(groups[g][1] for g in supporters[p] if purse[g] >= rho * (1 - EPS))
                 best, best_buy = key, _Bought(p, rho, payers)
         if best_buy is None:
             break
         bought.append(best_buy)
         left.remove(best_buy.project)
         for g in supporters[best_buy.project]:
-            purse[g] -= min(purse[g], best_buy.payment)
-    money_left = {p: sum((purse[g] * groups[g][1] for g in supporters[p]), Fraction(0)) for p in projects}
+            purse[g] = max(0.0, purse[g] - best_buy.payment)
+    money_left = {p: sum(purse[g] * groups[g][1] for g in supporters[p]) for p in projects}
     return bought, money_left
 
 
@@ -198,7 +209,7 @@ def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Ite
     if n == 0:
         return _allocation("equal_shares", budget, 0, [Step(p, c, 0, False, "no_votes") for p, c in projects.items()])
     groups = list(Counter(frozenset(b) & frozenset(projects) for b in ballots).items())
-    share = Fraction(budget, n)
+    share = budget / n
     bought, money_left = _fixed_budget(projects, groups, share)
 
     def cost_of(outcome: list[_Bought]) -> int:
@@ -217,7 +228,7 @@ def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Ite
     # and then halving back (the one place this differs from stepping by one: an outcome that
     # changed and changed back within the doubled stretch; the share adopted is then the last one
     # before the change that was found).
-    base = Fraction(budget // n)  # Add1 starts from the whole part of the share
+    base = budget // n  # Add1 starts from the whole part of the share
     while not exhaustive(bought):
         now, low, high = funded(bought), 0, 1
         while funded(_fixed_budget(projects, groups, base + high)[0]) == now:
@@ -240,12 +251,12 @@ def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Ite
             bought, money_left = _fixed_budget(projects, groups, share)
         break
     steps = [
-        Step(b.project, projects[b.project], votes[b.project], True, "equal_shares", i, b.payment, b.payers)
+        Step(b.project, projects[b.project], votes[b.project], True, "equal_shares", i, round(b.payment, 6), b.payers)
         for i, b in enumerate(bought, 1)
     ]
     chosen = {b.project for b in bought}
     rest = [p for p in _by_votes(projects, votes) if p not in chosen]
-    left = Fraction(budget - cost_of(bought))
+    left = budget - cost_of(bought)
     completed, _ = _fill(rest, projects, votes, left, "completion", money_left, len(bought))
     return _allocation("equal_shares", budget, n, steps + completed, share)
 

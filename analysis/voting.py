@@ -363,8 +363,8 @@ def _validate_knapsack(options: Options, choice: Any, params: Mapping[str, Any])
     if spent > total:
         raise BallotError(
             N_("Your selection costs %(spent)s, more than the budget of %(total)s."),
-            spent=f"{spent:,}",
-            total=f"{total:,}",
+            spent=spent,
+            total=total,
         )
     return picks
 

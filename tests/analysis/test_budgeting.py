@@ -1,10 +1,11 @@
 """Greedy and equal-shares budgets on small elections worked by hand (each worked in its docstring)."""
 
-from fractions import Fraction
+import random
+from collections import Counter
 
 import pytest
 
-from analysis.budgeting import equal_shares, greedy
+from analysis.budgeting import _fixed_budget, equal_shares, greedy
 from analysis.voting import BallotError, check_params, tally, validate
 
 
@@ -44,8 +45,8 @@ def test_equal_shares_gives_the_minority_its_share() -> None:
     result = equal_shares(projects, 100, ballots)
     assert result.funded == ("A1", "A2", "B1") and result.spent == 90 and result.share == 10
     steps = {s.project: s for s in result.steps}
-    assert (steps["A1"].round, steps["A1"].payment, steps["A1"].payers) == (1, Fraction(30, 7), 7)
-    assert (steps["A2"].round, steps["A2"].payment) == (2, Fraction(30, 7))
+    assert (steps["A1"].round, steps["A1"].payment, steps["A1"].payers) == (1, pytest.approx(30 / 7), 7)
+    assert (steps["A2"].round, steps["A2"].payment) == (2, pytest.approx(30 / 7))
     assert (steps["B1"].round, steps["B1"].payment, steps["B1"].payers) == (3, 10, 3)
     # not bought, and 10 left over does not fit 30
     assert (steps["A3"].reason, steps["A3"].money_left, steps["A3"].remaining) == ("no_fit", 10, 10)
@@ -115,7 +116,7 @@ def test_a_knapsack_ballot_over_the_budget_is_refused() -> None:
     assert validate("budget_knapsack", OPTIONS, ["B2", "A1", "A2"], params) == ["A1", "A2", "B2"]
     with pytest.raises(BallotError) as refused:
         validate("budget_knapsack", OPTIONS, ["A1", "A2", "A3", "B1"], params)
-    assert refused.value.params == {"spent": "120", "total": "100"}
+    assert refused.value.params == {"spent": 120, "total": 100}
     assert str(refused.value) == "Your selection costs 120, more than the budget of 100."
 
 
@@ -166,3 +167,29 @@ def test_the_tally_of_a_budget_explains_each_project() -> None:
     assert result["rounds"][0]["share"] == 10.0
     greedy_result = tally("budget_knapsack", OPTIONS, [sorted(b) for b in ballots], {"total": 100, "rule": "greedy"})
     assert [r["id"] for r in greedy_result["results"] if r["funded"]] == ["A1", "A2", "A3"]
+
+
+def _add1_one_unit_at_a_time(projects: dict[str, int], budget: int, ballots: list[set[str]]) -> list[str]:
+    """equalshares.net's Add1 loop as published, raising the share by one unit per step."""
+    groups = list(Counter(frozenset(b) for b in ballots).items())
+    n = len(ballots)
+    bought = [b.project for b in _fixed_budget(projects, groups, budget / n)[0]]
+    votes = {p: sum(p in b for b in ballots) for p in projects}
+    share = budget // n
+    while any(p not in bought and votes[p] and sum(projects[q] for q in bought) + c <= budget for p, c in projects.items()):
+        share += 1
+        more = [b.project for b in _fixed_budget(projects, groups, share)[0]]
+        if sum(projects[q] for q in more) > budget:
+            break
+        bought = more
+    return bought
+
+
+def test_the_doubling_search_ends_where_stepping_one_unit_at_a_time_does() -> None:
+    rng = random.Random(17)
+    for _ in range(60):
+        projects = {f"p{i}": rng.randint(5, 60) for i in range(rng.randint(2, 6))}
+        ballots = [{p for p in projects if rng.random() < 0.4} for _ in range(rng.randint(2, 9))]
+        budget = rng.randint(20, 150)
+        mes_phase = [s.project for s in equal_shares(projects, budget, ballots).steps if s.reason == "equal_shares"]
+        assert mes_phase == _add1_one_unit_at_a_time(projects, budget, ballots), (projects, budget, ballots)
