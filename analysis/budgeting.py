@@ -32,7 +32,7 @@ Projects nobody approved are funded by neither rule.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,7 +48,7 @@ class Step:
     no_fit (did not fit the `remaining` budget; under equal shares, its supporters also had only
     `money_left` between them when the rounds stopped), no_votes."""
 
-    project: Hashable
+    project: Any
     cost: int
     votes: int
     funded: bool
@@ -65,15 +65,15 @@ class Allocation:
     rule: str  # greedy, equal_shares
     budget: int
     voters: int
-    funded: tuple[Hashable, ...]  # in the order funded
+    funded: tuple[Any, ...]  # in the order funded
     spent: int
     steps: tuple[Step, ...]  # the funded projects in order, then the others by votes
     share: float | None = None  # equal shares: the per-voter share the outcome was computed with
 
 
-def approvals(projects: Mapping[Any, int], ballots: Iterable[Iterable[Hashable]]) -> Counter[Hashable]:
+def approvals(projects: Mapping[Any, int], ballots: Iterable[Iterable[Any]]) -> Counter[Any]:
     """Approvals per project; ids on a ballot that are not projects are ignored."""
-    votes: Counter[Hashable] = Counter({p: 0 for p in projects})
+    votes: Counter[Any] = Counter({p: 0 for p in projects})
     for ballot in ballots:
         votes.update(p for p in set(ballot) if p in projects)
     return votes
@@ -86,7 +86,7 @@ def _check(projects: Mapping[Any, int], budget: int) -> None:
         raise ValueError("every project must cost more than nothing")
 
 
-def _by_votes(projects: Mapping[Any, int], votes: Counter[Hashable]) -> list[Hashable]:
+def _by_votes(projects: Mapping[Any, int], votes: Counter[Any]) -> list[Any]:
     order = {p: i for i, p in enumerate(projects)}
     return sorted(projects, key=lambda p: (-votes[p], projects[p], order[p]))
 
@@ -97,12 +97,12 @@ def _rounded(money: float | None) -> float | None:
 
 
 def _fill(
-    candidates: Sequence[Hashable],
+    candidates: Sequence[Any],
     projects: Mapping[Any, int],
-    votes: Counter[Hashable],
+    votes: Counter[Any],
     remaining: int,
     reason: Reason,
-    money_left: Mapping[Hashable, float],
+    money_left: Mapping[Any, float],
     first_round: int,
 ) -> tuple[list[Step], int]:
     """The greedy pass: in the order given, fund what fits what is left."""
@@ -117,7 +117,8 @@ def _fill(
             steps.append(Step(p, cost, votes[p], True, reason, round=rounds, remaining=remaining))
             remaining -= cost
         else:
-            steps.append(Step(p, cost, votes[p], False, "no_fit", money_left=_rounded(money_left.get(p)), remaining=remaining))
+            left = _rounded(money_left.get(p))
+            steps.append(Step(p, cost, votes[p], False, "no_fit", money_left=left, remaining=remaining))
     return steps, remaining
 
 
@@ -135,7 +136,7 @@ def _allocation(rule: str, budget: int, voters: int, steps: list[Step], share: f
     )
 
 
-def greedy(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[Hashable]]) -> Allocation:
+def greedy(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[Any]]) -> Allocation:
     """Greedy by votes within the budget (see the module's docstring)."""
     _check(projects, budget)
     votes = approvals(projects, ballots)
@@ -145,7 +146,7 @@ def greedy(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[
 
 @dataclass(frozen=True)
 class _Bought:
-    project: Hashable
+    project: Any
     payment: float
     payers: int
 
@@ -155,9 +156,9 @@ EPS = 1e-9  # money compared in floating point: sums that differ by less than th
 
 def _fixed_budget(
     projects: Mapping[Any, int],
-    groups: Sequence[tuple[frozenset[Hashable], int]],
+    groups: Sequence[tuple[frozenset[Any], int]],
     share: float,
-) -> tuple[list[_Bought], dict[Hashable, float]]:
+) -> tuple[list[_Bought], dict[Any, float]]:
     """Equal shares with a fixed per-voter share. Voters with the same ballot are always charged
     alike, so they are kept as one group (ballot, how many) with one purse each. Money is a float
     (as in equalshares.net's reference code; exact fractions were thirty times slower) compared
@@ -201,7 +202,7 @@ def _fixed_budget(
     return bought, money_left
 
 
-def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[Hashable]]) -> Allocation:
+def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Iterable[Any]]) -> Allocation:
     """The Method of Equal Shares with Add1 then greedy completion (see the module's docstring)."""
     _check(projects, budget)
     votes = approvals(projects, ballots)
@@ -219,7 +220,7 @@ def equal_shares(projects: Mapping[Any, int], budget: int, ballots: Sequence[Ite
         spent, chosen = cost_of(outcome), {b.project for b in outcome}
         return all(p in chosen or spent + c > budget or votes[p] == 0 for p, c in projects.items())
 
-    def funded(outcome: list[_Bought]) -> list[Hashable]:
+    def funded(outcome: list[_Bought]) -> list[Any]:
         return [b.project for b in outcome]
 
     # Add1: raise the share by one unit while the outcome is not exhaustive and the raised outcome

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.budgeting import _fixed_budget, equal_shares, greedy  # noqa: E402
+from analysis.budgeting import _fixed_budget, equal_shares, greedy
 
 
 def stepping(projects: dict[str, int], budget: int, ballots: list[set[str]]) -> list[str]:
@@ -30,7 +30,11 @@ def stepping(projects: dict[str, int], budget: int, ballots: list[set[str]]) -> 
     bought = [b.project for b in _fixed_budget(projects, groups, budget / n)[0]]
     votes = Counter(p for b in ballots for p in b)
     share = budget // n
-    while any(p not in bought and votes[p] and sum(projects[q] for q in bought) + c <= budget for p, c in projects.items()):
+
+    def open_(p: str) -> bool:
+        return p not in bought and votes[p] > 0 and sum(projects[q] for q in bought) + projects[p] <= budget
+
+    while any(open_(p) for p in projects):
         share += 1
         more = [b.project for b in _fixed_budget(projects, groups, share)[0]]
         if sum(projects[q] for q in more) > budget:
@@ -64,7 +68,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=2026)
     seed = parser.parse_args().seed
-    print(f"{'voters':>7} {'projects':>8} {'budget':>11} {'greedy s':>9} {'equal shares s':>15} {'one unit at a time s':>21} same")
+    print(f"{'voters':>7} {'projects':>8} {'budget':>11} {'greedy s':>9} {'equal shares s':>15}", end=" ")
+    print(f"{'one unit at a time s':>21} same")
     for voters, count, budget, baseline in [
         (100, 10, 100_000, True),
         (500, 20, 1_000_000, True),

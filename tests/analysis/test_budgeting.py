@@ -176,7 +176,9 @@ def _add1_one_unit_at_a_time(projects: dict[str, int], budget: int, ballots: lis
     bought = [b.project for b in _fixed_budget(projects, groups, budget / n)[0]]
     votes = {p: sum(p in b for b in ballots) for p in projects}
     share = budget // n
-    while any(p not in bought and votes[p] and sum(projects[q] for q in bought) + c <= budget for p, c in projects.items()):
+    while any(
+        p not in bought and votes[p] and sum(projects[q] for q in bought) + c <= budget for p, c in projects.items()
+    ):
         share += 1
         more = [b.project for b in _fixed_budget(projects, groups, share)[0]]
         if sum(projects[q] for q in more) > budget:
