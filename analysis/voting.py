@@ -4,9 +4,8 @@
 project's `"cost"` ride along), `choices` the counted ballots' choices, `params` the method's
 parameters. `tally` returns `{"method", "ballots", "results": [...], "rounds": [...]}`; `validate`
 checks one ballot and returns it in its canonical form, or raises `BallotError` (a `ValueError`)
-with a sentence a
-voter can read. Each method is a `Method` in `METHODS`; another package (budgets) adds its own with
-`register`.
+with a sentence a voter can read. Each method is a `Method` in `METHODS`; another package
+(budgets) adds its own with `register`.
 
 What a ballot holds, by method:
 - `single`: one option id.

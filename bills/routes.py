@@ -21,7 +21,7 @@ from core.errors import N_
 from core.feeds import Entry, atom_response
 from core.i18n import gettext as translate
 from core.web import Ctx, csv_download, page
-from deliberation import discussions
+from deliberation import discussions, polls
 from feedback import analyses, analysis_routes, comment_routes, comments, report, response_routes, responses
 from feedback.articles import diff_text
 from feedback.models import STANCE_LABELS
@@ -126,6 +126,7 @@ def _detail(ctx: Ctx, bill: Bill, values: dict[str, str], errors: dict[str, str]
         can_manage=bool(ctx.roles & {Role.legislative_staff, Role.agency_official, Role.admin}),
         analysis_published=analyses.is_published(ctx.db, "bill", pk(bill)),
         discussions=discussions.list_discussions(ctx.db, "bill", pk(bill)),
+        subject_polls=polls.polls_on(ctx.db, "bill", pk(bill)),
         response=responses.response_for(ctx.db, "bill", pk(bill)),
         **comment_routes.comment_context(ctx, subject, shown, letters=letters),
         **comment_routes.comment_form(ctx, subject),

@@ -163,7 +163,7 @@ class Follow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-FOLLOW_KINDS = ("consultation", "proposal", "agency", "bill", "discussion")
+FOLLOW_KINDS = ("consultation", "proposal", "agency", "bill", "discussion", "poll")
 
 # Each domain package says how to find what can be followed: kind -> (session, id) -> (title, url)
 # or None when there is no such thing. The follow pages use it to refuse unknown ids and to list

@@ -17,7 +17,7 @@ from core.api import PREFIX, add_schemas, agency_json, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
-from deliberation import discussions
+from deliberation import discussions, polls
 from participation import events, proposals
 from participation.models import PROPOSAL_STATE_LABELS, Proposal, ProposalState
 
@@ -62,6 +62,7 @@ def _detail(ctx: Ctx, proposal: Proposal, errors: dict[str, str] | None = None, 
         errors=errors or {},
         following=notify.is_following(ctx.db, ctx.member, "proposal", pk(proposal)),
         discussions=discussions.list_discussions(ctx.db, "proposal", pk(proposal)),
+        subject_polls=polls.polls_on(ctx.db, "proposal", pk(proposal)),
     )
 
 

@@ -17,6 +17,7 @@ from core.db import pk, utcnow
 from core.errors import N_, Invalid, NotFound
 from core.jobs import JobContext, handler, periodic
 from core.settings import Settings
+from deliberation import polls
 from feedback import analyses
 from feedback.analyses import Tie
 from participation.models import Proposal, ProposalEvent, ProposalState, Signature
@@ -304,3 +305,13 @@ def cosigned_by(session: Session, member_ids: set[int]) -> list[Tie]:
 
 
 analyses.ties.append(cosigned_by)
+
+
+def _for_polls(session: Session, proposal_id: int) -> tuple[str, str, Proposal] | None:
+    proposal = session.get(Proposal, proposal_id)
+    return (proposal.title, f"/proposals/{proposal.id}", proposal) if proposal else None
+
+
+# A poll on a proposal: how deliberation finds the proposal and who may attach one (its answerers).
+polls.proposal_finder[:] = [_for_polls]
+polls.proposal_manager[:] = [lambda proposal, member, roles: can_answer(proposal, member, roles)]

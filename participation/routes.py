@@ -19,7 +19,7 @@ from core.api import PREFIX, add_schemas, page_of, paged, paging
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, csv_download, page
-from deliberation import discussions
+from deliberation import discussions, polls
 from feedback import (
     analyses,
     analysis_routes,
@@ -100,6 +100,7 @@ def _detail_page(
         following=notify.is_following(ctx.db, ctx.member, "consultation", pk(consultation)),
         related=subjects.related(ctx.db, subject),
         discussions=discussions.list_discussions(ctx.db, "consultation", pk(consultation)),
+        subject_polls=polls.polls_on(ctx.db, "consultation", pk(consultation)),
         analysis_published=analyses.is_published(ctx.db, "consultation", pk(consultation)),
         values=values,
         errors=errors,

@@ -647,3 +647,8 @@ def polis_import(folder: Path, agency_slug: str | None) -> None:
             f" {opinion.votes} votes from {len(export.participants)} participants,"
             f" {services.map_result(opinion)['k']} groups"
         )
+
+
+from thinktank.poll_cli import polls as polls_group  # noqa: E402  (it uses this module's helpers)
+
+main.add_command(polls_group)

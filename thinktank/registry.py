@@ -9,9 +9,10 @@ from bills import models as bills
 from bills import services as bill_services
 from bills import subject as bill_subject
 from core import account_mail, accounts, jobs, moderation, notify, throttle
-from deliberation import discussions
+from deliberation import discussions, polls
 from deliberation import indexing as deliberation_indexing
 from deliberation import models as deliberation
+from deliberation import poll_models as deliberation_polls
 from deliberation import receipts as deliberation_receipts
 from deliberation import services as deliberation_services
 from feedback import analyses, comments, importing
@@ -47,6 +48,8 @@ modules = [
     deliberation,
     deliberation_services,
     discussions,
+    deliberation_polls,
+    polls,
     search_outbox,
     feedback_indexing,
     participation_indexing,

@@ -23,9 +23,10 @@ from bills import manual
 from bills.models import Bill
 from core import accounts, notify, passwords, sessions
 from core.db import pk, utcnow
-from deliberation import discussions
+from deliberation import discussions, polls
 from deliberation import services as deliberation
 from deliberation.models import Conversation, Post, Statement
+from deliberation.poll_models import Poll
 from feedback import analyses, comments, responses, review
 from feedback.models import Analysis, AnalysisTheme, Comment
 from participation import proposals, services
@@ -107,6 +108,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "deliberation:post_edit": AUTHOR,
     "deliberation:post_delete": AUTHOR,
     "deliberation:post_react": MEMBERS,
+    # A standalone poll is created in one's own agency (an admin may too); on a bill, by its staff.
+    "deliberation:poll_new": frozenset({"official", "other_official", "admin"}),
+    "deliberation:poll_vote": MEMBERS,
+    "deliberation:poll_codes": OFFICIAL,  # the poll's agency
+    "deliberation:poll_kiosk": EVERYONE,  # the paper code is the authority
+    "deliberation:poll_publish": OFFICIAL,
 }
 
 
@@ -432,7 +439,49 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
     "deliberation:post_edit": lambda w, _r: Attempt(f"/posts/{w.post.id}/edit", {"body": "改過的貼文"}),
     "deliberation:post_delete": lambda w, _r: Attempt(f"/posts/{w.post.id}/delete", {}),
     "deliberation:post_react": lambda w, _r: Attempt(f"/posts/{w.post.id}/react", {"kind": "helpful"}),
+    "deliberation:poll_new": lambda w, _r: Attempt("/polls/new", _poll_form()),
+    "deliberation:poll_vote": lambda w, _r: Attempt(f"/polls/{_poll(w).slug}/vote", {"choice": "1"}),
+    "deliberation:poll_codes": lambda w, _r: Attempt(f"/polls/{_poll(w).slug}/codes", {"count": "2"}),
+    "deliberation:poll_kiosk": lambda w, _r: Attempt(
+        f"/polls/{_poll(w).slug}/in-person", {"code": _paper_code(w), "choice": "2"}
+    ),
+    "deliberation:poll_publish": lambda w, _r: Attempt(f"/polls/{_poll(w, closed=True).slug}/publish", {}),
 }
+
+
+def _poll(w: World, closed: bool = False) -> Poll:
+    """The agency's open poll, or one that has closed, made once per world."""
+    key = "_closed_poll" if closed else "_open_poll"
+    if key not in w.__dict__:
+        now = utcnow()
+        w.__dict__[key] = polls.create_poll(
+            w.db,
+            w.members["official"],
+            question="據點設在哪裡？",
+            description="",
+            options=[("公園旁", ""), ("圖書館", "")],
+            method="single",
+            params={},
+            opens_at=now - timedelta(days=2),
+            closes_at=now - timedelta(minutes=1) if closed else now + timedelta(days=7),
+        )
+    return w.__dict__[key]
+
+
+def _poll_form() -> dict[str, str]:
+    opens, closes = utcnow() + timedelta(hours=8), utcnow() + timedelta(days=3)
+    return {
+        "question": "交通",
+        "options": "一\n二",
+        "method": "single",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+        "eligibility": "members",
+    }
+
+
+def _paper_code(w: World) -> str:
+    return polls.issue_codes(w.db, _poll(w), 1)[0]
 
 
 def _sign_up_token(w: World, role: str) -> str:
