@@ -184,10 +184,15 @@ def add_projects(session: Session, poll: Poll, drafts: list[ProjectDraft]) -> li
         session.add(option)
         added.append(option)
     session.commit()
-    poll.chain_head = ballots.chain_start(polls.header(session, poll))
+    poll.chain_head = chain_start(session, poll)
     session.add(poll)
     session.commit()
     return added
+
+
+def chain_start(session: Session, poll: Poll) -> str:
+    """Where the budget's chain starts: the hash of its header as it now stands."""
+    return ballots.chain_start(polls.header(session, poll))
 
 
 def importable_proposals(session: Session, poll: Poll) -> list[Proposal]:

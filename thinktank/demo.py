@@ -9,6 +9,7 @@ from sqlmodel import Session
 from bills import demo as bills_demo
 from core import demo as core_demo
 from core.settings import Settings
+from deliberation import budget_demo
 from deliberation import demo as deliberation_demo
 from participation import demo as participation_demo
 from search import outbox, site
@@ -33,6 +34,7 @@ WALK = [
             ("/me", "every contribution and its fate: the plastics ministry answered your comment"),
             ("/proposals", "sign a proposal; one has passed its threshold, one's answer is overdue"),
             (f"/conversations/{deliberation_demo.SLUG}", "vote on statements and see the opinion groups"),
+            (f"/budgets/{budget_demo.SLUG}/results", "a closed budget: why each project was funded or not, both rules"),
         ],
     ),
     (
@@ -61,6 +63,7 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     participation_demo.seed_proposals(session, settings)
     bills_demo.seed(session)
     deliberation_demo.seed(session)
+    budget_demo.seed(session)
     return sign_ins
 
 

@@ -83,6 +83,9 @@ PAGES = [
     ("deliberation:discussion", "/discussions/1", CITIZEN),
     ("deliberation:post_edit", "/posts/1/edit", CITIZEN),
     ("deliberation:post_history", "/posts/1/history", None),
+    ("deliberation:budget_new", "/budgets/new", OFFICIAL),
+    ("deliberation:budget_projects", "/budgets/ltc-budget-2026/projects", OFFICIAL),
+    ("deliberation:budget_results", "/budgets/ltc-budget-2026/results", None),
     ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
     ("core:moderation_log", "/moderation/log", None),
     ("core:accessibility", "/accessibility", None),
@@ -93,6 +96,7 @@ PAGES = [
 ]
 NOT_PAGES = {
     "core:healthz",
+    "deliberation:budget_outcome_csv",
     "core:job_result",
     "participation:comments_csv",
     "participation:comments_json",

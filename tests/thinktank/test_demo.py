@@ -4,13 +4,16 @@ and addresses stay the same across rebuilds."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from core import ballots
 from core.db import pk, utcnow
 from core.settings import Settings
+from deliberation import budget_demo, budgets, polls
 from deliberation import demo as deliberation_demo
 from deliberation.models import Conversation
 from feedback import comments
@@ -31,6 +34,13 @@ def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Set
             assert client.get(path.split("#")[0]).status_code == 200, (email, path)
 
     assert [c.slug for c in db.exec(select(Conversation))] == [deliberation_demo.SLUG]
+
+    budget = polls.get_poll(db, budget_demo.SLUG)  # closed, with both rules' results to compare
+    found = budgets.outcome(db, budget)
+    assert found["chosen"]["ballots"] == 60 and polls.status(budget) == "closed"
+    assert [r["id"] for r in found["chosen"]["funded"]] == ["2", "6", "3", "4"]
+    assert [r["id"] for r in found["other"]["funded"]] == ["2", "1", "6", "5"]
+    assert ballots.verify_ballot_file(io.StringIO(polls.ballot_file(db, budget)), polls.tally_header).ok
 
     now = utcnow()
     for consultation in db.exec(select(Consultation)):
