@@ -108,6 +108,7 @@ def create_budget(
     hide_results: bool = False,
     allow_change: bool = True,
     on: tuple[str, int] | None = None,
+    slug: str | None = None,
 ) -> Poll:
     if method not in METHOD_LABELS:
         raise Invalid({"method": N_("There is no such voting method.")})
@@ -131,6 +132,7 @@ def create_budget(
         hide_results=hide_results,
         allow_change=allow_change,
         on=on,
+        slug=slug,
     )
 
 

@@ -140,7 +140,10 @@ def create_poll(
     on: tuple[str, int] | None = None,
     agency_id: int | None = None,
     extras: list[dict[str, Any]] | None = None,  # per option: a budget project's columns
+    slug: str | None = None,
 ) -> Poll:
+    """A new poll. `slug` fixes its address (the demo's); it is in the chain's header, so it never
+    changes afterwards."""
     errors: dict[str, str] = {}
     params_out: dict[str, Any] = {}
     question = _clean(question)
@@ -176,7 +179,7 @@ def create_poll(
         raise Invalid(errors)
     assert opens_at is not None and closes_at is not None
     poll = Poll(
-        slug=_new_slug(session),
+        slug=slug or _new_slug(session),
         question=question,
         description=description.strip(),
         method=method,

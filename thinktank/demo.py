@@ -9,7 +9,7 @@ from sqlmodel import Session
 from bills import demo as bills_demo
 from core import demo as core_demo
 from core.settings import Settings
-from deliberation import budget_demo
+from deliberation import budget_demo, poll_demo
 from deliberation import demo as deliberation_demo
 from participation import demo as participation_demo
 from search import outbox, site
@@ -34,6 +34,8 @@ WALK = [
             ("/me", "every contribution and its fate: the plastics ministry answered your comment"),
             ("/proposals", "sign a proposal; one has passed its threshold, one's answer is overdue"),
             (f"/conversations/{deliberation_demo.SLUG}", "vote on statements and see the opinion groups"),
+            (f"/polls/{poll_demo.OPEN_SLUG}", "vote in a poll, keep the receipt, watch the live count"),
+            (f"/polls/{poll_demo.RANKED_SLUG}", "a closed ranked-choice poll: its rounds and its ballot file"),
             (f"/budgets/{budget_demo.SLUG}/results", "a closed budget: why each project was funded or not, both rules"),
         ],
     ),
@@ -63,6 +65,7 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     participation_demo.seed_proposals(session, settings)
     bills_demo.seed(session)
     deliberation_demo.seed(session)
+    poll_demo.seed(session)
     budget_demo.seed(session)
     return sign_ins
 

@@ -83,6 +83,12 @@ PAGES = [
     ("deliberation:discussion", "/discussions/1", CITIZEN),
     ("deliberation:post_edit", "/posts/1/edit", CITIZEN),
     ("deliberation:post_history", "/posts/1/history", None),
+    ("deliberation:polls", "/polls", None),
+    ("deliberation:poll_new", "/polls/new", OFFICIAL),
+    ("deliberation:poll", "/polls/respite-priorities", CITIZEN),
+    ("deliberation:poll_receipt", "/polls/day-care-site/receipt?code=ABCD-EFGH-JKLM-NPQR", None),
+    ("deliberation:poll_codes", "/polls/respite-priorities/codes", OFFICIAL),
+    ("deliberation:poll_kiosk", "/polls/respite-priorities/in-person", None),
     ("deliberation:budget_new", "/budgets/new", OFFICIAL),
     ("deliberation:budget_projects", "/budgets/ltc-budget-2026/projects", OFFICIAL),
     ("deliberation:budget_results", "/budgets/ltc-budget-2026/results", None),
@@ -115,6 +121,8 @@ NOT_PAGES = {
     "bills:response_csv",
     "bills:response_json",
     "deliberation:map",  # the fragment the conversation page polls
+    "deliberation:poll_tally",  # the fragment the poll page polls
+    "deliberation:poll_ballots",
     "feedback:responses_csv",
     "deliberation:list_csv",
     "deliberation:statements_csv",
@@ -144,6 +152,8 @@ NOT_PAGES = {
             "discussions",
             "discussion",
             "responses",
+            "polls",
+            "poll",
         )
     ),
 }

@@ -57,3 +57,24 @@ def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Set
     assert proposals.Clock.overdue in clocks and proposals.Clock.on_time in clocks
     overdue = next(p for p in db.exec(select(Proposal)) if proposals.clock(p) == proposals.Clock.overdue)
     assert overdue.response_due_at is not None and overdue.response_due_at < now - timedelta(days=3)
+
+
+def test_the_demo_polls_are_an_open_one_and_a_closed_ranked_one_whose_file_verifies(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    import io
+
+    from core import ballots
+    from deliberation import poll_demo, polls
+
+    demo.seed(db, settings)
+    open_poll = polls.get_poll(db, poll_demo.OPEN_SLUG)
+    assert polls.status(open_poll) == "open" and polls.ballot_count(db, open_poll) == 25
+    ranked = polls.get_poll(db, poll_demo.RANKED_SLUG)
+    result = polls.current_tally(db, ranked)
+    assert [r["eliminated"] for r in result["rounds"]] == ["3", "4", None]
+    assert [r["id"] for r in result["results"] if r["winner"]] == ["2"]
+    check = ballots.verify_ballot_file(
+        io.BytesIO(client.get(f"/polls/{ranked.slug}/ballots.jsonl").content), polls.tally_header
+    )
+    assert check.ok and check.ballots == 37
