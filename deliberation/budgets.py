@@ -11,13 +11,12 @@ them after the first ballot breaks the chain."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from analysis import voting
 from core import ballots
@@ -305,11 +304,3 @@ OUTCOME_HEADER += [
     "budget_left_when_tried",
 ]
 OUTCOME_HEADER += ["funded_under_other_rule"]
-
-
-def budgets(session: Session) -> list[Poll]:
-    return list(session.exec(select(Poll).where(col(Poll.method).in_(list(METHOD_LABELS))).order_by(col(Poll.id))))
-
-
-def total_of(poll: Poll) -> int:
-    return int(json.loads(poll.params)["total"])
