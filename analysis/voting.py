@@ -322,3 +322,8 @@ def _count_ranked(options: Options, choices: list[Any], params: Mapping[str, Any
 
 
 register(Method("ranked", _validate_ranked, _count_ranked))
+
+
+# Participatory budgets' two methods live in analysis.budget_methods, which registers them here;
+# importing it last means a count (or a ballot file's recount) by name always finds them.
+from analysis import budget_methods  # noqa: E402, F401

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from core.api import PREFIX, add_schemas, page_of, paged, paging
 from core.web import Ctx, page
-from deliberation import polls
+from deliberation import budgets, polls
 from deliberation.poll_models import Poll
 
 add_schemas(
@@ -20,7 +20,8 @@ add_schemas(
             "question": {"type": "string"},
             "method": {
                 "type": "string",
-                "description": "single, multiple, approval, ranked, score, or a budget method",
+                "description": "single, multiple, approval, ranked, score, or a budget method: budget_knapsack"
+                " (a ballot's projects must fit params.total) or budget_approval (at most params.max_projects)",
             },
             "status": {"type": "string", "enum": ["upcoming", "open", "closed"]},
             "opens_at": {"type": "string", "format": "date-time"},
@@ -36,7 +37,12 @@ add_schemas(
             {
                 "type": "object",
                 "properties": {
-                    "options": {"type": "array", "items": {"type": "object"}},
+                    "options": {
+                        "type": "array",
+                        "items": {"type": "object"},
+                        "description": "id, label, image_alt; a budget's projects also cost, description, place_code,"
+                        " proposal_id",
+                    },
                     "params": {"type": "object"},
                     "results_visible": {"type": "boolean"},
                     "result": {
@@ -124,7 +130,10 @@ def api_poll(ctx: Ctx) -> Response:
     poll = polls.get_poll(ctx.db, ctx.request.path_params["slug"])
     visible = polls.results_visible(poll)
     closed = polls.status(poll) == "closed"
-    options = [{"id": o.key, "label": o.label, "image_alt": o.image_alt} for o in polls.options_of(ctx.db, poll)]
+    options = [
+        {"id": o.key, "label": o.label, "image_alt": o.image_alt, **budgets.project_fields(o)}
+        for o in polls.options_of(ctx.db, poll)
+    ]
     return JSONResponse(
         {
             **_row(ctx, poll),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.db import utcnow
@@ -56,6 +56,12 @@ class PollOption(SQLModel, table=True):
     position: int = 0
     label: str = Field(max_length=300)
     image_alt: str = Field(default="", max_length=300)
+    # A budget's project (deliberation.budgets): what it costs, what it is, where, and the proposal
+    # it came from. None/empty on a plain poll's option.
+    cost: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    description: str = Field(default="", max_length=2000)
+    place_code: str = Field(default="", max_length=20)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
 
 
 class PollEntry(SQLModel, table=True):

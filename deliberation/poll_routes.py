@@ -14,10 +14,11 @@ from core import accounts, notify
 from core.db import pk
 from core.errors import N_, Invalid
 from core.web import Ctx, page
-from deliberation import poll_results, polls
+from deliberation import budgets, poll_results, polls
 from deliberation.poll_models import ELIGIBILITY, SUBJECT_KINDS, Poll
 
 BAR_WIDTH = 360
+METHOD_LABELS = {**polls.METHOD_LABELS, **budgets.METHOD_LABELS}  # for showing; polls/new offers polls' own
 
 
 def _poll(ctx: Ctx) -> Poll:
@@ -52,6 +53,9 @@ def _results_context(ctx: Ctx, poll: Poll) -> dict[str, Any]:
         "ballots": polls.ballot_count(ctx.db, poll),
         "state": polls.status(poll),
         "bar_width": BAR_WIDTH,
+        "outcome": budgets.outcome(ctx.db, poll, compare=False) if result and budgets.is_budget(poll) else None,
+        "rule_labels": budgets.RULE_LABELS,
+        "full": False,
     }
 
 
@@ -60,6 +64,7 @@ def _detail(
 ) -> Response:
     ballot = polls.ballot_of(ctx.db, poll, ctx.member)
     mine = polls.choice_of(ctx.db, poll, ballot.receipt) if ballot else None
+    mine = extra.pop("mine", mine)  # a refused ballot is shown again as it was sent
     return ctx.render(
         "deliberation/polls/detail.html",
         status,
@@ -75,7 +80,7 @@ def _detail(
         errors=errors or {},
         error_params=params or {},
         following=notify.is_following(ctx.db, ctx.member, "poll", pk(poll)),
-        method_labels=polls.METHOD_LABELS,
+        method_labels=METHOD_LABELS,
         status_labels=polls.STATUS_LABELS,
         eligibility_labels=ELIGIBILITY,
         codes=polls.codes_issued(ctx.db, poll),
@@ -91,7 +96,7 @@ def poll_list(ctx: Ctx) -> Response:
         "deliberation/polls/list.html",
         polls=[(p, polls.status(p)) for p in found],
         creating=polls.can_create(ctx.db, ctx.member, ctx.roles, None),
-        method_labels=polls.METHOD_LABELS,
+        method_labels=METHOD_LABELS,
         status_labels=polls.STATUS_LABELS,
     )
 
@@ -171,7 +176,7 @@ def poll_detail(ctx: Ctx) -> Response:
 
 def _choice(ctx: Ctx, poll: Poll) -> Any:
     """The ballot as the form sent it, in the shape `analysis.voting` checks."""
-    if poll.method in ("multiple", "approval"):
+    if poll.method in ("multiple", "approval") or budgets.is_budget(poll):
         return [value for value in ctx.form.getlist("choice") if isinstance(value, str)]
     keys = [o.key for o in polls.options_of(ctx.db, poll)]
     if poll.method == "ranked":
@@ -192,7 +197,9 @@ def poll_vote(ctx: Ctx) -> Response:
     try:
         code = polls.cast_ballot(ctx.db, poll, member, _choice(ctx, poll))
     except Invalid as invalid:
-        return _detail(ctx, poll, invalid.errors, invalid.params, 400)
+        # a budget's refused selection (over the budget, say) stays ticked, to be trimmed
+        kept = {"mine": _choice(ctx, poll)} if budgets.is_budget(poll) else {}
+        return _detail(ctx, poll, invalid.errors, invalid.params, 400, **kept)
     # The receipt code is on this one answer only: a redirect would have to keep it somewhere.
     return _detail(ctx, poll, receipt_code=code, changed=code is None)
 

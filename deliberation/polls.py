@@ -135,6 +135,7 @@ def create_poll(
     allow_change: bool = True,
     on: tuple[str, int] | None = None,
     agency_id: int | None = None,
+    extras: list[dict[str, Any]] | None = None,  # per option: a budget project's columns
     slug: str | None = None,
 ) -> Poll:
     """A new poll. `slug` fixes its address (the demo's); it is in the chain's header, so it never
@@ -146,12 +147,17 @@ def create_poll(
         errors["question"] = N_("Enter the question.")
     elif len(question) > QUESTION_MAX:
         errors["question"] = N_("The question is too long (300 characters at most).")
-    cleaned = [(_clean(label), _clean(alt)) for label, alt in options if _clean(label)]
+    given = zip(options, extras or [{}] * len(options), strict=True)
+    kept = [((_clean(label), _clean(alt)), extra) for (label, alt), extra in given if _clean(label)]
+    cleaned, columns = [option for option, _extra in kept], [extra for _option, extra in kept]
     if any(len(label) > OPTION_MAX or len(alt) > OPTION_MAX for label, alt in cleaned) or len(cleaned) > OPTIONS_MAX:
         errors["options"] = N_("Up to 50 options, each 300 characters at most.")
     elif len({label for label, _alt in cleaned}) != len(cleaned):
         errors["options"] = N_("Two options have the same text.")
-    plain = [{"id": str(n), "label": label} for n, (label, _alt) in enumerate(cleaned, start=1)]
+    plain = [
+        {"id": str(n), "label": label, **_counted_fields(extra)}
+        for n, ((label, _alt), extra) in enumerate(zip(cleaned, columns, strict=True), start=1)
+    ]
     if method not in METHOD_LABELS and method not in voting.METHODS:
         errors["method"] = N_("There is no such voting method.")
     elif "options" not in errors:
@@ -187,8 +193,8 @@ def create_poll(
     )
     session.add(poll)
     session.flush()
-    for n, (label, alt) in enumerate(cleaned, start=1):
-        session.add(PollOption(poll_id=pk(poll), key=str(n), position=n, label=label, image_alt=alt))
+    for n, ((label, alt), extra) in enumerate(zip(cleaned, columns, strict=True), start=1):
+        session.add(PollOption(poll_id=pk(poll), key=str(n), position=n, label=label, image_alt=alt, **extra))
     session.commit()
     poll.chain_head = ballots.chain_start(header(session, poll))
     session.add(poll)
@@ -248,8 +254,22 @@ def results_visible(poll: Poll, now: datetime | None = None) -> bool:
     return not poll.hide_results or status(poll, now) == "closed"
 
 
+def _counted_fields(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """What of an option's columns the count needs, so the header (and the ballot file) has it:
+    a budget project's cost."""
+    return {"cost": columns["cost"]} if columns.get("cost") is not None else {}
+
+
+def option_dicts(session: Session, poll: Poll) -> list[dict[str, Any]]:
+    """The options as `analysis.voting` and the ballot file's header take them."""
+    return [
+        {"id": o.key, "label": o.label, "image_alt": o.image_alt, **_counted_fields({"cost": o.cost})}
+        for o in options_of(session, poll)
+    ]
+
+
 def header(session: Session, poll: Poll) -> dict[str, Any]:
-    options = [{"id": o.key, "label": o.label, "image_alt": o.image_alt} for o in options_of(session, poll)]
+    options = option_dicts(session, poll)
     return ballots.header_for(
         slug=poll.slug,
         title=poll.question,
@@ -337,9 +357,8 @@ def choice_of(session: Session, poll: Poll, receipt: str) -> Any:
 def _checked_choice(session: Session, poll: Poll, choice: Any, now: datetime | None) -> Any:
     if status(poll, now) != "open":
         raise Invalid({"": N_("This poll is not open for voting.")})
-    options = [{"id": o.key} for o in options_of(session, poll)]
     try:
-        return voting.validate(poll.method, options, choice, params_of(poll))
+        return voting.validate(poll.method, option_dicts(session, poll), choice, params_of(poll))
     except voting.BallotError as error:
         raise Invalid({"choice": error.message}, error.params) from None
 

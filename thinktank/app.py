@@ -30,7 +30,7 @@ from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
 from deliberation import api_routes as deliberation_api_routes
-from deliberation import discussion_routes, poll_api, poll_routes
+from deliberation import budget_routes, discussion_routes, poll_api, poll_routes
 from deliberation import routes as deliberation_routes
 from feedback import comment_routes, response_routes, support_routes
 from participation import agency_routes, proposal_routes
@@ -65,6 +65,7 @@ def all_routes() -> list[BaseRoute]:
         *deliberation_routes.routes,
         *discussion_routes.routes,
         *poll_routes.routes,
+        *budget_routes.routes,
         *poll_api.routes,
         *deliberation_api_routes.routes,
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),

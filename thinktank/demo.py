@@ -10,8 +10,8 @@ from bills import demo as bills_demo
 from core import demo as core_demo
 from core import places
 from core.settings import Settings
+from deliberation import budget_demo, poll_demo
 from deliberation import demo as deliberation_demo
-from deliberation import poll_demo
 from participation import demo as participation_demo
 from search import outbox, site
 
@@ -37,6 +37,7 @@ WALK = [
             (f"/conversations/{deliberation_demo.SLUG}", "vote on statements and see the opinion groups"),
             (f"/polls/{poll_demo.OPEN_SLUG}", "vote in a poll, keep the receipt, watch the live count"),
             (f"/polls/{poll_demo.RANKED_SLUG}", "a closed ranked-choice poll: its rounds and its ballot file"),
+            (f"/budgets/{budget_demo.SLUG}/results", "a closed budget: why each project was funded or not, both rules"),
         ],
     ),
     (
@@ -91,6 +92,7 @@ def seed(session: Session, settings: Settings) -> list[tuple[str, str]]:
     bills_demo.seed(session)
     deliberation_demo.seed(session)
     poll_demo.seed(session)
+    budget_demo.seed(session)
     return sign_ins
 
 

@@ -99,6 +99,9 @@ PAGES = [
     ("deliberation:poll_receipt", "/polls/day-care-site/receipt?code=ABCD-EFGH-JKLM-NPQR", None),
     ("deliberation:poll_codes", "/polls/respite-priorities/codes", OFFICIAL),
     ("deliberation:poll_kiosk", "/polls/respite-priorities/in-person", None),
+    ("deliberation:budget_new", "/budgets/new", OFFICIAL),
+    ("deliberation:budget_projects", "/budgets/ltc-budget-2026/projects", OFFICIAL),
+    ("deliberation:budget_results", "/budgets/ltc-budget-2026/results", None),
     ("core:moderation", "/moderation", "chang.chiahao@demo.thinktank.tw"),
     ("core:moderation_log", "/moderation/log", None),
     ("core:accessibility", "/accessibility", None),
@@ -109,6 +112,7 @@ PAGES = [
 ]
 NOT_PAGES = {
     "core:healthz",
+    "deliberation:budget_outcome_csv",
     "core:job_result",
     "participation:comments_csv",
     "participation:comments_json",

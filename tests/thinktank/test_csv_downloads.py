@@ -25,6 +25,7 @@ from feedback import analyses, importing, responses, review
 from feedback.models import AnalysisTheme, Comment
 from participation import proposals
 from participation.models import Consultation
+from tests.deliberation.budget_factories import make_budget
 from tests.helpers import make_member, post, sign_in
 from tests.participation.factories import consultation
 from thinktank.app import all_routes
@@ -105,6 +106,10 @@ def _hostile_site(client: TestClient, db: Session, settings: Settings) -> dict[s
     db.add(talk)
     db.commit()
     discussions.start(db, citizen, "=喘息服務夠不夠", "大家的經驗？")
+    budget = make_budget(db, official, projects=[(text, 30) for text in HOSTILE])  # its projects named like formulas
+    budget.slug = "csv"
+    db.add(budget)
+    db.commit()
     comment = db.exec(select(Comment)).first()
     assert comment is not None
     sign_in(client, make_member(db, "admin@example.tw", role="admin"))

@@ -4,14 +4,17 @@ and addresses stay the same across rebuilds."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from core import ballots
 from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
+from deliberation import budget_demo, budgets, poll_results, polls
 from deliberation import demo as deliberation_demo
 from deliberation.models import Conversation
 from feedback import comments
@@ -43,6 +46,13 @@ def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Set
         proposals.signature_count(db, first)
         == len(db.exec(select(Signature).where(Signature.proposal_id == 1)).all()) - 1
     )
+
+    budget = polls.get_poll(db, budget_demo.SLUG)  # closed, with both rules' results to compare
+    found = budgets.outcome(db, budget)
+    assert found["chosen"]["ballots"] == 60 and polls.status(budget) == "closed"
+    assert [r["id"] for r in found["chosen"]["funded"]] == ["2", "6", "3", "4"]
+    assert [r["id"] for r in found["other"]["funded"]] == ["2", "1", "6", "5"]
+    assert ballots.verify_ballot_file(io.StringIO(poll_results.ballot_file(db, budget)), polls.tally_header).ok
 
     now = utcnow()
     for consultation in db.exec(select(Consultation)):

@@ -31,6 +31,7 @@ from feedback import analyses, comments, responses, review
 from feedback.models import Analysis, AnalysisTheme, Comment
 from participation import proposals, services
 from participation.models import Consultation, Proposal
+from tests.deliberation.budget_factories import make_budget
 from tests.helpers import PASSWORD, csrf_from, post, sign_in
 from tests.participation.factories import consultation
 from thinktank.app import all_routes
@@ -121,6 +122,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "deliberation:poll_codes": OFFICIAL,  # the poll's agency
     "deliberation:poll_kiosk": EVERYONE,  # the paper code is the authority
     "deliberation:poll_publish": OFFICIAL,
+    # A budget is created like a standalone poll; its projects are managed like the poll.
+    "deliberation:budget_new": frozenset({"official", "other_official", "admin"}),
+    "deliberation:budget_projects": OFFICIAL,
+    "deliberation:budget_import": OFFICIAL,
 }
 
 
@@ -477,7 +482,32 @@ ATTEMPTS: dict[str, Callable[[World, str], Attempt]] = {
         f"/polls/{_poll(w).slug}/in-person", {"code": _paper_code(w), "choice": "2"}
     ),
     "deliberation:poll_publish": lambda w, _r: Attempt(f"/polls/{_poll(w, closed=True).slug}/publish", {}),
+    "deliberation:budget_new": lambda w, _r: Attempt("/budgets/new", _budget_form()),
+    "deliberation:budget_projects": lambda w, role: Attempt(
+        f"/budgets/{_budget(w).slug}/projects", {"title": f"照顧者培訓（{role}）", "cost": "20"}
+    ),
+    "deliberation:budget_import": lambda w, role: Attempt(
+        f"/budgets/{_budget(w).slug}/import", _proposal_to_import(w, role)
+    ),
 }
+
+
+def _budget(w: World) -> Poll:
+    """The agency's budget, not open yet (so projects may be added), made once per world."""
+    if "_budget" not in w.__dict__:
+        w.__dict__["_budget"] = make_budget(w.db, w.members["official"], upcoming=True)
+    return w.__dict__["_budget"]
+
+
+def _budget_form() -> dict[str, str]:
+    return {**_poll_form(), "title": "社區預算", "total": "100", "method": "budget_knapsack", "rule": "greedy"}
+
+
+def _proposal_to_import(w: World, role: str) -> dict[str, str]:
+    """A new accepted proposal of the agency for each try, with the cost to import it at."""
+    proposal = proposals.submit(w.db, w.someone, w.agency, f"增加喘息服務（{role}）", "每年三十日")
+    proposals.review(w.db, proposal, w.app.state.settings, True, "")
+    return {"proposal": str(proposal.id), f"cost-{proposal.id}": "25"}
 
 
 def _poll(w: World, closed: bool = False) -> Poll:
@@ -504,6 +534,7 @@ def _poll_form() -> dict[str, str]:
     return {
         "question": "交通",
         "options": "一\n二",
+        "projects": "一 | 30\n二 | 40",
         "method": "single",
         "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
         "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
