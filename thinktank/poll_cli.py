@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from core import ballots
 from core.errors import Invalid, NotFound
-from deliberation import poll_results
-from deliberation import polls as poll_services
+
+# The poll services and the ballot chain are imported by the commands that use them, so that
+# `thinktank --help` loads no database library (as in thinktank.cli).
 
 
 @click.group(name="polls")
@@ -21,6 +21,7 @@ def polls() -> None:
 
 
 def _poll(session, slug: str):  # type: ignore[no-untyped-def]
+    from deliberation import polls as poll_services
     from thinktank.cli import fail
 
     try:
@@ -35,6 +36,7 @@ def _poll(session, slug: str):  # type: ignore[no-untyped-def]
 def tally(slug: str, as_json: bool) -> None:
     """Count the ballots of the poll SLUG as they stand (hidden results too: this is the operator's
     command, on the database itself)."""
+    from deliberation import polls as poll_services
     from thinktank.cli import database
 
     with database() as session:
@@ -54,6 +56,7 @@ def tally(slug: str, as_json: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(slug: str, file: Path) -> None:
     """Write the ballot file of the closed poll SLUG to FILE."""
+    from deliberation import poll_results
     from thinktank.cli import database, explain, fail
 
     with database() as session:
@@ -74,6 +77,8 @@ def export(slug: str, file: Path) -> None:
 def verify(file: Path) -> None:
     """Check FILE's hash chain and recount its ballots. Exits 0 when both hold, 1 naming the first
     bad line when they do not, 2 when the file cannot be read."""
+    from core import ballots
+    from deliberation import polls as poll_services
     from thinktank.cli import fail
 
     try:
