@@ -82,8 +82,9 @@ def test_an_official_reads_the_analysis_and_sees_which_answers_are_late(
     sign_in(page, "lin.yijun@mohw.demo.thinktank.tw")
     page.goto("/c/ltc-act-amendment")
     page.get_by_role("link", name="分析意見").click()
+    expect(page.locator("article.theme").first).to_be_visible()  # the report opens on its themes
+    page.locator("nav.report-sections").get_by_role("link", name="制式意見", exact=True).click()
     expect(page.locator("article.campaign").first).to_contain_text("140 則意見")
-    expect(page.locator("article.theme").first).to_be_visible()
     _go(page, "公共政策提案")
     page.get_by_role("link", name="政府網站全面提供無障礙與多語版本").click()
     expect(page.locator(".countdown--overdue")).to_contain_text(re.compile(r"已逾期 \d+ 天"))

@@ -433,9 +433,13 @@ def test_an_analyst_reviews_the_themes_and_publishes_the_analysis(browser: Brows
     page.goto(LTC)
     page.get_by_role("link", name="分析意見").click()
     expect(page.locator("h1")).to_have_text("意見分析")
+    sections = page.locator("nav.report-sections")
     # The demo's 140 form letters are one campaign, shown with what senders added.
+    sections.get_by_role("link", name="制式意見", exact=True).click()
     expect(page.locator("article.campaign").first).to_contain_text("140 則意見")
+    sections.get_by_role("link", name="利害關係人網絡", exact=True).click()
     expect(page.locator("svg.network")).to_be_visible()
+    sections.get_by_role("link", name="主題", exact=True).click()
     first = page.locator("article.theme").first
     first.locator("input[name=label]").first.fill("照顧者需要喘息")
     first.get_by_role("button", name="重新命名").click()
@@ -447,6 +451,7 @@ def test_an_analyst_reviews_the_themes_and_publishes_the_analysis(browser: Brows
     second.locator("input[id^=split-]").fill("瀏覽器分出的主題")
     second.get_by_role("button", name="分出").click()
     expect(page.locator("article.theme h3", has_text="瀏覽器分出的主題")).to_be_visible()
+    sections.get_by_role("link", name="本分析的方法", exact=True).click()
     expect(page.locator("#method-title ~ ol.history")).to_contain_text("分割了主題")
     page.get_by_role("button", name="發布，並將這些主題用於回應").click()
     expect(page.locator(".flash")).to_contain_text("分析已發布")
