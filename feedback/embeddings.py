@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.db import pk
@@ -30,26 +31,16 @@ def _model() -> str:
     return MODEL
 
 
-def _stored(session: Session, ids: list[int], model: str) -> dict[int, tuple[str, bytes]]:
-    found: dict[int, tuple[str, bytes]] = {}
+def _stored(session: Session, ids: list[int]) -> dict[int, tuple[str, str, bytes]]:
+    """{comment id: (model, text hash, vector)} for the comments that have a row, of any model."""
+    found: dict[int, tuple[str, str, bytes]] = {}
     for start in range(0, len(ids), READ_CHUNK):
         chunk = ids[start : start + READ_CHUNK]
-        query = select(CommentEmbedding.comment_id, CommentEmbedding.text_hash, CommentEmbedding.vector).where(
-            col(CommentEmbedding.comment_id).in_(chunk), CommentEmbedding.model == model
-        )
-        found.update((int(i), (h, bytes(v))) for i, h, v in session.exec(query))
+        query = select(
+            CommentEmbedding.comment_id, CommentEmbedding.model, CommentEmbedding.text_hash, CommentEmbedding.vector
+        ).where(col(CommentEmbedding.comment_id).in_(chunk))
+        found.update((int(i), (m, h, bytes(v))) for i, m, h, v in session.exec(query))
     return found
-
-
-def _store(session: Session, comments: Sequence[Comment], vectors: np.ndarray, model: str) -> None:
-    for comment, vector in zip(comments, vectors.astype(np.float16), strict=True):
-        values = {"model": model, "text_hash": text_hash(comment.text), "vector": vector.tobytes()}
-        row = session.get(CommentEmbedding, pk(comment))
-        if row is None:
-            row = CommentEmbedding(comment_id=pk(comment), **values)
-        else:
-            row.sqlmodel_update(values)
-        session.add(row)
 
 
 def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
@@ -58,19 +49,27 @@ def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
     from analysis.embeddings import DIMENSIONS, embed
 
     model = _model()
-    stored = _stored(session, [pk(c) for c in comments], model)
+    stored = _stored(session, [pk(c) for c in comments])
     result = np.empty((len(comments), DIMENSIONS), dtype=np.float32)
-    missing: list[int] = []
+    missing: list[tuple[int, str]] = []  # (index, text hash) of the comments to embed now
     for index, comment in enumerate(comments):
-        hit = stored.get(pk(comment))
-        if hit is not None and hit[0] == text_hash(comment.text):
-            result[index] = np.frombuffer(hit[1], dtype=np.float16)
+        hashed, hit = text_hash(comment.text), stored.get(pk(comment))
+        if hit is not None and hit[:2] == (model, hashed):
+            result[index] = np.frombuffer(hit[2], dtype=np.float16)
         else:
-            missing.append(index)
+            missing.append((index, hashed))
     if missing:
-        fresh = embed([comments[i].text for i in missing])
-        result[missing] = fresh.astype(np.float16)  # as a stored one reads back: the same vector either way
-        _store(session, [comments[i] for i in missing], fresh, model)
+        fresh = embed([comments[i].text for i, _hashed in missing]).astype(np.float16)
+        result[[i for i, _hashed in missing]] = fresh  # as a stored one reads back: the same vector either way
+        for (index, hashed), vector in zip(missing, fresh, strict=True):
+            comment_id = pk(comments[index])
+            values = {"model": model, "text_hash": hashed, "vector": vector.tobytes()}
+            if comment_id in stored:  # an edited comment, or another model's vector: replaced
+                session.execute(
+                    update(CommentEmbedding).where(col(CommentEmbedding.comment_id) == comment_id).values(**values)
+                )
+            else:
+                session.add(CommentEmbedding(comment_id=comment_id, **values))
     return result
 
 
