@@ -302,9 +302,8 @@ def _clean_start(
             continue
         sizes = np.array([len(same.members), len(cluster.members)], dtype=float)
         same.centre = np.average(np.vstack([same.centre, cluster.centre]), axis=0, weights=sizes)
-        same.id = (
-            same.id if len(same.members) > len(cluster.members) else cluster.id
-        )  # Clojure's max-key: the later on a tie
+        # The id of the larger; Clojure's max-key takes the later on a tie.
+        same.id = same.id if len(same.members) > len(cluster.members) else cluster.id
         same.members = same.members + cluster.members
     clusters = merged
     possible = min(k, len(np.unique(points, axis=0)))
