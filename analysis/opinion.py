@@ -11,13 +11,14 @@ Votes use the export convention: +1 agree, -1 disagree, 0 pass. Steps:
 3. Who is clustered (in-conv): participants with at least min(7, statements voted on) votes;
    once in, always in (the previous update's in-conv is handed in); if fewer than 15, the most
    active are added until there are 15.
-4. k-means with k = 100 into base clusters (started from the previous update's base centres, or
-   the first distinct points in row order), then weighted k-means of the base centres into 2..k
-   groups, k <= min(5, 2 + bases / 12), each k started from that k's previous centres or the first
-   k distinct base centres, 20 iterations. The best k by silhouette over the base centres (each
-   base centre one point, unweighted) is published only once it has been best for 4 updates in a
-   row (Pol.is's k smoothing); until then the published k stays. A participant takes the group
-   of their base cluster.
+4. k-means with k = 100 into base clusters, then weighted k-means of the base centres into 2..k
+   groups, k <= min(5, 2 + bases / 12), 20 iterations. Each k-means starts as Pol.is's does: from
+   the previous update's clusters, each re-centred on where its members are now, the farthest
+   points split off until there are enough (clean-start-clusters); without a previous update,
+   from the first k distinct points in row order. A cluster left without members is dropped. The
+   best k by silhouette over the base centres (each base centre one point, unweighted) is
+   published only once it has been best for 4 updates in a row (Pol.is's k smoothing); until then
+   the published k stays. A participant takes the group of their base cluster.
 5. Per group and statement, representativeness with its z-tests (90% one-sided); group-informed
    consensus; divisiveness; and each statement's priority for being shown next.
 Nothing here is tuned: every number is Pol.is's. What one update hands the next is
@@ -29,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +67,37 @@ class OpinionState:
     """What one computation hands the next, as Pol.is keeps it between updates."""
 
     in_conv: list[Hashable] = field(default_factory=list)  # participants clustered: once in, always in
-    base_centres: list[list[float]] = field(default_factory=list)
-    group_centres: dict[int, list[list[float]]] = field(default_factory=dict)  # k -> its centres
+    base_clusters: list[tuple[int, list[Hashable]]] = field(default_factory=list)  # (id, participants)
+    group_clusters: dict[int, list[tuple[int, list[int]]]] = field(default_factory=dict)  # k -> (id, base ids)
     last_k: int | None = None  # the best k by silhouette at the last update
     last_k_count: int = 0  # for how many updates in a row it has been best
     smoothed_k: int | None = None  # the published k
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON (participant names must be JSON values: strings or numbers)."""
+        return {
+            "in_conv": list(self.in_conv),
+            "base_clusters": [[i, list(members)] for i, members in self.base_clusters],
+            "group_clusters": {str(k): [[i, list(m)] for i, m in groups] for k, groups in self.group_clusters.items()},
+            "last_k": self.last_k,
+            "last_k_count": self.last_k_count,
+            "smoothed_k": self.smoothed_k,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> OpinionState:
+        """The state as_json gave; {} (a map stored before states were kept) is a first update."""
+        return cls(
+            in_conv=list(data.get("in_conv", [])),
+            base_clusters=[(int(i), list(members)) for i, members in data.get("base_clusters", [])],
+            group_clusters={
+                int(k): [(int(i), [int(b) for b in m]) for i, m in groups]
+                for k, groups in data.get("group_clusters", {}).items()
+            },
+            last_k=data.get("last_k"),
+            last_k_count=int(data.get("last_k_count", 0)),
+            smoothed_k=data.get("smoothed_k"),
+        )
 
 
 @dataclass
@@ -125,7 +153,7 @@ def compute(
     row_of = {p: row for row, p in enumerate(participants)}
     sticky = np.array(sorted(row_of[p] for p in previous.in_conv if p in row_of), dtype=int)
     chosen = _in_conv(counts_raw, voted_columns, sticky)
-    groups, k, silhouette, state = _cluster(projection, chosen, previous, restarts)
+    groups, k, silhouette, state = _cluster(projection, chosen, participants, previous, restarts)
     state.in_conv = [participants[row] for row in chosen]
     labels = np.full(len(participants), -1)
     for row, group in groups.items():
@@ -226,20 +254,74 @@ def _in_conv(votes_per_participant: np.ndarray, statements: int, sticky: np.ndar
     return np.array(sorted(chosen), dtype=int)
 
 
-def _starts(points: np.ndarray, k: int, previous: list[list[float]] | None = None) -> np.ndarray:
-    """Pol.is's start: the previous update's centres (as many as still fit), then the first
-    distinct points in row order that are not already a centre, up to k."""
+@dataclass
+class _Cluster:
+    id: int
+    members: list[int]  # rows of the points clustered
+    centre: np.ndarray
+
+
+def _mean(points: np.ndarray, rows: Sequence[int], weights: np.ndarray | None) -> np.ndarray:
+    if weights is None:
+        return points[list(rows)].mean(axis=0)
+    return np.average(points[list(rows)], axis=0, weights=weights[list(rows)])
+
+
+def _first_distinct(points: np.ndarray, k: int) -> list[_Cluster]:
+    """Pol.is's start without a previous clustering: the first k distinct points in row order."""
     _, first = np.unique(points, axis=0, return_index=True)
-    distinct = points[np.sort(first)]
-    starts = [list(map(float, c)) for c in (previous or [])[:k]]
-    taken = {tuple(c) for c in starts}
-    for point in distinct:
-        if len(starts) >= min(k, len(distinct)):
-            break
-        if tuple(map(float, point)) not in taken:
-            starts.append(list(map(float, point)))
-            taken.add(tuple(map(float, point)))
-    return np.array(starts, dtype=float).reshape(-1, points.shape[1])
+    return [_Cluster(i, [], points[row].astype(float)) for i, row in enumerate(sorted(first.tolist())[:k])]
+
+
+def _clean_start(
+    points: np.ndarray,
+    names: Sequence[Hashable],
+    last: Sequence[tuple[int, Sequence[Hashable]]],
+    k: int,
+    weights: np.ndarray | None,
+) -> list[_Cluster]:
+    """Pol.is's warm start (clean-start-clusters): each previous cluster re-centred on where its
+    members are now (dropped if none is left), clusters with the same centre merged, then the
+    point farthest from every centre split off as a new cluster until there are min(k, distinct
+    points) clusters. Members, not stale centres, carry over, so a map that moved or flipped
+    between updates keeps its clusters."""
+    row_of = {name: row for row, name in enumerate(names)}
+    clusters = []
+    for cluster_id, members in last:
+        rows = [row_of[m] for m in members if m in row_of]
+        if rows:
+            clusters.append(_Cluster(int(cluster_id), rows, _mean(points, rows, weights)))
+    if not clusters:
+        top = max((int(i) for i, _m in last), default=-1)
+        return [_Cluster(top + 1, list(range(len(points))), _mean(points, range(len(points)), weights))]
+    merged: list[_Cluster] = []
+    for cluster in clusters:
+        same = next((c for c in merged if np.array_equal(c.centre, cluster.centre)), None)
+        if same is None:
+            merged.append(cluster)
+            continue
+        sizes = np.array([len(same.members), len(cluster.members)], dtype=float)
+        same.centre = np.average(np.vstack([same.centre, cluster.centre]), axis=0, weights=sizes)
+        # The id of the larger; Clojure's max-key takes the later on a tie.
+        same.id = same.id if len(same.members) > len(cluster.members) else cluster.id
+        same.members = same.members + cluster.members
+    clusters = merged
+    possible = min(k, len(np.unique(points, axis=0)))
+    while True:
+        for cluster in clusters:
+            if cluster.members:
+                cluster.centre = _mean(points, cluster.members, weights)
+        if len(clusters) >= possible:
+            return clusters
+        centres = np.array([c.centre for c in clusters])
+        nearest = np.sqrt(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+        outlier = int(len(nearest) - 1 - np.argmax(nearest[::-1]))  # the last on a tie, as max-key
+        if nearest[outlier] <= 0:
+            return clusters
+        for cluster in clusters:
+            if outlier in cluster.members:
+                cluster.members = [m for m in cluster.members if m != outlier]
+        clusters.append(_Cluster(max(c.id for c in clusters) + 1, [outlier], points[outlier].astype(float)))
 
 
 def _kmeans(
@@ -247,38 +329,42 @@ def _kmeans(
     k: int,
     weights: np.ndarray | None = None,
     iterations: int = BASE_ITERATIONS,
-    tolerance: float = 0.01,
-    starts: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd's k-means from `starts` (else Pol.is's start); a centre left without
-    members stays where it is."""
-    centres = np.array(_starts(points, k) if starts is None else starts, dtype=float)
-    weights = np.ones(len(points)) if weights is None else weights
-    for _ in range(iterations):
-        labels = np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
-        moved = centres.copy()
-        for c in range(len(centres)):
-            mine = labels == c
-            if mine.any():
-                moved[c] = np.average(points[mine], axis=0, weights=weights[mine])
-        shift = np.abs(moved - centres).max() if len(centres) else 0.0
-        centres = moved
-        if shift < tolerance:
+    start: list[_Cluster] | None = None,
+) -> list[_Cluster]:
+    """Pol.is's k-means: from `start` (else the first k distinct points), each step assigns every
+    point to its nearest centre, drops clusters left without members and moves the others to
+    their members' (weighted) mean; it stops once every sorted centre moved less than 0.01, or
+    after `iterations` more steps. Members are those of the last assignment. Sorted by id."""
+    clusters = start if start is not None else _first_distinct(points, k)
+    for step in range(iterations + 1):
+        centres = np.array([c.centre for c in clusters])
+        nearest = np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
+        moved = []
+        for index, cluster in enumerate(clusters):
+            rows = np.flatnonzero(nearest == index).tolist()
+            if rows:
+                moved.append(_Cluster(cluster.id, rows, _mean(points, rows, weights)))
+        before = sorted(map(tuple, centres.tolist()))
+        after = sorted(tuple(c.centre.tolist()) for c in moved)
+        clusters = moved
+        if step == iterations or all(math.dist(a, b) < 0.01 for a, b in zip(before, after, strict=False)):
             break
-    return np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1), centres
+    return sorted(clusters, key=lambda c: c.id)
 
 
 def _least_inertia(
-    points: np.ndarray, k: int, weights: np.ndarray, labels: np.ndarray, centres: np.ndarray, restarts: int
-) -> tuple[np.ndarray, np.ndarray]:
+    points: np.ndarray, k: int, weights: np.ndarray, found: list[_Cluster], restarts: int
+) -> list[_Cluster]:
     """The given clustering, or the one of `restarts` seeded k-means++ starts with less weighted
     squared distance to its centres."""
 
-    def inertia(found: np.ndarray, at: np.ndarray) -> float:
-        return float((weights * ((points - at[found]) ** 2).sum(axis=1)).sum())
+    def inertia(clusters: list[_Cluster]) -> float:
+        return sum(
+            float((weights[c.members] * ((points[c.members] - c.centre) ** 2).sum(axis=1)).sum()) for c in clusters
+        )
 
     rng = np.random.default_rng(k)
-    best = (inertia(labels, centres), labels, centres)
+    best = (inertia(found), found)
     for _attempt in range(restarts):
         chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
         for _ in range(1, k):
@@ -287,10 +373,11 @@ def _least_inertia(
             if spread.sum() <= 0:
                 break
             chosen.append(int(rng.choice(len(points), p=spread / spread.sum())))
-        found, at = _kmeans(points, k, weights, iterations=GROUP_ITERATIONS, starts=points[chosen])
-        if inertia(found, at) < best[0] - 1e-9:
-            best = (inertia(found, at), found, at)
-    return best[1], best[2]
+        start = [_Cluster(i, [], points[row].astype(float)) for i, row in enumerate(chosen)]
+        clusters = _kmeans(points, k, weights, iterations=GROUP_ITERATIONS, start=start)
+        if inertia(clusters) < best[0] - 1e-9:
+            best = (inertia(clusters), clusters)
+    return best[1]
 
 
 def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
@@ -312,32 +399,37 @@ def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _cluster(
-    projection: np.ndarray, chosen: np.ndarray, previous: OpinionState, restarts: int = 0
+    projection: np.ndarray, chosen: np.ndarray, names: Sequence[Hashable], previous: OpinionState, restarts: int = 0
 ) -> tuple[dict[int, int], int, float | None, OpinionState]:
     state = OpinionState()
     if len(chosen) < 2:
         return {int(row): 0 for row in chosen}, 1 if len(chosen) else 0, None, state
     points = projection[chosen]
-    distinct = len(np.unique(points, axis=0))
-    base_k = min(BASE_K, distinct)
-    base_labels, base_centres = _kmeans(points, base_k, starts=_starts(points, base_k, previous.base_centres))
-    sizes = np.bincount(base_labels, minlength=len(base_centres)).astype(float)
-    used = sizes > 0
-    base_centres, sizes = base_centres[used], sizes[used]
-    remap = np.cumsum(used) - 1
-    base_labels = remap[base_labels]
-    state.base_centres = base_centres.tolist()
-    if len(base_centres) < 3:
-        groups = {int(row): int(base_labels[i]) for i, row in enumerate(chosen)}
-        return groups, len(base_centres), None, state
+    in_conv = [names[row] for row in chosen]
+    base_k = min(BASE_K, len(np.unique(points, axis=0)))
+    start = _clean_start(points, in_conv, previous.base_clusters, base_k, None) if previous.base_clusters else None
+    bases = _kmeans(points, base_k, start=start)
+    state.base_clusters = [(b.id, [in_conv[m] for m in b.members]) for b in bases]
+    base_of = np.empty(len(points), dtype=int)
+    for index, base in enumerate(bases):
+        base_of[base.members] = index
+    if len(bases) < 3:
+        return {int(row): int(base_of[i]) for i, row in enumerate(chosen)}, len(bases), None, state
+    centres = np.array([b.centre for b in bases])
+    sizes = np.array([len(b.members) for b in bases], dtype=float)
+    base_ids = [b.id for b in bases]
     clusterings: dict[int, tuple[np.ndarray, float]] = {}
-    for k in range(2, min(MAX_GROUPS, 2 + len(base_centres) // 12) + 1):
-        starts = _starts(base_centres, k, previous.group_centres.get(k))
-        labels, centres = _kmeans(base_centres, k, sizes, iterations=GROUP_ITERATIONS, starts=starts)
+    for k in range(2, min(MAX_GROUPS, 2 + len(bases) // 12) + 1):
+        last = previous.group_clusters.get(k)
+        start = _clean_start(centres, base_ids, last, k, sizes) if last else None
+        groups = _kmeans(centres, k, sizes, iterations=GROUP_ITERATIONS, start=start)
         if restarts:
-            labels, centres = _least_inertia(base_centres, k, sizes, labels, centres, restarts)
-        clusterings[k] = (labels, _silhouette(base_centres, labels))
-        state.group_centres[k] = centres.tolist()
+            groups = _least_inertia(centres, k, sizes, groups, restarts)
+        labels = np.empty(len(bases), dtype=int)
+        for index, group in enumerate(groups):
+            labels[group.members] = index
+        clusterings[k] = (labels, _silhouette(centres, labels))
+        state.group_clusters[k] = [(g.id, [base_ids[m] for m in g.members]) for g in groups]
     # The best k by silhouette (the larger on a tie, as Clojure's max-key takes the last), then
     # Pol.is's smoothing: the published k changes only once a new best has lasted K_BUFFER updates.
     this_k = max(clusterings, key=lambda k: (clusterings[k][1], k))
@@ -349,10 +441,10 @@ def _cluster(
     group_of_base, score = clusterings[smoothed]
     # Groups numbered by first appearance in participant order, so numbering does not depend on k-means.
     order: dict[int, int] = {}
-    for base in base_labels:
+    for base in base_of:
         order.setdefault(int(group_of_base[base]), len(order))
-    groups = {int(row): order[int(group_of_base[base_labels[i]])] for i, row in enumerate(chosen)}
-    return groups, len(order), round(score, 4), state
+    groups_of = {int(row): order[int(group_of_base[base_of[i]])] for i, row in enumerate(chosen)}
+    return groups_of, len(order), round(score, 4), state
 
 
 def _group_votes(rating: np.ndarray, labels: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -484,23 +576,30 @@ def next_statement(
     return candidates[int(rng.choice(len(candidates), p=np.asarray(weights) / total))]
 
 
-def in_conv_over_time(votes: Sequence[Vote]) -> list[Hashable]:
+def in_conv_over_time(votes: Sequence[Vote], times: Sequence[Hashable] | None = None) -> list[Hashable]:
     """The participants who would be in-conv had Pol.is updated after every vote of `votes` (in
-    time order): each one who at some moment had at least min(7, statements voted on so far)
-    votes, and the first MIN_IN_CONV voters by the top-up. In-conv is sticky, so a participant
-    who voted on all three statements there were stays in after the conversation grew; a single
-    computation of the final votes cannot see that."""
+    time order), or, given each vote's time, after the last vote of each time. At each update
+    those with at least min(7, statements voted on so far) votes join, then, while fewer than
+    MIN_IN_CONV are in, the most active others (most votes first, first voter on a tie). In-conv
+    is sticky, so a participant who voted on all three statements there were stays in after the
+    conversation grew; a single computation of the final votes cannot see that. Votes that all
+    share one time (an import) are one update: the in-conv of one computation."""
     counts: dict[Hashable, set[Hashable]] = {}
     statements: set[Hashable] = set()
     chosen: dict[Hashable, None] = {}
-    for vote in votes:
+    voted_since: dict[Hashable, None] = {}  # since the last update: only they can have newly qualified
+    for n, vote in enumerate(votes):
         statements.add(vote.statement)
-        mine = counts.setdefault(vote.participant, set())
-        mine.add(vote.statement)
-        if vote.participant not in chosen and (
-            len(mine) >= min(MIN_VOTES, len(statements)) or len(chosen) < MIN_IN_CONV
-        ):
-            chosen[vote.participant] = None
+        counts.setdefault(vote.participant, set()).add(vote.statement)
+        voted_since[vote.participant] = None
+        if times is not None and n + 1 < len(votes) and times[n + 1] == times[n]:
+            continue
+        threshold = min(MIN_VOTES, len(statements))
+        chosen.update((p, None) for p in voted_since if p not in chosen and len(counts[p]) >= threshold)
+        voted_since.clear()
+        if len(chosen) < MIN_IN_CONV:
+            others = sorted((p for p in counts if p not in chosen), key=lambda p: -len(counts[p]))
+            chosen.update((p, None) for p in others[: MIN_IN_CONV - len(chosen)])
     return list(chosen)
 
 

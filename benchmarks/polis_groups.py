@@ -1,12 +1,13 @@
 """Our opinion groups against the groups Pol.is itself assigned (the `group-id` column of each
 export's participants-votes.csv), beside red-dwarf 0.4.0 run on the same votes: the adjusted Rand
 index per conversation and the median, the share of the participants Pol.is grouped that we
-group, and the time each took. Ours twice: as one computation of the final votes (Pol.is's first
+group, and the time each took. Ours three ways: as one computation of the final votes (Pol.is's first
 update of them), the same with restarts=10 (k-means++ starts kept by least inertia: a declared
 departure from Pol.is), and replayed from votes.csv in time order as Pol.is reached its state,
-one update each time the votes so far grow by a quarter (in-conv sticky, k-means warm-started,
-k smoothed over updates). Then a synthetic conversation of 20,000 participants x 1,000 statements
-(about 2 million votes), timed for ours.
+one update each time the votes so far grow by a quarter (in-conv sticky, k-means warm-started
+from the last update's clusters, k smoothed over updates). Then, leaving out each conversation in
+turn, the way of ours the other five favour and its score on the one left out. Then a synthetic
+conversation of 20,000 participants x 1,000 statements (about 2 million votes), timed for ours.
 
     uv run --group bench python benchmarks/polis_groups.py
     uv run --group bench python benchmarks/polis_groups.py --skip-synthetic
@@ -92,7 +93,9 @@ def conversations() -> None:
         f"{'conversation':40} {'people':>6} {'stmts':>5}  {'snapshot ARI':>12} {'placed':>6} {'restarts':>8}"
         f"  {'replay ARI':>10} {'placed':>6} {'updates':>7} {'s':>6}  {'red-dwarf ARI':>13} {'placed':>6}"
     )
+    names = []
     for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+        names.append(folder.name)
         export = read_export(folder)
         polis_groups = {p: g for p, g in export.groups.items() if g != ""}
         result = compute(export.votes, statements=export.statements, moderated_out=export.moderated_out)
@@ -124,6 +127,20 @@ def conversations() -> None:
         f"  {medians['replay']:10.3f}"
         f" {'':6} {'':7} {'':6}  {medians['red-dwarf']:13.3f}"
     )
+    leave_one_out({name: scores[name] for name in ("snapshot", "restarts", "replay")}, names)
+
+
+def leave_one_out(scores: dict[str, list[float]], names: list[str]) -> None:
+    """Which of our ways the other conversations favour (the best median without this one), and
+    what it scores on this one: the figure a choice made on the shared exports can claim for a
+    conversation it has not seen."""
+    ways = [w for w, found in scores.items() if len(found) == len(names)]
+    held_out = []
+    for i, name in enumerate(names):
+        chosen = max(ways, key=lambda w: (statistics.median(scores[w][:i] + scores[w][i + 1 :]), -ways.index(w)))
+        held_out.append(scores[chosen][i])
+        print(f"  leave {name} out: the others favour {chosen}, which scores {scores[chosen][i]:.3f} on it")
+    print(f"{'leave-one-out median':40} {statistics.median(held_out):.3f}")
 
 
 def synthetic(participants: int = 20_000, statements: int = 1_000, per_person: int = 100) -> None:

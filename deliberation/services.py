@@ -261,6 +261,7 @@ def import_export(session: Session, export: Export, agency: Agency | None = None
         session.flush()
         ids[statement_id] = pk(row)
     latest = {(str(v.participant), str(v.statement)): v.vote for v in export.votes}
+    imported = utcnow()  # one time for all: the export's vote times are not kept, so one update of them
     if latest:
         session.execute(
             insert(Vote),
@@ -270,8 +271,8 @@ def import_export(session: Session, export: Export, agency: Agency | None = None
                     "statement_id": ids[statement],
                     "voter": f"polis:{participant}"[:60],
                     "vote": vote,
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
+                    "created_at": imported,
+                    "updated_at": imported,
                 }
                 for (participant, statement), vote in latest.items()
             ],
@@ -343,16 +344,25 @@ def compute_map(session: Session, conversation: Conversation) -> OpinionMap:
 
     statements = statements_of(session, conversation)
     rows = session.exec(
-        select(Vote.voter, Vote.statement_id, Vote.vote)
+        select(Vote.voter, Vote.statement_id, Vote.vote, Vote.updated_at)
         .where(Vote.conversation_id == pk(conversation))
         .order_by(col(Vote.updated_at), col(Vote.id))
     ).all()
+    votes = [opinion.Vote(voter, statement, vote) for voter, statement, vote, _when in rows]
+    found = opinion_map(session, conversation) or OpinionMap(conversation_id=pk(conversation))
+    # Pol.is's state between updates, kept with the map: in-conv, the base and group clusters k-means
+    # starts from, and the k smoothing. Pol.is updates after every batch of votes and we at most once
+    # per REFRESH_AFTER, so in-conv also takes everyone who qualified at some vote since, in time order
+    # (an import's votes share one time: one update).
+    previous = opinion.OpinionState.from_json(map_result(found).get("state", {}))
+    over_time = opinion.in_conv_over_time(votes, [when for *_vote, when in rows])
+    previous.in_conv = list(dict.fromkeys([*previous.in_conv, *over_time]))
     result = opinion.compute(
-        [opinion.Vote(voter, statement, vote) for voter, statement, vote in rows],
+        votes,
         statements=[pk(s) for s in statements if s.status != StatementStatus.pending],
         moderated_out=[pk(s) for s in statements if s.status == StatementStatus.rejected],
+        previous=previous,
     )
-    found = opinion_map(session, conversation) or OpinionMap(conversation_id=pk(conversation))
     found.result = json.dumps(_stored(result), ensure_ascii=False)
     found.status, found.votes, found.computed_at = "done", len(rows), utcnow()
     session.add(found)
@@ -383,6 +393,7 @@ def _stored(result: Any) -> dict[str, Any]:
         "gic": {str(s): round(v, 4) for s, v in result.gic.items()},
         "priority": {str(s): v for s, v in result.priority.items()},
         "group_votes": {str(g): {str(s): list(c) for s, c in by.items()} for g, by in result.group_votes.items()},
+        "state": result.state.as_json(),
     }
 
 

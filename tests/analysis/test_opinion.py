@@ -1,5 +1,7 @@
 """Opinion groups on conversations built here: two camps, sparse voters, consensus, repness."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -136,3 +138,68 @@ def test_statements_without_votes_give_a_map_without_groups() -> None:
     result = compute([], statements=["a", "b"])
     assert result.k == 0 and result.groups == {} and result.consensus == [] and result.divisive == []
     assert result.gic == {"a": 0.0, "b": 0.0} and set(result.priority) == {"a", "b"}
+
+
+def _light_and_full(full: int = 5, light: int = 20, statements: int = 10) -> list[Vote]:
+    """`full` participants who vote on every statement, then `light` ones: light i votes on the
+    first 1 + i % 6 statements, always fewer than min(7, statements)."""
+    votes = [Vote(f"full{p}", s, 1 if (s + p) % 2 else -1) for p in range(full) for s in range(statements)]
+    votes += [Vote(f"light{i}", s, 1) for i in range(light) for s in range(1 + i % 6)]
+    return votes
+
+
+def test_in_conv_tops_up_to_fifteen_with_the_most_active_as_polis_does() -> None:
+    """Five qualify; Pol.is adds the ten most active of the rest (most votes first, the first
+    voter on a tie), not the first ten."""
+    from analysis.opinion import in_conv_over_time
+
+    votes = _light_and_full()
+    lights = sorted(range(20), key=lambda i: -(1 + i % 6))[:10]  # stable: the first on a tie
+    expected = {f"full{p}" for p in range(5)} | {f"light{i}" for i in lights}
+    assert lights == [5, 11, 17, 4, 10, 16, 3, 9, 15, 2]
+    assert set(compute(votes).groups) == expected
+    # Votes that share one time are one update: the same in-conv as one computation.
+    assert set(in_conv_over_time(votes, times=[0] * len(votes))) == expected
+    # Updated after every vote, the first ten light voters came in by the top-up as they voted.
+    assert set(in_conv_over_time(votes)) == {f"full{p}" for p in range(5)} | {f"light{i}" for i in range(10)}
+
+
+def test_a_warm_start_carries_clusters_by_their_members() -> None:
+    """As Pol.is's clean-start-clusters: the previous clusters keep their ids and are re-centred on
+    where their members are now, so the same groups come back even when the map is mirrored
+    (every vote reversed flips the projection), and new base clusters take the next ids."""
+    from analysis.opinion import OpinionState
+
+    votes = _camps(people=60)
+    first = compute(votes)
+    again = compute(votes, previous=first.state)
+    assert again.groups == first.groups and again.state.base_clusters == first.state.base_clusters
+    mirrored = [Vote(v.participant, v.statement, -v.vote) for v in votes]
+    flipped = compute(mirrored, previous=first.state)
+    assert np.allclose(flipped.projection, -first.projection)
+    assert flipped.groups == first.groups
+    # Two camps that vote alike within each and three who agree with everything: three distinct
+    # points. Started from the two camps' clusters (ids 7 and 9), the farthest point is split off
+    # as cluster 10, and the three take it.
+    alike = [  # _camps without its passes
+        Vote(
+            v.participant,
+            v.statement,
+            1 if v.statement == 0 else (1 if v.statement % 2 == int(str(v.participant)[1:]) % 2 else -1),
+        )
+        for v in votes
+    ]
+    alike += [Vote(f"yes{i}", s, 1) for i in range(3) for s in range(12)]
+    camps = OpinionState(
+        base_clusters=[(7, [f"p{i}" for i in range(0, 60, 2)]), (9, [f"p{i}" for i in range(1, 60, 2)])]
+    )
+    seeded = compute(alike, previous=camps)
+    assert [(i, len(members)) for i, members in seeded.state.base_clusters] == [(7, 30), (9, 30), (10, 3)]
+
+
+def test_the_state_survives_json() -> None:
+    from analysis.opinion import OpinionState
+
+    state = compute(_camps(people=60)).state
+    assert OpinionState.from_json(json.loads(json.dumps(state.as_json()))) == state
+    assert OpinionState.from_json({}) == OpinionState()

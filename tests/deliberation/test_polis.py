@@ -14,16 +14,23 @@ from thinktank.cli import main
 COMMENTS = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
 
 
-def _export(folder: Path, people: int = 30, statements: int = 8, moderated: dict[int, int] | None = None) -> Path:
-    """Two camps, as participants-votes.csv with Pol.is's group-id, and comments.csv."""
+def _export(
+    folder: Path, people: int = 30, statements: int = 8, moderated: dict[int, int] | None = None, light: int = 0
+) -> Path:
+    """Two camps (each member passing on one statement), as participants-votes.csv with Pol.is's group-id, and comments.csv; first in
+    the file, `light` participants who voted on two statements only and are in no group."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = [COMMENTS] + [f'1,x,{s},0,0,0,{(moderated or {}).get(s, 1)},"第{s}則意見"\n' for s in range(statements)]
     (folder / "comments.csv").write_text("".join(lines), encoding="utf-8")
     header = "participant,group-id,n-comments,n-votes,n-agree,n-disagree," + ",".join(map(str, range(statements)))
-    rows = [header]
+    rows = [header] + [f"{person + 900},,0,2,2,0,1,1" + "," * (statements - 2) for person in range(light)]
     for person in range(people):
         camp = person % 2
-        votes = ["1" if s == 0 else ("1" if s % 2 == camp else "-1") for s in range(statements)]
+        # each passes on one statement of theirs, so that people differ within a camp
+        votes = [
+            "1" if s == 0 else ("0" if s == 1 + person % (statements - 1) else "1" if s % 2 == camp else "-1")
+            for s in range(statements)
+        ]
         rows.append(f"{person + 100},{camp},0,{statements},0,0," + ",".join(votes))
     (folder / "participants-votes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "summary.csv").write_text("topic,測試對話\nconversation-description,說明\n", encoding="utf-8")
@@ -120,3 +127,47 @@ def test_polis_import_makes_a_conversation_once(tmp_path: Path, settings) -> Non
     assert unknown.exit_code == 2 and "no agency with short name 'nope'" in unknown.output
     broken = CliRunner().invoke(main, ["polis", "import", str(tmp_path / "missing")], env=env)
     assert broken.exit_code == 2 and "not a folder" in broken.output
+
+
+def test_imported_votes_are_placed_as_polis_places_them(tmp_path: Path, db) -> None:  # type: ignore[no-untyped-def]
+    """An import's votes carry one time, so they are one update: the three light voters first in
+    the file stay out (two votes, fewer than min(7, 8), and thirty qualify), as in Pol.is's groups
+    and one computation; taken one vote at a time, the top-up would have let them in first."""
+    from analysis.opinion import compute
+    from deliberation import services
+
+    export = read_export(_export(tmp_path / "conv", light=3))
+    conversation = services.import_export(db, export)
+    stored = services.map_result(services.compute_map(db, conversation))
+    placed = {p.removeprefix("polis:") for p, _x, _y, group in stored["points"] if group is not None}
+    assert placed == {p for p, g in export.groups.items() if g} == set(compute(export.votes).groups)
+    assert len(placed) == 30 and set(stored["state"]["in_conv"]) == {f"polis:{p}" for p in placed}
+
+
+def test_each_update_starts_from_the_state_stored_with_the_map(tmp_path: Path, db) -> None:  # type: ignore[no-untyped-def]
+    """compute_map keeps Pol.is's state with the map and hands it to the next update: the same
+    best k counts up towards publication, the base clusters carry over, and a participant once
+    in-conv stays in after a later vote takes them below min(7, statements)."""
+    from sqlmodel import select
+
+    from deliberation import services
+    from deliberation.models import Statement, Vote
+
+    conversation = services.import_export(db, read_export(_export(tmp_path / "conv")))
+    first = services.map_result(services.compute_map(db, conversation))
+    assert first["state"]["last_k"] == 2 and first["state"]["last_k_count"] == 1 and first["k"] == 2
+    second = services.map_result(services.compute_map(db, conversation))
+    assert second["state"]["last_k_count"] == 2 and second["state"]["base_clusters"] == first["state"]["base_clusters"]
+    assert [p[3] for p in second["points"]] == [p[3] for p in first["points"]]
+    for vote in db.exec(select(Vote).where(Vote.voter == "polis:100")).all()[2:]:
+        db.delete(vote)  # two votes left, as if withdrawn
+    for n in range(8, 12):  # four statements more, voted on by everyone else
+        statement = Statement(conversation_id=conversation.id, text=f"第{n}則意見", status="accepted")
+        db.add(statement)
+        db.flush()
+        for person in range(101, 130):
+            db.add(Vote(conversation_id=conversation.id, statement_id=statement.id, voter=f"polis:{person}", vote=1))
+    db.commit()
+    third = services.map_result(services.compute_map(db, conversation))
+    assert "polis:100" in third["state"]["in_conv"]
+    assert next(p[3] for p in third["points"] if p[0] == "polis:100") is not None
