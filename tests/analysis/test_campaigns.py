@@ -161,6 +161,16 @@ def test_a_reworded_letter_joins_the_campaign_it_rewords_in_the_paraphrase_tier_
     assert {"reworded-1", "reworded-2", "related"} <= set(result.individual)
 
 
+def test_two_campaigns_that_reword_one_message_are_one_paraphrase_group_and_stay_two_campaigns() -> None:
+    letters = [Letter(f"first-{i}", REWORDED[0]) for i in range(4)]
+    letters += [Letter(f"second-{i}", REWORDED[1]) for i in range(3)]
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    result = find_campaigns(letters, paraphrases=True)
+    assert [c.size for c in result.campaigns] == [4, 3]
+    assert [(g.size, g.campaigns, g.template) for g in result.paraphrases] == [(7, [0, 1], REWORDED[0])]
+    assert result.individual == [f"other-{i}" for i in range(4)]
+
+
 LETTER_DAM = (
     "Please reject the permit for the new dam on the Tamsui River. The reservoir would flood two villages and the"
     " last wetland where the black-faced spoonbill rests each winter, and the agency has not studied either."
