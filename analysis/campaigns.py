@@ -10,25 +10,29 @@ containment, estimated from the resemblance and the two sizes): a sender who pas
 and added a long story of their own, or kept two paragraphs of it, still sent that letter.
 Verified pairs are joined into campaigns (connected components); since components chain, each
 keeps only the texts that are themselves close to its template, the most sent text (the most
-like the others on a tie). For every member we keep only what that sender changed or added, so a
-personal story inside a form letter is not lost.
+like the others on a tie), and what it leaves out is offered again as a component of its own (a
+second letter that chained in through a hybrid text keeps its campaign). For every member we
+keep only what that sender changed or added, so a personal story inside a form letter is not lost.
 
 Tiers, never mixed:
 - `campaigns` (tier "template"): three or more comments sharing a template.
 - `pairs` (tier "pair"): two comments alike and no third: a coincidence as often as a campaign,
   so not in the campaign list; their comments stay individual.
-- `paraphrases` (tier "paraphrase", only when asked for): three or more comments not in any
-  template campaign that say the same thing in other words, found by multilingual sentence
-  embeddings (random-hyperplane LSH proposes pairs, cosine >= PARAPHRASE_COSINE verifies them)
-  and kept only where every member is that close to the group's medoid. Their comments stay
-  individual too: a paraphrase group is a lead for the analyst, not a campaign."""
+- `paraphrases` (tier "paraphrase", only when asked for): groups that say the same thing in other
+  words, found by multilingual sentence embeddings. Their units are the template campaigns (each
+  seen as the mean embedding of its letters) and the distinct texts outside them, so a group may
+  be two campaigns that reword one message, letters that reword a campaign, or reworded letters
+  alone (random-hyperplane LSH proposes pairs of units, cosine >= PARAPHRASE_COSINE verifies
+  them, and a group keeps only the units that close to its medoid). A group names the template
+  campaigns it joins; the template tier is not changed by it, and the comments it adds stay
+  individual: a paraphrase group is a lead for the analyst, not a campaign."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,11 +50,12 @@ CONTAINMENT_ROWS = 2  # rows per band of the second banding, which proposes cont
 CONTAINED_AT_LEAST = 40  # shingles (about a sentence) a text needs before containment can join it
 MIN_SIZE = 3  # a campaign; two alike are a pair
 SEED = 20261126
-# Sentence-embedding cosine of a rewording of the same message. Read off the shared
-# regulations.gov dockets, as a calibration of the encoder rather than a fit: two different form
-# letters on one permit reach 0.83, while a copy with edits is above 0.84 from its template in 95
-# cases of 100. Rewordings written for the test score 0.87-0.89 in English; Chinese rewordings
-# score lower with this encoder (0.57-0.72) and are mostly not found.
+# Sentence-embedding cosine of a rewording of the same message: the threshold the US federal
+# pilot whose near-duplicate groups we compare with published for its own pairs (cosine > 0.85 of
+# sentence embeddings), kept as it is rather than fitted to its groups. On the shared
+# regulations.gov dockets a copy with edits is above 0.84 from its template in 95 cases of 100.
+# Rewordings written for the test score 0.87-0.89 in English; Chinese rewordings score lower with
+# this encoder (0.57-0.72) and are mostly not found.
 PARAPHRASE_COSINE = 0.85
 SIMHASH_BANDS, SIMHASH_BITS = 16, 8  # random-hyperplane bits: a pair at cosine 0.85 shares a band with p 0.97
 _DROP = re.compile(r"[\W_]+")
@@ -71,6 +76,7 @@ class Campaign:
     last_at: datetime | None
     exact_copies: int  # members whose text is the template, character for character once normalised
     tier: str = "template"  # "template", "pair" or "paraphrase"
+    campaigns: list[int] = field(default_factory=list)  # of a paraphrase group: the template campaigns it joins
 
     @property
     def size(self) -> int:
@@ -104,10 +110,11 @@ def find_campaigns(
     containment: float = CONTAINMENT,
     paraphrases: bool = False,
     embeddings: np.ndarray | None = None,
+    paraphrase_cosine: float = PARAPHRASE_COSINE,
 ) -> CampaignResult:
     """Campaigns of `letters`. With `paraphrases` (or `embeddings`, one unit row per letter from
-    analysis.embeddings.embed), also the paraphrase tier; without embeddings the candidates are
-    embedded here. `min_size` 2 makes pairs campaigns, as before."""
+    analysis.embeddings.embed), also the paraphrase tier; without embeddings the texts it needs
+    are embedded here. `min_size` 2 makes pairs campaigns, as before."""
     if embeddings is not None and len(embeddings) != len(letters):
         raise ValueError(f"{len(embeddings)} embeddings for {len(letters)} letters")
     normal = [_normal(letter.text) for letter in letters]
@@ -149,32 +156,37 @@ def find_campaigns(
     templates: list[int] = []
     small = min(min_size, 2)
     for texts in components.values():
-        if copies[texts].sum() < small:
-            continue
-        template = _template(signatures, texts, copies)
-        others = np.array(texts, dtype=np.int64)
-        close = _alike(signatures, sizes, others, np.full(len(others), template), threshold, containment)
-        close |= others == template
-        kept = [d for d, keep in zip(texts, close.tolist(), strict=True) if keep]
-        if copies[kept].sum() >= small:
+        # What the template leaves out is offered again: those texts passed verification with
+        # some member, so they may be a second letter that chained in through a shared header or
+        # a hybrid text, and they form their own campaign around their own template.
+        while copies[texts].sum() >= small:
+            template = _template(signatures, texts, copies)
+            others = np.array(texts, dtype=np.int64)
+            close = _alike(signatures, sizes, others, np.full(len(others), template), threshold, containment)
+            close |= others == template
+            kept = [d for d, keep in zip(texts, close.tolist(), strict=True) if keep]
+            if copies[kept].sum() < small:
+                break
             for d in kept:
                 campaign_of_distinct[d] = len(templates)
             templates.append(template)
+            texts = [d for d, keep in zip(texts, close.tolist(), strict=True) if not keep]
     members: list[list[int]] = [[] for _ in templates]
     for index, d in enumerate(group.tolist()):
         if d in campaign_of_distinct:
             members[campaign_of_distinct[d]].append(index)
     found = [
-        _campaign(letters, distinct[template], indexes, int(copies[template]))
+        (_campaign(letters, distinct[template], indexes, int(copies[template])), template, indexes)
         for template, indexes in zip(templates, members, strict=True)
     ]
-    campaigns = [c for c in found if c.size >= min_size]
-    pairs_found = [c for c in found if c.size < min_size]
+    found.sort(key=lambda one: (-one[0].size, str(one[0].members[0])))
+    tier = [one for one in found if one[0].size >= min_size]
+    campaigns = [c for c, _template, _indexes in tier]
+    pairs_found = [c for c, _template, _indexes in found if c.size < min_size]
     for pair in pairs_found:
         pair.tier = "pair"
     in_campaign = {member for campaign in campaigns for member in campaign.members}
     individual = [letter.id for letter in letters if letter.id not in in_campaign]
-    campaigns.sort(key=lambda c: (-c.size, str(c.members[0])))
     pairs_found.sort(key=lambda c: str(c.members[0]))
     parameters: dict[str, object] = {
         "algorithm": "MinHash/LSH over character shingles, verified by resemblance or containment",
@@ -187,13 +199,15 @@ def find_campaigns(
     }
     found_paraphrases: list[Campaign] = []
     if paraphrases or embeddings is not None:
-        taken = np.zeros(len(distinct), dtype=bool)
-        taken[[d for d, c in campaign_of_distinct.items() if found[c].size >= min_size]] = True
-        found_paraphrases = _paraphrases(letters, distinct, group, copies, taken, normal, embeddings, min_size)
+        units = [(template, indexes) for _c, template, indexes in tier]
+        found_paraphrases = _paraphrases(
+            letters, distinct, group, units, normal, embeddings, min_size, paraphrase_cosine
+        )
         parameters["paraphrase"] = {
             "embeddings": "universal-sentence-encoder-multilingual v3",
-            "cosine": PARAPHRASE_COSINE,
+            "cosine": paraphrase_cosine,
             "lsh": f"{SIMHASH_BANDS} bands of {SIMHASH_BITS} random-hyperplane bits",
+            "units": "template campaigns (by their template) and the distinct texts outside them",
         }
     return CampaignResult(campaigns, individual, parameters, pairs_found, found_paraphrases)
 
@@ -227,47 +241,73 @@ def _paraphrases(
     letters: Sequence[Letter],
     distinct: list[int],
     group: np.ndarray,
-    copies: np.ndarray,
-    taken: np.ndarray,
+    campaigns: list[tuple[int, list[int]]],
     normal: list[str],
     embeddings: np.ndarray | None,
     min_size: int,
+    cosine_at_least: float,
 ) -> list[Campaign]:
-    """Groups of distinct texts outside the template tier whose embeddings are all within
-    PARAPHRASE_COSINE of the group's medoid, sent min_size times or more."""
-    candidates = np.array([d for d in range(len(distinct)) if not taken[d] and normal[distinct[d]]], dtype=np.int64)
-    if len(candidates) < 2:
+    """Groups of units that say the same thing in other words. A unit is a template campaign
+    (`campaigns`: its template's distinct text and its letters, in the template tier's order),
+    or a distinct text outside every campaign. A group keeps the units
+    whose embeddings are within `cosine_at_least` of its medoid: two or more units, sent min_size
+    times or more. So two campaigns that reword one message, or letters that reword a campaign's
+    template, are grouped here, and the template tier stays as it was."""
+    in_campaign = np.zeros(len(distinct), dtype=bool)
+    letters_of: dict[int, list[int]] = {}
+    for index, d in enumerate(group.tolist()):
+        letters_of.setdefault(d, []).append(index)
+    for _template, indexes in campaigns:
+        in_campaign[group[indexes]] = True
+    free = [d for d in range(len(distinct)) if not in_campaign[d] and normal[distinct[d]]]
+    heads = [template for template, _indexes in campaigns] + free  # the distinct text that names each unit
+    unit_letters = [indexes for _template, indexes in campaigns] + [letters_of[d] for d in free]
+    if len(heads) < 2:
         return []
+    # A campaign is seen as the mean of its letters' embeddings (unit length), the way a reader
+    # sees all that its senders sent, personal lines included, rather than as its template alone.
+    members = [np.unique(group[indexes], return_counts=True) for _template, indexes in campaigns]
     if embeddings is None:
         from analysis.embeddings import embed
 
-        vectors = embed([letters[distinct[d]].text for d in candidates.tolist()])
-    else:
-        vectors = np.asarray(embeddings[[distinct[d] for d in candidates.tolist()]], dtype=np.float32)
+        needed = sorted({int(d) for ds, _counts in members for d in ds} | set(free))
+        source = embed([letters[distinct[d]].text for d in needed])
+        position = dict(zip(needed, range(len(needed)), strict=True))
+        row: Callable[[int], int] = position.__getitem__
+    else:  # rows of the caller's array, read in place: at a million letters a copy is 2 GB
+        source, row = embeddings, distinct.__getitem__
+    vectors = np.empty((len(heads), source.shape[1]), dtype=np.float32)
+    if free:
+        vectors[len(campaigns) :] = source[[row(d) for d in free]]
+    for unit, (ds, sent) in enumerate(members):
+        mean = sent.astype(np.float32) @ np.asarray(source[[row(int(d)) for d in ds]], dtype=np.float32)
+        vectors[unit] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    del source, members
     pairs = _simhash_pairs(vectors)
     if len(pairs):
         cosine = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
-        pairs = pairs[cosine >= PARAPHRASE_COSINE]
-    labels = _components(len(candidates), pairs) if len(pairs) else np.arange(len(candidates))
+        pairs = pairs[cosine >= cosine_at_least]
+    labels = _components(len(heads), pairs) if len(pairs) else np.arange(len(heads))
     by_label: dict[int, list[int]] = {}
-    for position, label in enumerate(labels.tolist()):
-        by_label.setdefault(label, []).append(position)
+    for unit, label in enumerate(labels.tolist()):
+        by_label.setdefault(label, []).append(unit)
+    counts = np.array([len(indexes) for indexes in unit_letters], dtype=np.float32)
     groups = []
-    for positions in by_label.values():
-        if len(positions) < 2 or copies[candidates[positions]].sum() < min_size:
+    for units in by_label.values():
+        if len(units) < 2 or counts[units].sum() < min_size:
             continue
-        inside = vectors[positions]
-        weights = copies[candidates[positions]].astype(np.float32)
-        medoid = positions[int(np.argmax((inside @ inside.T) @ weights))]
-        kept = [p for p in positions if p == medoid or float(vectors[p] @ vectors[medoid]) >= PARAPHRASE_COSINE]
-        if len(kept) < 2 or copies[candidates[kept]].sum() < min_size:
+        inside = vectors[units]
+        # The unit most like the others, weighted by letters: inside @ (inside.T @ w), never n x n.
+        medoid = units[int(np.argmax(inside @ (inside.T @ counts[units])))]
+        kept = [u for u in units if u == medoid or float(vectors[u] @ vectors[medoid]) >= cosine_at_least]
+        if len(kept) < 2 or counts[kept].sum() < min_size:
             continue
-        chosen = set(candidates[kept].tolist())
-        indexes = [i for i, d in enumerate(group.tolist()) if d in chosen]
-        template = distinct[int(candidates[medoid])]
-        campaign = _campaign(letters, template, indexes, int(copies[candidates[medoid]]))
-        campaign.tier = "paraphrase"
-        groups.append(campaign)
+        indexes = sorted(i for u in kept for i in unit_letters[u])
+        head = heads[medoid]
+        paraphrase = _campaign(letters, distinct[head], indexes, len(letters_of[head]))
+        paraphrase.tier = "paraphrase"
+        paraphrase.campaigns = sorted(u for u in kept if u < len(campaigns))
+        groups.append(paraphrase)
     groups.sort(key=lambda c: (-c.size, str(c.members[0])))
     return groups
 

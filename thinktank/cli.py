@@ -618,18 +618,29 @@ def analyze_themes(file: Path, text_column: str, id_column: str | None, k: int |
 @_file_argument
 @_text_option
 @_id_option
+@click.option(
+    "--paraphrases",
+    is_flag=True,
+    help="Also list the paraphrase tier: groups that reword one message, by sentence embeddings (slower).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def analyze_campaigns(file: Path, text_column: str, id_column: str | None, as_json: bool) -> None:
+def analyze_campaigns(file: Path, text_column: str, id_column: str | None, paraphrases: bool, as_json: bool) -> None:
     """Find the form-letter campaigns in FILE."""
     import json
 
     from analysis.campaigns import Letter, find_campaigns
 
     ids, texts = _read_analysis_csv(file, text_column, id_column)
-    result = find_campaigns([Letter(i, t) for i, t in zip(ids, texts, strict=True)])
+    result = find_campaigns([Letter(i, t) for i, t in zip(ids, texts, strict=True)], paraphrases=paraphrases)
     if as_json:
         campaigns = [{"size": c.size, "template": c.template, "members": c.members} for c in result.campaigns]
-        click.echo(json.dumps({"campaigns": campaigns, "individual": result.individual}, ensure_ascii=False))
+        found: dict[str, object] = {"campaigns": campaigns, "individual": result.individual}
+        if paraphrases:
+            found["paraphrases"] = [
+                {"size": g.size, "template": g.template, "members": g.members, "campaigns": g.campaigns}
+                for g in result.paraphrases
+            ]
+        click.echo(json.dumps(found, ensure_ascii=False))
         return
     in_campaigns = sum(c.size for c in result.campaigns)
     click.echo(
@@ -638,6 +649,11 @@ def analyze_campaigns(file: Path, text_column: str, id_column: str | None, as_js
     )
     for campaign in result.campaigns:
         click.echo(f"{campaign.size:>7}  {' '.join(campaign.template.split())[:100]}")
+    if paraphrases:
+        click.echo(f"{len(result.paraphrases)} paraphrase groups (the same message reworded; not campaigns):")
+        for group in result.paraphrases:
+            joins = f" (joins campaigns {', '.join(str(n + 1) for n in group.campaigns)})" if group.campaigns else ""
+            click.echo(f"{group.size:>7}  {' '.join(group.template.split())[:100]}{joins}")
 
 
 # --- polis: Pol.is export folders ----------------------------------------------------------------

@@ -142,3 +142,53 @@ def test_reworded_letters_form_a_paraphrase_group_apart_from_the_template_tier()
     assert {"reworded-0", "reworded-1", "reworded-2"} <= set(result.individual)
     assert result.paraphrase_of() == {f"reworded-{i}": 0 for i in range(3)}
     assert all(c.tier == "template" for c in result.campaigns)
+
+
+def test_a_reworded_letter_joins_the_campaign_it_rewords_in_the_paraphrase_tier_only() -> None:
+    """A campaign is a unit of the paraphrase tier too (seen as the mean of its letters), so
+    letters that reword its template are grouped with it there, and the template tier is as before."""
+    letters = [Letter(f"sent-{i}", REWORDED[0]) for i in range(3)]
+    letters += [Letter("reworded-1", REWORDED[1]), Letter("reworded-2", REWORDED[2]), Letter("related", RELATED)]
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    plain = find_campaigns(letters)
+    result = find_campaigns(letters, paraphrases=True)
+    assert [set(c.members) for c in result.campaigns] == [{"sent-0", "sent-1", "sent-2"}]
+    assert [c.members for c in result.campaigns] == [c.members for c in plain.campaigns]
+    assert [(g.tier, set(g.members), g.campaigns) for g in result.paraphrases] == [
+        ("paraphrase", {"sent-0", "sent-1", "sent-2", "reworded-1", "reworded-2"}, [0])
+    ]
+    assert result.paraphrases[0].template == REWORDED[0]  # the campaign is the group's medoid
+    assert {"reworded-1", "reworded-2", "related"} <= set(result.individual)
+
+
+def test_two_campaigns_that_reword_one_message_are_one_paraphrase_group_and_stay_two_campaigns() -> None:
+    letters = [Letter(f"first-{i}", REWORDED[0]) for i in range(4)]
+    letters += [Letter(f"second-{i}", REWORDED[1]) for i in range(3)]
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    result = find_campaigns(letters, paraphrases=True)
+    assert [c.size for c in result.campaigns] == [4, 3]
+    assert [(g.size, g.campaigns, g.template) for g in result.paraphrases] == [(7, [0, 1], REWORDED[0])]
+    assert result.individual == [f"other-{i}" for i in range(4)]
+
+
+LETTER_DAM = (
+    "Please reject the permit for the new dam on the Tamsui River. The reservoir would flood two villages and the"
+    " last wetland where the black-faced spoonbill rests each winter, and the agency has not studied either."
+)
+
+
+def test_a_second_letter_that_chained_in_through_a_hybrid_text_keeps_its_own_campaign() -> None:
+    """A text that pastes two letters is like both, so the two letters are one connected
+    component; the component's template keeps its own letter, and the rest, still alike among
+    themselves, forms a campaign of its own instead of being left as individual comments."""
+    letters = [Letter(f"ash-{i}", LETTER_EN) for i in range(5)]
+    letters += [Letter(f"dam-{i}", LETTER_DAM) for i in range(3)]
+    letters.append(Letter("both", LETTER_EN + " " + LETTER_DAM))
+    letters += [Letter(f"other-{i}", text) for i, text in enumerate(OTHERS)]
+    result = find_campaigns(letters)
+    assert [set(c.members) for c in result.campaigns] == [
+        {"ash-0", "ash-1", "ash-2", "ash-3", "ash-4", "both"},
+        {"dam-0", "dam-1", "dam-2"},
+    ]
+    assert result.campaigns[1].template == LETTER_DAM
+    assert result.individual == [f"other-{i}" for i in range(4)]

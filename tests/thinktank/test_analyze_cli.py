@@ -86,3 +86,24 @@ def test_cells_our_csv_downloads_defused_are_read_as_written(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     members = {m for t in json.loads(result.output)["themes"] for m in t["members"]}
     assert members == {f"-{i}" for i in range(len(rows))}
+
+
+REWORDED = [
+    "Please give the public sixty more days to comment on the coal ash rule.",
+    "Allow sixty additional days of public comment on the coal ash rule.",
+    "Give us sixty extra days to send comments about the coal ash rule.",
+]
+
+
+def test_campaigns_with_the_paraphrase_tier_listed_apart(tmp_path: Path) -> None:
+    rows = [("x", REWORDED[0])] * 3 + [("x", REWORDED[1]), ("x", REWORDED[2])] + [("x", t) for t in RESPITE]
+    path = _csv(tmp_path, rows)
+    data = json.loads(run("analyze", "campaigns", str(path), "--text-column", "意見", "--json", "--paraphrases").output)
+    assert [c["members"] for c in data["campaigns"]] == [[1, 2, 3]] and data["individual"] == [4, 5, 6, 7, 8]
+    assert [(g["members"], g["campaigns"]) for g in data["paraphrases"]] == [([1, 2, 3, 4, 5], [0])]
+    summary = run("analyze", "campaigns", str(path), "--text-column", "意見", "--paraphrases").output
+    assert "1 paraphrase groups (the same message reworded; not campaigns):" in summary
+    assert "(joins campaigns 1)" in summary
+    assert "paraphrases" not in json.loads(
+        run("analyze", "campaigns", str(path), "--text-column", "意見", "--json").output
+    )
