@@ -179,13 +179,18 @@ async def drive(
         print(f"\n  {label}; load average {os.getloadavg()[0]:.1f}")
         for reader in args.readers:
             print(f"\n  read {reader}")
-            print(f"  {'page':<24} {'connection':<10} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8}  share  not-200/errors")
+            print(f"  {'page':<24} {'connection':<10} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8}  share  not-200/e")
             for name, path in pages(env):
                 if reader == "anonymous" and name in SIGNED_IN_ONLY:
                     continue
                 for close in (True, False):
                     figures = wrk(
-                        base + path, args.seconds, args.connections, close, script, cookie if reader != "anonymous" else ""
+                        base + path,
+                        args.seconds,
+                        args.connections,
+                        close,
+                        script,
+                        cookie if reader != "anonymous" else "",
                     )
                     print(row(name, close, figures, ceiling[close].rate))
             print(f"  load average {os.getloadavg()[0]:.1f}")

@@ -161,7 +161,13 @@ class ResponseCache:
         if has_token:
             body = body.replace(token.encode(), _PLACEHOLDER)
         copy = _Copy(
-            generation, made, start["status"], start["headers"], body, bool(getattr(session, "accessed", True)), has_token
+            generation,
+            made,
+            start["status"],
+            start["headers"],
+            body,
+            bool(getattr(session, "accessed", True)),
+            has_token,
         )
         self._keep(key, copy)
 
