@@ -130,7 +130,7 @@ async def staff_cookie(base: str) -> str:
 
 async def warm(base: str, paths: list[tuple[str, str]], workers: int, cookie: str) -> None:
     """Each page once per worker, before timing: templates compiled, the search index opened."""
-    async with client_for(base, workers) as client:
+    async with client_for(base, 2 * workers) as client:  # as many connections as requests at once
         for _, path in paths:
             for headers in ({}, {"Cookie": cookie}):
                 await asyncio.gather(*(client.get(path, headers=headers) for _ in range(2 * workers)))
