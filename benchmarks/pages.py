@@ -3,6 +3,7 @@ page beside a bare Starlette route served the same way in the same run.
 
     uv run python benchmarks/pages.py [--seconds 10] [--connections 32] [--workers 2]
         [--comments 100000] [--postgresql postgresql://postgres@127.0.0.1/scratch] [--only SQLite]
+        [--readers anonymous|signed-in]
 
 For each database (the embedded SQLite default in a temporary folder, then the scratch PostgreSQL
 database --postgresql or DATABASE_URL names, whose schema is dropped first): migrate, seed the
@@ -10,9 +11,11 @@ demo, serve it as the Procfile does (`python -m thinktank.serving`, --workers pr
 127.0.0.1 only) and drive each page with `wrk` (apt-get install wrk) at --connections, once with
 `Connection: close` and once with keep-alive. Then stop the server, add --comments imported
 comments to the demo's long-term care consultation in bulk, serve it again and drive the pages
-again. The bill dashboard is read signed in as the demo's legislative staff member. Prints req/s,
-p50/p95/p99, answers other than 200 and socket errors per page, and req/s as a share of the bare route's in the same
-connection mode. Other work on the machine shows in the load average it prints: only figures of
+again. Each page is read by an anonymous reader (no cookie, as a first visit or a crawler; the
+response cache serves these) and again signed in as the demo's legislative staff member (never
+cached); the bill dashboard only signed in. --readers picks one. Prints req/s, p50/p95/p99,
+answers other than 200 and socket errors per page, and req/s as a share of the bare route's in
+the same connection mode. Other work on the machine shows in the load average it prints: only figures of
 the same run compare. Never run as a test.
 """
 
@@ -76,6 +79,10 @@ def wrk(url: str, seconds: float, connections: int, close: bool, script: Path, c
     return Figures(requests / (duration / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, errors, not_200)
 
 
+READERS = ("anonymous", "signed in")
+SIGNED_IN_ONLY = {"bill dashboard (staff)"}
+
+
 def pages(env: dict[str, str]) -> list[tuple[str, str]]:
     """(label, path) of each page, found in the seeded database."""
     from sqlmodel import Session, col, func, select
@@ -123,9 +130,10 @@ async def staff_cookie(base: str) -> str:
 
 async def warm(base: str, paths: list[tuple[str, str]], workers: int, cookie: str) -> None:
     """Each page once per worker, before timing: templates compiled, the search index opened."""
-    async with client_for(base, workers) as client:
+    async with client_for(base, 2 * workers) as client:  # as many connections as requests at once
         for _, path in paths:
-            await asyncio.gather(*(client.get(path, headers={"Cookie": cookie}) for _ in range(2 * workers)))
+            for headers in ({}, {"Cookie": cookie}):
+                await asyncio.gather(*(client.get(path, headers=headers) for _ in range(2 * workers)))
 
 
 def seed_demo(env: dict[str, str]) -> None:
@@ -169,11 +177,23 @@ async def drive(
         cookie = await staff_cookie(base)
         await warm(base, pages(env), args.workers, cookie)
         print(f"\n  {label}; load average {os.getloadavg()[0]:.1f}")
-        print(f"  {'page':<24} {'connection':<10} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8}  share  not-200/errors")
-        for name, path in pages(env):
-            for close in (True, False):
-                figures = wrk(base + path, args.seconds, args.connections, close, script, cookie)
-                print(row(name, close, figures, ceiling[close].rate))
+        for reader in args.readers:
+            print(f"\n  read {reader}")
+            print(f"  {'page':<24} {'connection':<10} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8}  share  not-200/e")
+            for name, path in pages(env):
+                if reader == "anonymous" and name in SIGNED_IN_ONLY:
+                    continue
+                for close in (True, False):
+                    figures = wrk(
+                        base + path,
+                        args.seconds,
+                        args.connections,
+                        close,
+                        script,
+                        cookie if reader != "anonymous" else "",
+                    )
+                    print(row(name, close, figures, ceiling[close].rate))
+            print(f"  load average {os.getloadavg()[0]:.1f}")
     finally:
         web.stop()
 
@@ -235,7 +255,9 @@ def main() -> None:
         help="a scratch PostgreSQL database to run on as well (its schema is dropped); default DATABASE_URL",
     )
     parser.add_argument("--only", choices=["SQLite", "PostgreSQL"], help="run on one database only")
+    parser.add_argument("--readers", choices=["anonymous", "signed-in"], help="drive the pages as one reader only")
     args = parser.parse_args()
+    args.readers = [r for r in READERS if args.readers in (None, r.replace(" ", "-"))]
     if args.seconds <= 0 or args.connections < 1 or args.workers < 1 or args.comments < 0:
         parser.error("--seconds, --connections and --workers must be positive, --comments not negative")
     if shutil.which("wrk") is None:

@@ -14,17 +14,28 @@ text (core.markup), so a new draft version, being new text, renders anew.
 
 Only shared values are kept here: counts and the like, the same for every reader. Nothing that
 depends on who is asking (a CSRF token, "you" markers, what is hidden from whom) is ever cached.
+
+Whole pages for anonymous readers (core.response_cache) need a token that no writer can forget:
+`watch(engine)` (every engine core.db makes) notes each INSERT, UPDATE or DELETE of one of our
+tables on a connection, and just before that transaction commits writes a new *site* token in it.
+That covers the web, the worker's jobs, imports and the command line alike. The site token is
+spread over SITE_SHARDS rows, each writer renewing one at random: a row written in a transaction
+stays locked until the commit, and one row for every writer would queue concurrent commits on
+PostgreSQL. A reader reads them all in one query; any one of them changing is a change.
 """
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 T = TypeVar("T")
@@ -39,6 +50,15 @@ class CacheGeneration(SQLModel, table=True):
     generation: str = Field(max_length=32)
 
 
+SITE = "site"  # anything on any page: the anonymous readers' page cache (core.response_cache)
+SITE_SHARDS = 8
+_SITE_SCOPES = [f"{SITE}:{n}" for n in range(SITE_SHARDS)]
+# Tables no page shows to an anonymous reader, which change without anything else changing:
+# sessions touched while a member reads, failed sign-ins, and the tokens themselves.
+NOT_CONTENT = frozenset({"cache_generation", "member_session", "sign_in_failure"})
+_WROTE = "thinktank_wrote_content"  # in Connection.info until its transaction ends
+
+
 def comments_scope(subject_kind: str, subject_id: int) -> str:
     """The comments on one subject: new, edited, hidden or shown again, imported."""
     return f"comments:{subject_kind}:{subject_id}"
@@ -46,12 +66,51 @@ def comments_scope(subject_kind: str, subject_id: int) -> str:
 
 def changed(session: Session, *scopes: str) -> None:
     """Everything cached under `scopes` is stale once this transaction commits (not before)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for scope in scopes:
-        token = secrets.token_hex(16)
-        statement = insert(CacheGeneration).values(scope=scope, generation=token)
-        session.execute(statement.on_conflict_do_update(index_elements=["scope"], set_={"generation": token}))
+        session.execute(_renewal(session.get_bind().dialect.name, scope))
+
+
+def _renewal(dialect: str, scope: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    token = secrets.token_hex(16)
+    statement = insert(CacheGeneration).values(scope=scope, generation=token)
+    return statement.on_conflict_do_update(index_elements=["scope"], set_={"generation": token})
+
+
+def watch(engine: Engine) -> None:
+    """Renew the site token in every transaction on `engine` that writes one of our tables."""
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "commit", _renew_site_token)
+    event.listen(engine, "rollback", _forget_write)
+
+
+_CONTENT_TABLES: frozenset[str] | None = None
+
+
+def _content_tables() -> frozenset[str]:
+    global _CONTENT_TABLES
+    if _CONTENT_TABLES is None:  # read once every model is imported, at the first write
+        _CONTENT_TABLES = frozenset(SQLModel.metadata.tables) - NOT_CONTENT
+    return _CONTENT_TABLES
+
+
+def _note_write(connection: Connection, _cursor: Any, _sql: str, _params: Any, context: Any, _many: bool) -> None:
+    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+        return  # a read, DDL, or SQL text (migrations' own UPDATEs, TRUNCATE between tests)
+    table = getattr(getattr(context.compiled, "statement", None), "table", None)
+    if getattr(table, "name", None) in _content_tables():
+        connection.info[_WROTE] = True
+
+
+def _renew_site_token(connection: Connection) -> None:
+    """Runs just before the COMMIT is sent, inside the transaction, so the new token commits (or
+    fails) with the write and holds its row lock only for the commit itself."""
+    if connection.info.pop(_WROTE, False):
+        connection.execute(_renewal(connection.dialect.name, random.choice(_SITE_SCOPES)))
+
+
+def _forget_write(connection: Connection) -> None:
+    connection.info.pop(_WROTE, None)
 
 
 def generation(session: Session, scope: str) -> str | None:
@@ -85,3 +144,22 @@ def forget_all() -> None:
     """Empty this process's cache (tests that swap databases; a restore from backup)."""
     with _lock:
         _values.clear()
+
+
+# The reader's query, as the driver's own SQL: read on every anonymous page view, where building
+# a SQLAlchemy statement would cost more than the answer. The scopes are our own constants.
+_SITE_SQL = "SELECT scope, generation FROM cache_generation WHERE scope IN ({}) ORDER BY scope".format(
+    ", ".join(f"'{scope}'" for scope in _SITE_SCOPES)
+)
+
+
+def site_generation(connection: Connection) -> tuple[str, ...] | None:
+    """The site token now (None before the first write: nothing may be kept yet). `connection`
+    should be in autocommit mode, so that each call sees the latest commit."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_SITE_SQL)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return tuple(f"{scope}={token}" for scope, token in rows) or None

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from core import caches
 from core.settings import ROOT
 
 MIGRATIONS = ROOT / "migrations"
@@ -42,14 +43,17 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        caches.watch(engine)
         return engine
     # psycopg prepares a statement on the server after five runs, and PostgreSQL may then switch
     # to a generic plan that ignores the actual values. For our skewed tables (one consultation
     # with 100,000 comments beside many small ones) that picked an index plus a sort and made a
     # 30-comment page 50x slower; planning each query with its real values avoids it.
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, connect_args={"prepare_threshold": None, "connect_timeout": CONNECT_TIMEOUT}
     )
+    caches.watch(engine)  # every write renews the site token, for the anonymous readers' page cache
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core import accounts, i18n, moderation, notify, sessions
+from core import accounts, i18n, moderation, notify, response_cache, sessions
 from core.db import pk, utcnow
 from core.errors import N_, Forbidden, NotFound
 from core.input import MAX_INT, clean_text, has_control, whole_number
@@ -206,6 +206,7 @@ class Ctx:
         return member
 
     def limit(self, bucket: str, *keys: str) -> None:
+        response_cache.keep_private(self.request.scope)  # every request must reach the limit
         if not self.limiter.hit(bucket, *keys):
             raise too_many_requests(self.limiter.retry_after(bucket, *keys))
 

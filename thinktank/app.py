@@ -26,6 +26,7 @@ from core import routes as core_routes
 from core.db import make_engine
 from core.jobs import Queue
 from core.ratelimit import RateLimiter
+from core.response_cache import ResponseCache
 from core.security import SecurityHeadersMiddleware
 from core.settings import ROOT, Settings
 from core.web import BodyLimitMiddleware, LocaleMiddleware, http_exception_handler, server_error_handler
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, q
                 https_only=settings.https,
             ),
             Middleware(LocaleMiddleware, default=settings.default_locale),
+            Middleware(ResponseCache),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes),
         ],
         exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
