@@ -100,7 +100,7 @@ def submit_offline(
     closed = kind.closed_message(subject)
     if closed:
         raise Invalid({"": closed})
-    numbers = {a.number for a in kind.articles(session, subject)}
+    numbers, version = kind.commentable(session, subject)
     stance, text, amendment = entry.get("stance", ""), entry.get("text", ""), entry.get("amendment", "")
     errors = _check_comment(stance, text, article, amendment, numbers)
     resident, village = entry.get("resident_name", "").strip(), entry.get("village", "").strip()
@@ -124,7 +124,7 @@ def submit_offline(
         subject_kind=subject.kind,
         subject_id=subject.id,
         article=article,
-        version=kind.current_version(session, subject),
+        version=version,
         stance=stance,
         text=text.strip(),
         amendment=amendment.strip() if stance == Stance.amend else "",
@@ -162,8 +162,7 @@ def submit(
     closed = kind.closed_message(subject)
     if closed:
         raise Invalid({"": closed})
-    numbers = {a.number for a in kind.articles(session, subject)}
-    version = kind.current_version(session, subject)
+    numbers, version = kind.commentable(session, subject)
     return add_comment(session, subject.kind, subject.id, author, stance, text, article, amendment, numbers, version)
 
 

@@ -85,6 +85,11 @@ class SubjectKind:
         """The version a new comment's article number refers to, for kinds that keep versions."""
         return None
 
+    def commentable(self, session: Session, subject: Subject) -> tuple[set[int], int | None]:
+        """What a new comment is checked against: the numbers of `articles` and `current_version`.
+        A kind may answer both from one small query instead of reading the articles' text."""
+        return {a.number for a in self.articles(session, subject)}, self.current_version(session, subject)
+
     def article_changes(self, session: Session, subject: Subject) -> dict[int, ArticleChange]:
         """How each current article changed from the first version to the last (none without versions)."""
         return {}

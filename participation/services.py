@@ -226,6 +226,22 @@ def latest_version(session: Session, consultation: Consultation) -> DraftVersion
     return version
 
 
+def latest_article_numbers(session: Session, consultation: Consultation) -> tuple[set[int], int]:
+    """The newest version's article numbers and its number, from one query of numbers only (each
+    comment posted checks its article against them; the draft's text is not needed for that)."""
+    newest = (
+        select(func.max(DraftVersion.number)).where(DraftVersion.consultation_id == consultation.id).scalar_subquery()
+    )
+    query = (
+        select(DraftVersion.number, Article.number)
+        .outerjoin(Article, col(Article.version_id) == col(DraftVersion.id))
+        .where(DraftVersion.consultation_id == consultation.id, DraftVersion.number == newest)
+    )
+    rows = session.exec(query).all()
+    assert rows, "a consultation always has a version"
+    return {article for _, article in rows if article is not None}, rows[0][0]
+
+
 def get_version(session: Session, consultation: Consultation, number: int) -> DraftVersion:
     version = session.exec(
         select(DraftVersion).where(DraftVersion.consultation_id == consultation.id, DraftVersion.number == number)

@@ -64,6 +64,9 @@ class Consultations(subjects.SubjectKind):
     def current_version(self, session: Session, subject: Subject) -> int | None:
         return services.latest_version(session, _consultation(subject)).number
 
+    def commentable(self, session: Session, subject: Subject) -> tuple[set[int], int | None]:
+        return services.latest_article_numbers(session, _consultation(subject))
+
     def article_changes(self, session: Session, subject: Subject) -> dict[int, ArticleChange]:
         versions = services.versions_of(session, _consultation(subject))
         return {
