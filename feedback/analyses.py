@@ -158,10 +158,9 @@ def run_job(job: JobContext) -> dict[str, object]:
 def run(session: Session, analysis: Analysis) -> None:
     """Compute everything and replace the stored results in one transaction."""
     from analysis.campaigns import Letter, find_campaigns
+    from analysis.embeddings import cores
     from analysis.text import pipeline
     from analysis.themes import Item, find_themes
-
-    from analysis.embeddings import cores
 
     comments = subject_comments(session, analysis.subject_kind, analysis.subject_id)
     started = utcnow()

@@ -8,15 +8,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.db import pk
 from core.jobs import JobContext, handler, periodic
 from feedback.models import Comment, CommentEmbedding
+
+if TYPE_CHECKING:  # numpy is imported where vectors are made: the web process starts without it
+    import numpy as np
 
 BATCH = 2_000  # comments per background run: about two seconds of encoding on two cores
 READ_CHUNK = 5_000  # ids per IN (...) list when reading stored vectors
@@ -51,6 +53,8 @@ class Pending:
     commits) and returns the (len(comments), 512) float32 array, row i for comments[i]."""
 
     def __init__(self, session: Session, comments: Sequence[Comment], threads: int | None = None) -> None:
+        import numpy as np
+
         from analysis.embeddings import DIMENSIONS, embed
 
         self._session, self._comments, self._model = session, comments, _model()
@@ -71,6 +75,8 @@ class Pending:
             pool.shutdown(wait=False)  # the thread ends with its one task
 
     def result(self) -> np.ndarray:
+        import numpy as np
+
         if self._fresh is None:
             return self._vectors
         fresh, self._fresh = self._fresh.result().astype(np.float16), None
