@@ -158,15 +158,13 @@ def run_job(job: JobContext) -> dict[str, object]:
 def run(session: Session, analysis: Analysis) -> None:
     """Compute everything and replace the stored results in one transaction."""
     from analysis.campaigns import Letter, find_campaigns
-    from analysis.embeddings import cores
     from analysis.text import pipeline
     from analysis.themes import Item, find_themes
 
     comments = subject_comments(session, analysis.subject_kind, analysis.subject_id)
     started = utcnow()
-    # The vectors the background job has not stored yet are encoded in another thread, on all
-    # cores but the one this thread needs meanwhile to find campaigns and tokenise.
-    embeddings = Pending(session, comments, threads=max(1, cores() - 1))
+    # The vectors the background job has not stored yet are encoded in another thread meanwhile.
+    embeddings = Pending(session, comments)
     found = find_campaigns([Letter(pk(c), c.text, c.created_at) for c in comments])
     campaign_of = found.campaign_of()
     tokens = pipeline().tokens_many(c.text for c in comments)

@@ -20,7 +20,7 @@ from feedback.models import Comment, CommentEmbedding
 if TYPE_CHECKING:  # numpy is imported where vectors are made: the web process starts without it
     import numpy as np
 
-BATCH = 2_000  # comments per background run: about two seconds of encoding on two cores
+BATCH = 2_000  # comments per background run: a few seconds of encoding
 READ_CHUNK = 5_000  # ids per IN (...) list when reading stored vectors
 
 
@@ -52,10 +52,10 @@ class Pending:
     or look for campaigns meanwhile. `result()` waits, stores the fresh vectors (the caller
     commits) and returns the (len(comments), 512) float32 array, row i for comments[i]."""
 
-    def __init__(self, session: Session, comments: Sequence[Comment], threads: int | None = None) -> None:
+    def __init__(self, session: Session, comments: Sequence[Comment]) -> None:
         import numpy as np
 
-        from analysis.embeddings import DIMENSIONS, embed
+        from analysis.embeddings import DIMENSIONS, cores, embed
 
         self._session, self._comments, self._model = session, comments, _model()
         self._stored = _stored(session, [pk(c) for c in comments])
@@ -71,7 +71,10 @@ class Pending:
         if self._missing:
             texts = [comments[i].text for i, _hashed in self._missing]
             pool = ThreadPoolExecutor(1, thread_name_prefix="embed")
-            self._fresh = pool.submit(embed, texts, threads=threads)
+            # On all cores but one: this thread tokenises meanwhile, or another job runs beside this
+            # one in the worker (BLAS threads that wait for a busy core spin, and slow all down).
+            # Every caller here uses the same count, so the worker loads one encoder.
+            self._fresh = pool.submit(embed, texts, threads=max(1, cores() - 1))
             pool.shutdown(wait=False)  # the thread ends with its one task
 
     def result(self) -> np.ndarray:

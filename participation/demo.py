@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from analysis.embeddings import cores
 from core import accounts
 from core import demo as core_demo
 from core.db import pk, utcnow
@@ -184,9 +183,7 @@ def seed(session: Session) -> list[Consultation]:
     importing.import_comments(session, services.subject_of(ltc), [(i + 2, row) for i, row in enumerate(rows)], columns)
     # Their vectors are encoded in another thread while the other consultations are seeded, as the
     # worker's embed_comments job would have stored them by the time an official asks for the analysis.
-    ltc_vectors = embeddings.Pending(
-        session, analyses.subject_comments(session, "consultation", pk(ltc)), threads=max(1, cores() - 1)
-    )
+    ltc_vectors = embeddings.Pending(session, analyses.subject_comments(session, "consultation", pk(ltc)))
 
     received = [
         {"id": f"hc-{n}", "name": _name(rng), "article": "" if a is None else str(a), "stance": st, "text": t}
