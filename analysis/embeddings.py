@@ -61,16 +61,21 @@ def prepare(text: str) -> str:
 
 def embed(texts: Iterable[str], batch: int = BATCH, threads: int | None = None) -> np.ndarray:
     """A (len(texts), 512) float32 array of unit-length sentence embeddings, row i for text i,
-    encoded `batch` texts at a time on `threads` BLAS threads (default: this process's cores).
-    Deterministic: the same texts in the same batches always give the same vectors. An empty
-    text gets the encoder's vector of an empty sentence, so every row has unit length."""
-    prepared = [prepare(t) for t in texts]
-    result = np.empty((len(prepared), DIMENSIONS), dtype=np.float32)
-    if not prepared:
-        return result
+    encoded `batch` distinct texts at a time on `threads` BLAS threads (default: this process's
+    cores). Deterministic: the same texts in the same batches always give the same vectors, and
+    copies of a text the same vector. An empty text gets the encoder's vector of an empty
+    sentence, so every row has unit length."""
+    # Each distinct text is encoded once: form letters arrive as many exact copies.
+    row_of: dict[str, int] = {}
+    rows = np.fromiter((row_of.setdefault(prepare(t), len(row_of)) for t in texts), dtype=np.int64)
+    distinct = list(row_of)
+    del row_of
+    vectors = np.empty((len(distinct), DIMENSIONS), dtype=np.float32)
+    if not distinct:
+        return vectors
     model = encoder(threads)
-    for start in range(0, len(prepared), batch):
-        result[start : start + batch] = model.encode(prepared[start : start + batch])
-    norms = np.linalg.norm(result, axis=1, keepdims=True)
-    np.divide(result, np.maximum(norms, 1e-12), out=result)
-    return result
+    for start in range(0, len(distinct), batch):
+        vectors[start : start + batch] = model.encode(distinct[start : start + batch])
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.divide(vectors, np.maximum(norms, 1e-12), out=vectors)
+    return vectors if len(distinct) == len(rows) else vectors[rows]

@@ -348,13 +348,21 @@ def load_places(session: Session, data_dir: Path = DATA_DIR) -> dict[str, int]:
     constituencies = _read_constituencies(data_dir, by_code)
     parts = _read_parts(data_dir, by_code, {c.code for c in constituencies})
     postal = _read_postal(data_dir, by_code)
-    # What is there already sits in the session, so merge() updates it without a query per row.
-    list(session.exec(select(Place)))
-    list(session.exec(select(Constituency)))
+    # What is there already is held in the session, so merge() updates it without a query per
+    # row; what is new is added as it is (a merge costs several times an insert, and a new site
+    # loads all 1,200 places).
+    places_there = {p.code: p for p in session.exec(select(Place))}
+    constituencies_there = {c.code: c for c in session.exec(select(Constituency))}
     for place in sorted(found, key=lambda p: len(p.code)):  # parents first
-        session.merge(place)
+        if place.code in places_there:
+            session.merge(place)
+        else:
+            session.add(place)
     for constituency in constituencies:
-        session.merge(constituency)
+        if constituency.code in constituencies_there:
+            session.merge(constituency)
+        else:
+            session.add(constituency)
     session.flush()
     for part in session.exec(select(ConstituencyPart)):
         key = (part.constituency_code, part.place_code)

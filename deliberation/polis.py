@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.opinion import Vote
+if TYPE_CHECKING:  # analysis.opinion imports numpy, which the web process need not load to start
+    from analysis.opinion import Vote
 
 
 class ExportError(ValueError):
@@ -74,6 +76,8 @@ def _vote(path: Path, line: int, raw: str | None) -> int:
 
 
 def read_export(folder: Path) -> Export:
+    from analysis.opinion import Vote
+
     if not folder.is_dir():
         raise ExportError(f"{folder}: not a folder")
     comments_path = folder / "comments.csv"

@@ -24,7 +24,7 @@ from core.db import pk, utcnow
 from core.errors import N_, Invalid
 from core.jobs import JobContext, Queue, handler, in_progress
 from feedback import responses
-from feedback.embeddings import embeddings_for
+from feedback.embeddings import Pending
 from feedback.models import (
     Analysis,
     AnalysisEdit,
@@ -163,13 +163,15 @@ def run(session: Session, analysis: Analysis) -> None:
 
     comments = subject_comments(session, analysis.subject_kind, analysis.subject_id)
     started = utcnow()
+    # The vectors the background job has not stored yet are encoded in another thread meanwhile.
+    embeddings = Pending(session, comments)
     found = find_campaigns([Letter(pk(c), c.text, c.created_at) for c in comments])
     campaign_of = found.campaign_of()
     tokens = pipeline().tokens_many(c.text for c in comments)
     items = [
         Item(pk(c), c.text, responses.person_key(c), c.stance, c.article, campaign_of.get(pk(c))) for c in comments
     ]
-    themes = find_themes(items, k=analysis.k, tokens=tokens, embeddings=embeddings_for(session, comments))
+    themes = find_themes(items, k=analysis.k, tokens=tokens, embeddings=embeddings.result())
     session.exec(delete(AnalysisThemeComment).where(col(AnalysisThemeComment.analysis_id) == pk(analysis)))
     session.exec(delete(AnalysisTheme).where(col(AnalysisTheme.analysis_id) == pk(analysis)))
     session.flush()

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -17,7 +17,10 @@ from core.db import pk
 from core.jobs import JobContext, handler, periodic
 from feedback.models import Comment, CommentEmbedding
 
-BATCH = 2_000  # comments per background run: about two seconds of encoding on two cores
+if TYPE_CHECKING:  # numpy is imported where vectors are made: the web process starts without it
+    import numpy as np
+
+BATCH = 2_000  # comments per background run: a few seconds of encoding
 READ_CHUNK = 5_000  # ids per IN (...) list when reading stored vectors
 
 
@@ -43,34 +46,60 @@ def _stored(session: Session, ids: list[int]) -> dict[int, tuple[str, str, bytes
     return found
 
 
-def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
-    """A (len(comments), 512) float32 array, row i for comments[i]: the stored vectors where they
-    are current, the rest embedded now and stored (the caller commits)."""
-    from analysis.embeddings import DIMENSIONS, embed
+class Pending:
+    """Comments' vectors being computed: the stored current ones read now, the rest encoded in
+    another thread (the encoder's matrix products release the GIL), so the caller can tokenise
+    or look for campaigns meanwhile. `result()` waits, stores the fresh vectors (the caller
+    commits) and returns the (len(comments), 512) float32 array, row i for comments[i]."""
 
-    model = _model()
-    stored = _stored(session, [pk(c) for c in comments])
-    result = np.empty((len(comments), DIMENSIONS), dtype=np.float32)
-    missing: list[tuple[int, str]] = []  # (index, text hash) of the comments to embed now
-    for index, comment in enumerate(comments):
-        hashed, hit = text_hash(comment.text), stored.get(pk(comment))
-        if hit is not None and hit[:2] == (model, hashed):
-            result[index] = np.frombuffer(hit[2], dtype=np.float16)
-        else:
-            missing.append((index, hashed))
-    if missing:
-        fresh = embed([comments[i].text for i, _hashed in missing]).astype(np.float16)
-        result[[i for i, _hashed in missing]] = fresh  # as a stored one reads back: the same vector either way
-        for (index, hashed), vector in zip(missing, fresh, strict=True):
-            comment_id = pk(comments[index])
-            values = {"model": model, "text_hash": hashed, "vector": vector.tobytes()}
-            if comment_id in stored:  # an edited comment, or another model's vector: replaced
-                session.execute(
+    def __init__(self, session: Session, comments: Sequence[Comment]) -> None:
+        import numpy as np
+
+        from analysis.embeddings import DIMENSIONS, cores, embed
+
+        self._session, self._comments, self._model = session, comments, _model()
+        self._stored = _stored(session, [pk(c) for c in comments])
+        self._vectors = np.empty((len(comments), DIMENSIONS), dtype=np.float32)
+        self._missing: list[tuple[int, str]] = []  # (index, text hash) of the comments to embed now
+        for index, comment in enumerate(comments):
+            hashed, hit = text_hash(comment.text), self._stored.get(pk(comment))
+            if hit is not None and hit[:2] == (self._model, hashed):
+                self._vectors[index] = np.frombuffer(hit[2], dtype=np.float16)
+            else:
+                self._missing.append((index, hashed))
+        self._fresh: Future[np.ndarray] | None = None
+        if self._missing:
+            texts = [comments[i].text for i, _hashed in self._missing]
+            pool = ThreadPoolExecutor(1, thread_name_prefix="embed")
+            # On all cores but one: this thread tokenises meanwhile, or another job runs beside this
+            # one in the worker (BLAS threads that wait for a busy core spin, and slow all down).
+            # Every caller here uses the same count, so the worker loads one encoder.
+            self._fresh = pool.submit(embed, texts, threads=max(1, cores() - 1))
+            pool.shutdown(wait=False)  # the thread ends with its one task
+
+    def result(self) -> np.ndarray:
+        import numpy as np
+
+        if self._fresh is None:
+            return self._vectors
+        fresh, self._fresh = self._fresh.result().astype(np.float16), None
+        self._vectors[[i for i, _hashed in self._missing]] = fresh  # as a stored one reads back: the same
+        for (index, hashed), vector in zip(self._missing, fresh, strict=True):
+            comment_id = pk(self._comments[index])
+            values = {"model": self._model, "text_hash": hashed, "vector": vector.tobytes()}
+            if comment_id in self._stored:  # an edited comment, or another model's vector: replaced
+                self._session.execute(
                     update(CommentEmbedding).where(col(CommentEmbedding.comment_id) == comment_id).values(**values)
                 )
             else:
-                session.add(CommentEmbedding(comment_id=comment_id, **values))
-    return result
+                self._session.add(CommentEmbedding(comment_id=comment_id, **values))
+        return self._vectors
+
+
+def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
+    """A (len(comments), 512) float32 array, row i for comments[i]: the stored vectors where they
+    are current, the rest embedded now and stored (the caller commits)."""
+    return Pending(session, comments).result()
 
 
 def embed_new(session: Session, limit: int = BATCH) -> int:

@@ -14,7 +14,7 @@ from core import accounts
 from core import demo as core_demo
 from core.db import pk, utcnow
 from core.settings import Settings
-from feedback import analyses, comments, importing, responses, review
+from feedback import analyses, comments, embeddings, importing, responses, review
 from participation import demo_places, proposals, services
 from participation.demo_texts import (
     CAMPAIGN_ADDITIONS,
@@ -181,6 +181,9 @@ def seed(session: Session) -> list[Consultation]:
         row["place"] = thin_east()
     columns = importing.Columns(text="text", id="id", author="name", article="article", stance="stance", place="place")
     importing.import_comments(session, services.subject_of(ltc), [(i + 2, row) for i, row in enumerate(rows)], columns)
+    # Their vectors are encoded in another thread while the other consultations are seeded, as the
+    # worker's embed_comments job would have stored them by the time an official asks for the analysis.
+    ltc_vectors = embeddings.Pending(session, analyses.subject_comments(session, "consultation", pk(ltc)))
 
     received = [
         {"id": f"hc-{n}", "name": _name(rng), "article": "" if a is None else str(a), "stance": st, "text": t}
@@ -199,6 +202,7 @@ def seed(session: Session) -> list[Consultation]:
     _respond_to_plastics(session, plastic, official("moenv"))
     _date_across_open_periods(session, [ltc, plastic, homecare, county], rng)
     # The analysis an official would run on the long-term care draft, computed here as the worker would.
+    ltc_vectors.result()
     analysis = analyses.new_analysis(session, "consultation", pk(ltc), official("mohw"))
     analyses.run(session, analysis)
     # Published mid-consultation, as an agency may: readers then see the form letters folded and

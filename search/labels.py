@@ -11,15 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-import numpy as np
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (name, value)
 );
 CREATE TABLE facet_codes (rowid INTEGER PRIMARY KEY, codes BLOB NOT NULL)
 """
-_CODE = np.dtype("<i4")
+_CODE = "<i4"  # numpy's dtype; numpy is imported where numbers are packed or counted, not to start the site
 
 
 Counts = tuple[int, dict[tuple[str, str], int]]
@@ -47,6 +45,8 @@ class Labels:
 
     def encode(self, db: sqlite3.Connection, pairs: Sequence[Sequence[tuple[str, str]]]) -> list[bytes]:
         """Each document's pairs as a blob of numbers; inside the writer's transaction."""
+        import numpy as np
+
         new = {pair for doc in pairs for pair in doc if pair not in self.ids}
         if new:
             db.executemany("INSERT OR IGNORE INTO labels (name, value) VALUES (?, ?)", sorted(new))
@@ -81,6 +81,8 @@ class Labels:
     def _count(
         self, db: sqlite3.Connection, where: str, params: Sequence[object], names: Sequence[str], most: int
     ) -> Counts:
+        import numpy as np
+
         # One row back, the blobs joined in SQL as hex (a fifth faster than fetching a row per match).
         sql = (
             "SELECT count(*), group_concat(hex(c.codes), '')"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -76,7 +77,9 @@ def all_routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None, engine: Engine | None = None, queue: Queue | None = None) -> Starlette:
     """The site. Tests and the demo hand in their engine and queue; otherwise they are made here."""
     settings = settings or Settings.from_env()
-    passwords.dummy_hash()  # made now: the first sign-in for an unknown address takes no longer than others
+    # Made beside the start-up (Argon2 releases the GIL), so the first sign-in for an unknown address
+    # takes no longer than others and the first page does not wait for it.
+    threading.Thread(target=passwords.dummy_hash, name="dummy-hash", daemon=True).start()
     engine = engine or (queue.engine if queue else make_engine(settings.database_url))
     app = Starlette(
         debug=False,  # tracebacks go to the log, never to the page

@@ -138,14 +138,10 @@ def worker(workers: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Build the demo database and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Build a fresh demo database under var/ and serve it, running jobs in-process."""
-    import uvicorn
-    from huey.consumer import Consumer
-
     from core.db import make_engine, migrate, session_scope
     from core.jobs import Queue
     from search import outbox, site
     from thinktank import demo as site_demo
-    from thinktank.app import create_app
 
     base = load_settings()
     database = base.var_dir / "demo.db"
@@ -170,6 +166,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             click.echo(f"    http://{host}:{port}{path}  {what}")
     if no_serve:
         return
+    import uvicorn  # only to serve: --no-serve builds the database without the web stack
+    from huey.consumer import Consumer
+
+    from thinktank.app import create_app
+
     # The consumer's workers are daemon threads of this process; uvicorn then takes over the signals.
     consumer = Consumer(queue.huey, workers=1, worker_type="thread")
     consumer.start()

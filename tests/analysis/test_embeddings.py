@@ -17,6 +17,15 @@ def test_embeddings_are_unit_length_float32_rows_and_deterministic() -> None:
     assert cores() >= 1
 
 
+def test_copies_of_a_text_get_its_vector() -> None:
+    # A form letter sent many times is encoded once: every copy (the same after NFKC and white space
+    # folding) gets the same row, the one the text alone gets.
+    vectors = embed(["照顧者需要喘息", "Care workers deserve a fair wage.", "照顧者需要喘息", " 照顧者需要喘息\n"])
+    assert np.array_equal(vectors[0], vectors[2]) and np.array_equal(vectors[0], vectors[3])
+    assert not np.array_equal(vectors[0], vectors[1])
+    assert np.allclose(vectors[:2], embed(["照顧者需要喘息", "Care workers deserve a fair wage."]), atol=1e-5)
+
+
 def test_a_sentence_and_its_translation_are_closer_than_unrelated_sentences() -> None:
     chinese = embed(["酒駕應該加重刑罰", "捷運票價應該降低"])
     english = embed(["Drunk drivers should get harsher punishment", "Metro fares should be lowered"])
