@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core import charts
 from core.errors import N_, Invalid
 from core.i18n import article_label
 from core.i18n import gettext as translate
@@ -178,8 +179,7 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
         if "network" in wanted:
             context.update(network=_drawing(json.loads(analysis.network), subject))
         if "volume" in wanted:
-            volume = json.loads(analysis.volume)
-            context.update(volume=volume, peak_day=max([n for _d, n in volume] + [1]))
+            context.update(volume=charts.time_chart([(day, n) for day, n in json.loads(analysis.volume)]))
         if "method" in wanted:
             context.update(method=json.loads(analysis.method), edits=report.edits_of(ctx.db, analysis))
     response = ctx.render(
