@@ -73,6 +73,7 @@ EDIT_LABELS = {
 }
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 960, 600, 24
 MAP_NAMED = 12  # the best-linked nodes carry their name on the map; the table names every one
+COMMUNITY_COLOURS = 8  # as many as site.css's .community-N
 
 
 def _node_label(node: dict[str, Any], subject: Viewing) -> str:
@@ -109,6 +110,11 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         if source in at and target in at
     ]
     by_id = {n["id"]: n for n in nodes}
+    # The key names each coloured community by its first-ranked member (colours repeat after eight).
+    legend = []
+    for community in network.get("communities", [])[:COMMUNITY_COLOURS]:
+        inside = [n for n in ranked if n["community"] == community["index"]]
+        legend.append({**community, "lead": inside[0]["name"] if inside else ""})
     return {
         "nodes": nodes,
         "drawn": [n for n in nodes if "px" in n],
@@ -116,6 +122,7 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         "central": [by_id[i] for i in network.get("central", []) if i in by_id],
         "bridges": [by_id[i] for i in network.get("bridges", []) if i in by_id],
         "communities": network.get("communities", []),
+        "legend": legend,
         "named": sum(1 for n in nodes if n.get("named")),
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
@@ -335,7 +342,7 @@ def routes_for(kind: SubjectKind) -> list[Route]:
                     "members": v.member_ids,
                     "representative": [c.id for c in v.representative],
                 }
-                for v in report.theme_views(ctx.db, analysis, members_shown=0)
+                for v in report.theme_views(ctx.db, analysis, members_shown=0, with_member_ids=True)
             ],
             "campaigns": json.loads(analysis.campaigns),
             "network": {k: v for k, v in json.loads(analysis.network).items() if k != "links"},
