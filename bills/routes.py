@@ -28,12 +28,9 @@ from feedback import (
     comment_routes,
     comments,
     place_routes,
-    report,
     response_routes,
     responses,
 )
-from feedback.articles import diff_text
-from feedback.models import STANCE_LABELS
 from feedback.subjects import Subject
 
 PAGE_SIZE = 50
@@ -152,34 +149,6 @@ def bill_detail(ctx: Ctx) -> Response:
 
 
 @page
-def dashboard(ctx: Ctx) -> Response:
-    """For legislative staff: feedback over time, a heat map by article and stance, and the
-    suggested amendments beside the text they would change."""
-    ctx.require_role(Role.legislative_staff)
-    bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
-    counts = comments.comment_counts(ctx.db, "bill", pk(bill))
-    peak_cell = max([n for by_stance in counts.values() for n in by_stance.values()] + [1])
-    days = services.feedback_by_day(ctx.db, bill)
-    articles = services.articles_of(ctx.db, bill)
-    analysis = analyses.analysis_for(ctx.db, "bill", pk(bill))
-    done = analysis is not None and analysis.status == "done"
-    return ctx.render(
-        "bills/dashboard.html",
-        top_themes=report.theme_views(ctx.db, analysis, members_shown=0)[:5] if analysis and done else [],
-        bill=bill,
-        counts=counts,
-        peak_cell=peak_cell,
-        days=days,
-        peak_day=max([n for _d, n in days] + [1]),
-        articles=articles,
-        article_by_number={a.number: a for a in articles},
-        amendments=services.amendments(ctx.db, bill),
-        stance_labels=STANCE_LABELS,
-        diff_text=diff_text,
-    )
-
-
-@page
 def bill_feed(ctx: Ctx) -> Response:
     bill = services.get_bill(ctx.db, ctx.request.path_params["bill_id"])
     tag = f"tag:thinktank,2026:bill:{bill.id}"
@@ -220,7 +189,6 @@ routes = [
     Route("/bills", bill_list, name="bills:list"),
     Route("/bills.csv", bill_list_csv, name="bills:list_csv"),
     Route("/bills/{bill_id:int}", bill_detail, name="bills:detail"),
-    Route("/bills/{bill_id:int}/dashboard", dashboard, name="bills:dashboard"),
     Route("/bills/{bill_id:int}/feed.atom", bill_feed, name="bills:feed"),
     Route("/stages", stage_page, name="bills:stages"),
     *comment_routes.routes_for(BILLS, _shown_again),

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core import charts
 from core.errors import N_, Invalid
 from core.i18n import article_label
 from core.i18n import gettext as translate
@@ -72,6 +73,7 @@ EDIT_LABELS = {
 }
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 960, 600, 24
 MAP_NAMED = 12  # the best-linked nodes carry their name on the map; the table names every one
+COMMUNITY_COLOURS = 8  # as many as site.css's .community-N
 
 
 def _node_label(node: dict[str, Any], subject: Viewing) -> str:
@@ -108,6 +110,11 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         if source in at and target in at
     ]
     by_id = {n["id"]: n for n in nodes}
+    # The key names each coloured community by its first-ranked member (colours repeat after eight).
+    legend = []
+    for community in network.get("communities", [])[:COMMUNITY_COLOURS]:
+        inside = [n for n in ranked if n["community"] == community["index"]]
+        legend.append({**community, "lead": inside[0]["name"] if inside else ""})
     return {
         "nodes": nodes,
         "drawn": [n for n in nodes if "px" in n],
@@ -115,6 +122,7 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         "central": [by_id[i] for i in network.get("central", []) if i in by_id],
         "bridges": [by_id[i] for i in network.get("bridges", []) if i in by_id],
         "communities": network.get("communities", []),
+        "legend": legend,
         "named": sum(1 for n in nodes if n.get("named")),
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
@@ -178,8 +186,7 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
         if "network" in wanted:
             context.update(network=_drawing(json.loads(analysis.network), subject))
         if "volume" in wanted:
-            volume = json.loads(analysis.volume)
-            context.update(volume=volume, peak_day=max([n for _d, n in volume] + [1]))
+            context.update(volume=charts.time_chart([(day, n) for day, n in json.loads(analysis.volume)]))
         if "method" in wanted:
             context.update(method=json.loads(analysis.method), edits=report.edits_of(ctx.db, analysis))
     response = ctx.render(
@@ -335,7 +342,7 @@ def routes_for(kind: SubjectKind) -> list[Route]:
                     "members": v.member_ids,
                     "representative": [c.id for c in v.representative],
                 }
-                for v in report.theme_views(ctx.db, analysis, members_shown=0)
+                for v in report.theme_views(ctx.db, analysis, members_shown=0, with_member_ids=True)
             ],
             "campaigns": json.loads(analysis.campaigns),
             "network": {k: v for k, v in json.loads(analysis.network).items() if k != "links"},

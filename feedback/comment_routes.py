@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -166,7 +166,7 @@ def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels, coun
         "created_at": comment.created_at.isoformat(),
         "author": comments.pseudonym(ctx.settings.secret_key, subject.kind, subject.id, comment),
         "article": comment.article,
-        "article_label": _label(labels, comment),
+        "article_label": label_of(labels, comment),
         "version": comment.version,
         "stance": comment.stance,
         # A comment a moderator hid (personal data, abuse) is listed, so the counts add up, without its words.
@@ -178,13 +178,14 @@ def _open_row(ctx: Ctx, subject: Subject, comment: Comment, labels: Labels, coun
     }
 
 
-def _labels(ctx: Ctx, subject: Subject) -> Labels:
+def article_labels(session: Session, subject: Subject) -> Labels:
     """(version, article) -> the heading the text gives it (第十三條之一), for open data."""
-    texts = subjects.kind_of(subject.kind).article_texts(ctx.db, subject)
+    texts = subjects.kind_of(subject.kind).article_texts(session, subject)
     return {key: text.heading for key, text in texts.items() if text.heading}
 
 
-def _label(labels: Labels, comment: Comment) -> str:
+def label_of(labels: Labels, comment: Comment) -> str:
+    """The comment's article as the text heads it, else as the law would (第五條, "Article 5")."""
     if comment.article is None:
         return ""
     return labels.get((comment.version, comment.article)) or article_label(comment.article)
@@ -192,7 +193,7 @@ def _label(labels: Labels, comment: Comment) -> str:
 
 def _open_rows(ctx: Ctx, subject: Subject) -> list[dict[str, Any]]:
     every = comments.list_comments(ctx.db, subject.kind, subject.id, limit=10**9)
-    labels = _labels(ctx, subject)
+    labels = article_labels(ctx.db, subject)
     counts = supports.supports_of_subject(ctx.db, subject.kind, subject.id)
     return [_open_row(ctx, subject, c, labels, counts) for c in reversed(every)]
 
@@ -342,7 +343,7 @@ def routes_for(kind: SubjectKind, detail: DetailPage) -> list[Route]:
         if sort not in ("oldest", comments.SUPPORTED):
             raise HTTPException(400, detail=N_("Sort by oldest or supported."))
         page_items, total = comments.comment_page(ctx.db, subject.kind, subject.id, number, per_page, sort)
-        labels, counts = _labels(ctx, subject), supports.support_counts(ctx.db, (c.id for c in page_items))
+        labels, counts = article_labels(ctx.db, subject), supports.support_counts(ctx.db, (c.id for c in page_items))
         rows = [_open_row(ctx, subject, c, labels, counts) for c in page_items]
         return JSONResponse(paged(rows, number, per_page, total))
 

@@ -126,6 +126,7 @@ NOT_PAGES = {
     "participation:list_csv",
     "bills:list_csv",
     "bills:comments_csv",
+    "bills:dashboard_csv",
     "bills:comments_json",
     "bills:feed",
     "bills:response_csv",

@@ -206,9 +206,16 @@ def test_the_report_has_a_print_button_only_once_there_is_a_report(client: TestC
     assert "data-print" not in client.get("/c/ltc/analysis").text  # nothing to print yet
     _run(client, "2")
     page = client.get("/c/ltc/analysis").text
-    # Hidden until the script shows it: without JavaScript the button could do nothing.
-    assert '<button type="button" class="print-button no-print" data-print hidden>列印本頁</button>' in page
+    # The button (hidden until the script shows it) opens the whole report on one page to print it;
+    # without JavaScript a link leads there instead.
+    whole = "/c/ltc/analysis?section=all"
+    assert (
+        f'<button type="button" class="print-button no-print" data-print data-print-page="{whole}" hidden>列印報告</button>'
+        in page
+    )
+    assert f'<a href="{whole}" class="button print-button no-print" data-print-link>列印報告</a>' in page
     assert '<script src="/static/print.js" defer></script>' in page
+    assert 'id="method-title"' in client.get(whole).text  # that page holds every section
 
 
 def test_an_analysis_whose_job_was_lost_says_so_and_can_be_run_again(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]

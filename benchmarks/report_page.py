@@ -1,0 +1,201 @@
+"""How long each section of the analysis report takes to open with 100,000 comments.
+
+    uv run python benchmarks/report_page.py [--comments 100000] [--campaigns 300] [--repeat 10]
+
+The comments are consultation_page.py's (20,000 people on 20 articles). The analysis is written
+as the analysis job leaves it, without running the clustering (its speed is analysis_scale.py's):
+30 themes over every comment, `--campaigns` form letters (one of 10% of the comments, the rest of
+10 to 100 copies each, a sentence changed in every fifth copy), and the stakeholder network built
+by the job's own code from those comments. Each section is read by the public (the analysis is
+published) and by the agency's analyst (who also gets the review forms), and the printable whole
+report once. Uses a fresh SQLite file, or the scratch database DATABASE_URL names (emptied first).
+Prints the median and 95th percentile of each request through the real app, and the size of the
+stored analysis."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import time
+from datetime import timedelta
+
+from consultation_page import analyze, build, scratch_database, timed  # beside this script
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
+
+import thinktank.registry  # noqa: F401
+from core import accounts
+from core.db import pk, utcnow
+from feedback import analyses
+from feedback.models import Analysis, AnalysisTheme, AnalysisThemeComment, Comment
+from participation.models import Consultation
+from thinktank.app import create_app
+
+THEMES = 30
+PASSWORD = "bench-password-1"
+
+
+def _campaigns(ids: list[int], count: int, rng: random.Random) -> list[list[int]]:
+    """Disjoint member lists: one letter sent by a tenth of the commenters, the rest 10 to 100 copies."""
+    pool = ids[:]
+    rng.shuffle(pool)
+    sizes = [len(ids) // 10] + [rng.randint(10, 100) for _ in range(count - 1)]
+    found, start = [], 0
+    for size in sizes:
+        if start + size > len(pool):
+            break
+        found.append(sorted(pool[start : start + size]))
+        start += size
+    return found
+
+
+def write_analysis(session: Session, consultation_id: int, campaigns: int) -> Analysis:
+    rng = random.Random(3)
+    comments = list(
+        session.exec(
+            select(Comment)
+            .where(Comment.subject_kind == "consultation", Comment.subject_id == consultation_id)
+            .order_by(col(Comment.id))
+        )
+    )
+    ids = [pk(c) for c in comments]
+    letters = _campaigns(ids, campaigns, rng)
+    now = utcnow()
+    copies = []
+    for number, members in enumerate(letters):  # every fifth copy has a sentence of its own
+        template = f"第{number + 1}號連署：喘息服務天數不足，照顧人力短缺，請主管機關儘速改善。"
+        for index, member in enumerate(members):
+            copies.append({"id": member, "text": template + ("我家中長輩需要更多協助。" if index % 5 == 0 else "")})
+    session.execute(update(Comment), copies)  # bulk UPDATE by primary key
+    session.commit()
+    comments = list(
+        session.exec(
+            select(Comment)
+            .where(Comment.subject_kind == "consultation", Comment.subject_id == consultation_id)
+            .order_by(col(Comment.id))
+        )
+    )
+    analysis = Analysis(subject_kind="consultation", subject_id=consultation_id, status="running", comments=len(ids))
+    session.add(analysis)
+    session.commit()
+    themes = []
+    for position in range(THEMES):
+        theme = AnalysisTheme(
+            analysis_id=pk(analysis),
+            position=position,
+            label=f"主題{position + 1}：喘息服務天數不足",
+            labels=json.dumps({"zh": f"主題{position + 1}：喘息服務天數不足"}, ensure_ascii=False),
+            key_terms=json.dumps(["喘息服務", "照顧人力", "薪資"], ensure_ascii=False),
+        )
+        session.add(theme)
+        themes.append(theme)
+    session.commit()
+    # Themes of very different sizes, as real ones are: theme t takes a share in proportion to 1/(t+1).
+    weights = [1 / (t + 1) for t in range(THEMES)]
+    theme_of = {i: pk(themes[rng.choices(range(THEMES), weights)[0]]) for i in ids}
+    campaign_of = {member: number for number, members in enumerate(letters) for member in members}
+    for theme in themes:
+        theme.representative = json.dumps([i for i in ids if theme_of[i] == theme.id][:3])
+        session.add(theme)
+    rows = [
+        {"analysis_id": pk(analysis), "theme_id": theme_of[i], "comment_id": i, "campaign": campaign_of.get(i)}
+        for i in ids
+    ]
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(AnalysisThemeComment), rows[start : start + 10_000])
+    by_id = {pk(c): c for c in comments}
+    analysis.campaigns = json.dumps(
+        [
+            {
+                "template": by_id[members[1]].text,
+                "members": members,
+                "first_at": now.isoformat(),
+                "last_at": now.isoformat(),
+                "exact_copies": len(members) - len(members) // 5,
+            }
+            for members in letters
+        ],
+        ensure_ascii=False,
+    )
+    started = time.perf_counter()
+    labels = {pk(t): t.label for t in themes}
+    network = analyses._network(session, comments, theme_of, labels, campaign_of)  # the job's own code
+    print(f"network: {len(network['nodes']):,} nodes, {len(network['all_links']):,} links, built in "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    analysis.network = json.dumps(network, ensure_ascii=False)
+    analysis.volume = json.dumps([((now - timedelta(days=d)).date().isoformat(), 1600 + d) for d in range(60, 0, -1)])
+    analysis.method = json.dumps(
+        {
+            "themes": {"algorithm": "bench", "k": THEMES, "automatic": True, "modularity": 0.5},
+            "campaigns": {"algorithm": "MinHash LSH", "shingle": 5, "hashes": 128, "bands": 32, "threshold": 0.5},
+            "network": {"algorithm": "bench"},
+            "text": "bench",
+            "versions": {},
+        }
+    )
+    analysis.input_hash, analysis.status = "0" * 64, "done"
+    analysis.finished_at = analysis.published_at = utcnow()
+    session.add(analysis)
+    session.commit()
+    return analysis
+
+
+def analyst_client(app: object, session: Session, agency_slug: str) -> TestClient:
+    agency = accounts.get_agency(session, agency_slug)
+    member = accounts.sign_up(session, "analyst@bench.tw", PASSWORD, "分析師")
+    accounts.mark_email_verified(session, member)
+    accounts.grant_role(session, member, "agency_official", agency=agency)
+    client = TestClient(app)  # type: ignore[arg-type]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert token, "no CSRF token on /signin"
+    data = {"csrf_token": token.group(1), "email": member.email, "password": PASSWORD}
+    assert client.post("/signin", data=data, follow_redirects=False).status_code == 303
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--campaigns", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    settings, engine = scratch_database()
+    started = time.perf_counter()
+    with Session(engine) as session:
+        slug = build(session, args.comments)
+        consultation = session.exec(select(Consultation).where(Consultation.slug == slug)).one()
+        analysis = write_analysis(session, pk(consultation), args.campaigns)
+        analyze(session)
+        stored = {name: len(getattr(analysis, name)) for name in ("campaigns", "network", "volume")}
+        pages = -(-len(json.loads(analysis.campaigns)) // 20)
+        app = create_app(settings, engine=engine)
+        analyst = analyst_client(app, session, "bench")
+    print(
+        f"database: {engine.dialect.name}; {args.comments:,} comments, {THEMES} themes and the analysis written"
+        f" in {time.perf_counter() - started:.1f} s; stored JSON: "
+        + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in stored.items())
+    )
+    public = TestClient(app)
+    base = f"/c/{slug}/analysis"
+    sections = [
+        ("themes", "?section=themes"),
+        ("stance by article", "?section=articles"),
+        ("form letters, page 1", "?section=campaigns"),
+        (f"form letters, page {pages}", f"?section=campaigns&page={pages}"),
+        ("network", "?section=network"),
+        ("comments over time", "?section=volume"),
+        ("method", "?section=method"),
+    ]
+    for who, client in (("public", public), ("analyst", analyst)):
+        for label, query in sections:
+            median, p95 = timed(client, base + query, args.repeat)
+            print(f"{who:<8} {label:<24} median {median:8.1f} ms   p95 {p95:8.1f} ms")
+    median, p95 = timed(public, base + "?section=all", max(1, args.repeat // 5))
+    print(f"{'public':<8} {'whole report, printable':<24} median {median:8.1f} ms   p95 {p95:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
