@@ -207,7 +207,7 @@ def find_campaigns(
             "embeddings": "universal-sentence-encoder-multilingual v3",
             "cosine": paraphrase_cosine,
             "lsh": f"{SIMHASH_BANDS} bands of {SIMHASH_BITS} random-hyperplane bits",
-            "units": "template campaigns (by their template) and the distinct texts outside them",
+            "units": "template campaigns (as the mean of their letters) and the distinct texts outside them",
         }
     return CampaignResult(campaigns, individual, parameters, pairs_found, found_paraphrases)
 
@@ -249,10 +249,10 @@ def _paraphrases(
 ) -> list[Campaign]:
     """Groups of units that say the same thing in other words. A unit is a template campaign
     (`campaigns`: its template's distinct text and its letters, in the template tier's order),
-    or a distinct text outside every campaign. A group keeps the units
-    whose embeddings are within `cosine_at_least` of its medoid: two or more units, sent min_size
-    times or more. So two campaigns that reword one message, or letters that reword a campaign's
-    template, are grouped here, and the template tier stays as it was."""
+    or a distinct text outside every campaign. A group keeps the units whose embeddings are
+    within `cosine_at_least` of its medoid: two or more units, sent min_size times or more. So
+    two campaigns that reword one message, or letters that reword a campaign's template, are
+    grouped here, and the template tier stays as it was."""
     in_campaign = np.zeros(len(distinct), dtype=bool)
     letters_of: dict[int, list[int]] = {}
     for index, d in enumerate(group.tolist()):
