@@ -128,11 +128,12 @@ async def staff_cookie(base: str) -> str:
         return "; ".join(f"{cookie.name}={cookie.value}" for cookie in client.cookies.jar)
 
 
-async def warm(base: str, paths: list[tuple[str, str]], workers: int, cookie: str) -> None:
-    """Each page once per worker, before timing: templates compiled, the search index opened."""
+async def warm(base: str, paths: list[tuple[str, str]], workers: int, cookies: list[str]) -> None:
+    """Each page twice per worker and reader, before timing: templates compiled, the search index
+    opened, the anonymous reader's copy kept."""
     async with client_for(base, 2 * workers) as client:  # as many connections as requests at once
         for _, path in paths:
-            for headers in ({}, {"Cookie": cookie}):
+            for headers in ({"Cookie": cookie} if cookie else {} for cookie in cookies):
                 await asyncio.gather(*(client.get(path, headers=headers) for _ in range(2 * workers)))
 
 
@@ -175,7 +176,7 @@ async def drive(
         base = f"http://{HOST}:{port}"
         await wait_until_up(f"{base}/healthz", web)
         cookie = await staff_cookie(base)
-        await warm(base, pages(env), args.workers, cookie)
+        await warm(base, pages(env), args.workers, ["" if reader == "anonymous" else cookie for reader in args.readers])
         print(f"\n  {label}; load average {os.getloadavg()[0]:.1f}")
         for reader in args.readers:
             print(f"\n  read {reader}")

@@ -5,7 +5,9 @@ A GET from a reader whose session holds nothing but a CSRF token (no one signed 
 waiting, nothing just posted) is answered from what an earlier anonymous reader got for the same
 address, language and HTMX target, as long as the site token (core.caches.site_generation, which
 every committed write renews) is the same and the copy is younger than TTL (relative times and
-deadlines on a page move on without any write). That costs one small query per request.
+deadlines on a page move on without any write). That costs one small query per request. While
+one request renders a page, others asking for it wait for that copy rather than render it too;
+if the old copy is only past TTL (no write since), they get the old copy meanwhile.
 
 Only answers that are the same for every such reader are kept: 200, no cookie of their own, no
 `Cache-Control: private/no-store`, varying on nothing but HX-Request, not marked per-reader by
@@ -41,6 +43,7 @@ NOT_KEPT = ("/static/", "/healthz")
 _PRIVATE = "thinktank_private"  # in scope["state"]: this answer belongs to its reader
 # Where the reader's token goes; random per process, so no text on a page can be mistaken for it.
 _PLACEHOLDER = secrets.token_urlsafe(32).encode()
+_connections: dict[Engine, Connection] = {}  # used from the event loop's thread only
 
 
 def keep_private(scope: Scope) -> None:
@@ -68,7 +71,6 @@ class ResponseCache:
         self.copies: OrderedDict[tuple[Any, ...], _Copy] = OrderedDict()
         self.size = 0
         self.rendering: dict[tuple[Any, ...], asyncio.Event] = {}
-        self.connection: Connection | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session = scope.get("session")
@@ -88,7 +90,9 @@ class ResponseCache:
         key = _key(scope)
         if await self._serve_kept(key, generation, scope, send):
             return
-        if key in self.rendering:  # another reader's request is rendering this page: wait for it
+        if key in self.rendering:  # another reader's request is rendering this page
+            if await self._serve_kept(key, generation, scope, send, expired_too=True):
+                return  # only older than TTL, with no write since: good while the new one renders
             await self.rendering[key].wait()
             if await self._serve_kept(key, generation, scope, send):
                 return
@@ -102,23 +106,29 @@ class ResponseCache:
             done.set()
 
     def _generation(self, engine: Engine) -> tuple[str, ...] | None:
-        """The site token, on a connection of our own kept open in autocommit mode, so each
-        read sees the latest commit and checking costs one round trip, not a pool checkout."""
+        """The site token, on a connection kept open in autocommit mode (one per engine and
+        process, not one per app: tests make an app per test), so each read sees the latest commit
+        and checking costs one round trip, not a pool checkout and its ping."""
         for _attempt in range(2):
+            connection = _connections.get(engine)
             try:
-                if self.connection is None:
-                    self.connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                return caches.site_generation(self.connection)
+                if connection is None:
+                    connection = _connections[engine] = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                return caches.site_generation(connection)
             except Exception:  # a dropped connection: open another once, else do without the cache
-                if self.connection is not None:
-                    self.connection.invalidate()
-                    self.connection.close()
-                self.connection = None
+                _connections.pop(engine, None)
+                if connection is not None:
+                    connection.invalidate()
+                    connection.close()
         return None
 
-    async def _serve_kept(self, key: tuple[Any, ...], generation: tuple[str, ...], scope: Scope, send: Send) -> bool:
+    async def _serve_kept(
+        self, key: tuple[Any, ...], generation: tuple[str, ...], scope: Scope, send: Send, expired_too: bool = False
+    ) -> bool:
         copy = self.copies.get(key)
-        if copy is None or copy.generation != generation or time.monotonic() - copy.made > self.ttl:
+        if copy is None or copy.generation != generation:
+            return False
+        if time.monotonic() - copy.made > self.ttl and not expired_too:
             return False
         self.copies.move_to_end(key)
         session = scope["session"]
