@@ -368,7 +368,7 @@ async def check(base: str, env: dict[str, str], site: Site, record: Record) -> l
     from sqlalchemy import func
     from sqlmodel import Session, col, select
 
-    from core.accounts import Member
+    from core.accounts import Member as Account  # not the client's Member below
     from core.db import make_engine
     from core.settings import Settings
     from deliberation.models import Vote
@@ -453,8 +453,8 @@ async def check(base: str, env: dict[str, str], site: Site, record: Record) -> l
         signatures = dict(  # a proposal page counts the signatures of proven addresses only
             db.execute(
                 select(Signature.proposal_id, func.count())
-                .join(Member, col(Member.id) == col(Signature.member_id))
-                .where(col(Signature.proposal_id).in_(site.proposals), col(Member.email_verified_at).is_not(None))
+                .join(Account, col(Account.id) == col(Signature.member_id))
+                .where(col(Signature.proposal_id).in_(site.proposals), col(Account.email_verified_at).is_not(None))
                 .group_by(col(Signature.proposal_id))
             ).all()
         )
