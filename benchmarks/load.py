@@ -17,7 +17,7 @@ conversation statement. One client task per member, at most one request in fligh
 Afterwards it checks the database: each acknowledged comment and signature stored exactly once,
 each vote as last acknowledged; nothing stored that the server refused or failed; writes whose
 response never came (a timeout) counted apart, stored or not. It compares the counts the pages
-show (comments on the consultation page, signatures on the proposal page, each member's votes
+show (comments on the consultation page, counted signatures on the proposal page, each member's votes
 on "My votes") with the tables, and counts 5xx answers. It prints throughput and p50/p95/p99
 per route, beside a bare Starlette route (`ceiling` below) served by the same uvicorn command
 in the same run. Exit code 1 when any check fails. Never run as a test.
@@ -368,6 +368,7 @@ async def check(base: str, env: dict[str, str], site: Site, record: Record) -> l
     from sqlalchemy import func
     from sqlmodel import Session, col, select
 
+    from core.accounts import Member as Account  # not the client's Member below
     from core.db import make_engine
     from core.settings import Settings
     from deliberation.models import Vote
@@ -449,10 +450,11 @@ async def check(base: str, env: dict[str, str], site: Site, record: Record) -> l
             .select_from(Comment)
             .where(Comment.subject_kind == "consultation", Comment.subject_id == consultation.id)
         ).scalar_one()
-        signatures = dict(
+        signatures = dict(  # a proposal page counts the signatures of proven addresses only
             db.execute(
                 select(Signature.proposal_id, func.count())
-                .where(col(Signature.proposal_id).in_(site.proposals))
+                .join(Account, col(Account.id) == col(Signature.member_id))
+                .where(col(Signature.proposal_id).in_(site.proposals), col(Account.email_verified_at).is_not(None))
                 .group_by(col(Signature.proposal_id))
             ).all()
         )

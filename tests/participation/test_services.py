@@ -67,6 +67,22 @@ def test_comment_with_an_amendment_on_an_open_consultation(db: Session) -> None:
     assert comments.comment_counts(db, "consultation", c.id) == {2: {"amend": 1}}  # type: ignore[arg-type]
 
 
+def test_a_comment_is_on_the_newest_versions_articles_and_records_that_version(db: Session) -> None:
+    c = consultation(db)
+    member = make_member(db)
+    with pytest.raises(Invalid) as caught:  # no fourth article yet
+        services.comment_on_consultation(db, c, member, "support", "好", 4)
+    assert set(caught.value.errors) == {"article"}
+    official = make_member(db, "editor@example.tw")
+    data = services.ConsultationInput(
+        c.title, c.summary, c.background, DRAFT + "\n第四條 本辦法自發布日施行。\n", c.opens_at, c.closes_at
+    )
+    assert services.update_consultation(db, c, official, data) is not None
+    comment = services.comment_on_consultation(db, c, member, "support", "好", 4)
+    assert (comment.article, comment.version) == (4, 2)
+    assert services.comment_on_consultation(db, c, member, "support", "好", None).version == 2
+
+
 @pytest.mark.parametrize(
     ("stance", "text", "article", "amendment", "field"),
     [
