@@ -289,16 +289,6 @@ def announce_stage_changes(session: Session, queue: Queue, changes: list[tuple[i
     return told
 
 
-def feedback_by_day(session: Session, bill: Bill) -> list[tuple[str, int]]:
-    """(YYYY-MM-DD, comments) for each day the bill received comments."""
-    days: Counter[str] = Counter()
-    for created in session.exec(
-        select(Comment.created_at).where(Comment.subject_kind == "bill", Comment.subject_id == pk(bill))
-    ):
-        days[created.date().isoformat()] += 1
-    return sorted(days.items())
-
-
 def amendments(session: Session, bill: Bill) -> list[Comment]:
     query = select(Comment).where(
         Comment.subject_kind == "bill", Comment.subject_id == pk(bill), Comment.stance == "amend"

@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, delete, select
 
 from core import accounts
@@ -65,8 +66,11 @@ ties: list[Callable[[Session, set[int]], list[Tie]]] = []
 
 
 def analysis_for(session: Session, subject_kind: str, subject_id: int) -> Analysis | None:
+    """The subject's analysis. Its network (at 100,000 comments tens of megabytes of JSON, every
+    node and link) is read only when asked for: most pages want the status or the themes."""
     query = select(Analysis).where(Analysis.subject_kind == subject_kind, Analysis.subject_id == subject_id)
-    return session.exec(query).first()
+    network = cast("QueryableAttribute[str]", Analysis.network)  # the column, as SQLModel's types hide it
+    return session.exec(query.options(defer(network))).first()
 
 
 def is_published(session: Session, subject_kind: str, subject_id: int) -> bool:

@@ -593,6 +593,52 @@ def test_without_javascript_no_print_button_is_offered(browser: Browser, site: S
     context.close()
 
 
+def test_the_reports_print_button_prints_the_whole_report_and_is_a_link_without_javascript(
+    browser: Browser, site: Site, signed_in_states: dict
+) -> None:
+    context = context_for(browser, site, signed_in_states, OFFICIAL, locale="en")
+    page = context.new_page()
+    page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
+    page.goto(f"{LTC}/analysis?section=themes")
+    expect(page.get_by_role("link", name="Print the report")).to_be_hidden()
+    page.get_by_role("button", name="Print the report").click()
+    page.wait_for_url("**/analysis?section=all")  # the whole report on one page, printed there
+    expect(page.locator("#method-title")).to_be_visible()
+    page.wait_for_function("window.printed === 1")
+    context.close()
+    context = context_for(browser, site, signed_in_states, OFFICIAL, locale="en", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{LTC}/analysis?section=themes")
+    expect(page.get_by_role("button", name="Print the report")).to_be_hidden()
+    page.get_by_role("link", name="Print the report").click()
+    page.wait_for_url("**/analysis?section=all")
+    context.close()
+
+
+def test_the_network_reads_on_a_phone_table_first_with_labels_a_key_and_a_larger_map(
+    browser: Browser, site: Site, signed_in_states: dict
+) -> None:
+    context = context_for(browser, site, signed_in_states, OFFICIAL, viewport=PHONE, locale="en")
+    page = context.new_page()
+    page.goto(f"{LTC}/analysis?section=network")
+    order = page.evaluate(
+        "[...document.querySelectorAll('#network-title ~ details, #network-title ~ .network-map')].map(e => e.tagName)"
+    )
+    assert order == ["DETAILS", "DIV"]  # the table of every node comes before the map
+    assert page.locator("svg.network text.node-name").count() > 0
+    key = page.locator("ul.legend--network li")
+    expect(key.first).to_have_text("People")
+    assert key.filter(has_text="Community 1").count() == 1
+    width = page.locator("svg.network").bounding_box()["width"]  # type: ignore[index]
+    page.get_by_role("link", name="Larger map").click()
+    assert page.locator("svg.network").bounding_box()["width"] > 1.5 * width  # type: ignore[index]
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the network section scrolls sideways by {overflow}px at 360px"
+    serious = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    context.close()
+
+
 def test_the_footer_leads_to_each_page_in_the_readers_language(page: Page) -> None:
     page.goto("/")
     page.locator(".site-footer").get_by_role("link", name="隱私權").click()
