@@ -50,7 +50,10 @@ class Pending:
     """Comments' vectors being computed: the stored current ones read now, the rest encoded in
     another thread (the encoder's matrix products release the GIL), so the caller can tokenise
     or look for campaigns meanwhile. `result()` waits, stores the fresh vectors (the caller
-    commits) and returns the (len(comments), 512) float32 array, row i for comments[i]."""
+    commits) and returns the (len(comments), 512) float16 array, row i for comments[i]. Float16,
+    as stored: a million comments' vectors take 1 GB rather than 2, and a fresh vector is rounded
+    the same way as a stored one, so the themes do not depend on which comments were embedded
+    earlier."""
 
     def __init__(self, session: Session, comments: Sequence[Comment]) -> None:
         import numpy as np
@@ -59,7 +62,7 @@ class Pending:
 
         self._session, self._comments, self._model = session, comments, _model()
         self._stored = _stored(session, [pk(c) for c in comments])
-        self._vectors = np.empty((len(comments), DIMENSIONS), dtype=np.float32)
+        self._vectors = np.empty((len(comments), DIMENSIONS), dtype=np.float16)
         self._missing: list[tuple[int, str]] = []  # (index, text hash) of the comments to embed now
         for index, comment in enumerate(comments):
             hashed, hit = text_hash(comment.text), self._stored.get(pk(comment))
@@ -97,7 +100,7 @@ class Pending:
 
 
 def embeddings_for(session: Session, comments: Sequence[Comment]) -> np.ndarray:
-    """A (len(comments), 512) float32 array, row i for comments[i]: the stored vectors where they
+    """A (len(comments), 512) float16 array, row i for comments[i]: the stored vectors where they
     are current, the rest embedded now and stored (the caller commits)."""
     return Pending(session, comments).result()
 

@@ -128,6 +128,27 @@ def test_a_chinese_and_an_english_comment_on_the_same_topic_share_a_theme() -> N
         assert set(theme.labels) == {"zh", "en"} and theme.label == theme.labels["zh"]  # mostly Chinese
 
 
+MORE_ENGLISH = {
+    "respite": "Respite services should let a tired caregiver rest for more days each year",
+    "wages": "Home care staff leave because the pay is low; set a wage floor",
+    "crossings": "Drivers must stop for people on the zebra crossing",
+}
+
+
+def test_english_comments_join_their_topics_rather_than_a_theme_of_their_own() -> None:
+    # A third of the comments in English, two per topic: enough to form an English theme, were
+    # the themes split by language rather than by meaning.
+    texts = {topic: [*CROSS_LINGUAL[topic], MORE_ENGLISH[topic]] for topic in CROSS_LINGUAL}
+    items = [Item(f"{topic}-{i}", text) for topic, found in texts.items() for i, text in enumerate(found)]
+    result = find_themes(items)
+    theme_of = {member: n for n, theme in enumerate(result.themes) for member in theme.members}
+    for topic in texts:
+        assert theme_of[f"{topic}-4"] == theme_of[f"{topic}-5"] == theme_of[f"{topic}-0"]
+    assert all(theme.languages.get("zh") for theme in result.themes)  # no theme of English alone
+    again = find_themes(items)
+    assert [t.members for t in again.themes] == [t.members for t in result.themes]
+
+
 def test_precomputed_embeddings_give_the_same_themes() -> None:
     from analysis.embeddings import embed
 
