@@ -380,8 +380,11 @@ def test_two_reworded_letters_show_as_a_paraphrase_group_apart_from_the_form_let
     ]
 
 
-def test_a_run_stored_before_the_paraphrase_tier_still_reads(client: TestClient, db: Session) -> None:
-    """Its campaigns were stored as a list alone: the report reads them, with no paraphrase list."""
+def test_a_run_stored_before_the_paraphrase_tier_still_reads_and_a_long_paraphrase_list_is_paged(
+    client: TestClient, db: Session
+) -> None:
+    """Campaigns stored as a list alone (before the paraphrase tier): the report reads them, with
+    no paraphrase list. Then 21 stored groups: 20 on the first page, the 21st on the second."""
     _ltc, official = _commented(db)
     sign_in(client, official)
     _run(client, "3")
@@ -393,3 +396,16 @@ def test_a_run_stored_before_the_paraphrase_tier_still_reads(client: TestClient,
     assert LETTER in page and "共 18 則意見：5 則屬於 1 組制式意見，13 則為個別意見。" in page
     assert 'id="paraphrases-title"' not in page
     assert client.get("/c/ltc/analysis.json").json()["paraphrases"] == []
+    stored = json.loads(analysis.campaigns)
+    ids = [c.id for c in db.exec(select(Comment)) if c.text != LETTER][:3]
+    group = {"template": "x", "members": ids, "first_at": None, "last_at": None, "exact_copies": 1, "campaigns": []}
+    groups = [group | {"template": f"reworded message {n}"} for n in range(1, 22)]
+    analysis.campaigns = json.dumps({"campaigns": stored, "paraphrases": groups})
+    db.add(analysis)
+    db.commit()
+    first = client.get("/c/ltc/analysis?section=campaigns", headers={"Accept-Language": "en"}).text
+    assert "reworded message 20<" in first and "reworded message 21<" not in first and "Page 1 of 2" in first
+    assert "Joins no form letter" in first and "1 form letters" in first  # the count line as before
+    second = client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=2").text
+    assert "reworded message 21<" in second and "reworded message 1<" not in second and LETTER in second
+    assert client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=x").status_code == 400
