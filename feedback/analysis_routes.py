@@ -183,6 +183,14 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
             count = None if every else CAMPAIGNS_PER_PAGE
             context.update(campaigns=report.campaign_views(ctx.db, analysis, start=start, count=count))
             context.update(campaign_page=page, campaign_pages=pages)
+            # The paraphrase groups, paged on their own: never part of the form letters' counts.
+            groups = context["counts"]["paraphrases"]
+            paraphrase_pages = max(1, -(-groups // CAMPAIGNS_PER_PAGE))
+            paraphrase_page = min(ctx.int_query("paraphrase_page") or 1, paraphrase_pages)
+            first = 0 if every else (paraphrase_page - 1) * CAMPAIGNS_PER_PAGE
+            context.update(paraphrases=report.paraphrase_views(analysis, start=first, count=count))
+            context.update(paraphrase_page=paraphrase_page, paraphrase_pages=paraphrase_pages)
+            context.update(campaigns_per_page=CAMPAIGNS_PER_PAGE)
         if "network" in wanted:
             context.update(network=_drawing(json.loads(analysis.network), subject))
         if "volume" in wanted:
@@ -344,7 +352,7 @@ def routes_for(kind: SubjectKind) -> list[Route]:
                 }
                 for v in report.theme_views(ctx.db, analysis, members_shown=0, with_member_ids=True)
             ],
-            "campaigns": json.loads(analysis.campaigns),
+            **report.stored_campaigns(analysis),  # "campaigns", and "paraphrases" apart
             "network": {k: v for k, v in json.loads(analysis.network).items() if k != "links"},
             "volume": json.loads(analysis.volume),
             "method": json.loads(analysis.method) | {"input_hash": analysis.input_hash},

@@ -144,7 +144,7 @@ class Analysis(SQLModel, table=True):
     input_hash: str = Field(default="", max_length=64)
     comments: int = 0
     method: str = Field(default="{}")  # JSON: algorithms, parameters, package versions, date
-    campaigns: str = Field(default="[]")  # JSON
+    campaigns: str = Field(default="[]")  # JSON {"campaigns": [...], "paraphrases": [...]}; older runs: the list
     network: str = Field(default="{}")  # JSON
     volume: str = Field(default="[]")  # JSON: [day, comments]
     error: str = Field(default="")

@@ -1,5 +1,6 @@
 """The analysis report's read queries: themes with their size, people, stances, articles and
-campaigns; the campaigns with what each sender changed; the edits; the network for export."""
+campaigns; the campaigns with what each sender changed; the paraphrase groups apart from them; the
+edits; the network for export."""
 
 from __future__ import annotations
 
@@ -155,8 +156,7 @@ def campaign_views(
     `changes_shown` of its first CHANGES_SCANNED senders changed or added."""
     from analysis.campaigns import changes
 
-    everything = json.loads(analysis.campaigns)
-    stored = everything[start : None if count is None else start + count]
+    stored = stored_campaigns(analysis)["campaigns"][start : None if count is None else start + count]
     wanted = {i for c in stored for i in c["members"][:CHANGES_SCANNED]}
     comments = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(wanted)))} if wanted else {}
     views = []
@@ -185,6 +185,42 @@ def campaign_views(
     return views
 
 
+def stored_campaigns(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The analysis's stored tiers: {"campaigns": [...], "paraphrases": [...]}. A run from before
+    the paraphrase tier stored the campaigns' list alone."""
+    stored = json.loads(analysis.campaigns)
+    if isinstance(stored, list):
+        return {"campaigns": stored, "paraphrases": []}
+    return {"campaigns": stored["campaigns"], "paraphrases": stored.get("paraphrases", [])}
+
+
+@dataclass
+class ParaphraseView:
+    number: int
+    template: str  # the group's most central text
+    size: int  # its comments, those in the campaigns it joins included
+    first_at: datetime | None
+    last_at: datetime | None
+    campaigns: list[int]  # the numbers of the form letters it joins, as the report shows them
+
+
+def paraphrase_views(analysis: Analysis, start: int = 0, count: int | None = None) -> list[ParaphraseView]:
+    """The paraphrase groups `start` to `start + count` (all by default): comments that say the same
+    thing in other words. They are leads for the analyst, never counted as form letters."""
+    stored = stored_campaigns(analysis)["paraphrases"][start : None if count is None else start + count]
+    return [
+        ParaphraseView(
+            number=number + 1,
+            template=group["template"],
+            size=len(group["members"]),
+            first_at=datetime.fromisoformat(group["first_at"]) if group["first_at"] else None,
+            last_at=datetime.fromisoformat(group["last_at"]) if group["last_at"] else None,
+            campaigns=[index + 1 for index in group["campaigns"]],
+        )
+        for number, group in enumerate(stored, start=start)
+    ]
+
+
 @dataclass
 class LetterGroup:
     number: int  # the campaign's index in the analysis, as stored on AnalysisThemeComment
@@ -202,20 +238,22 @@ def letter_groups(
     analysis = session.exec(query).first()
     if analysis is None or analysis.status != "done" or not (can_manage or analysis.published_at is not None):
         return 0, []
-    stored = json.loads(analysis.campaigns)
+    stored = stored_campaigns(analysis)["campaigns"]
     groups = [LetterGroup(n, c["template"], len(c["members"])) for n, c in enumerate(stored) if len(c["members"]) > 2]
     return pk(analysis), sorted(groups, key=lambda g: -g.size)
 
 
 def counts_line(analysis: Analysis) -> dict[str, int]:
-    """ "N comments from M campaigns and K individual comments", as numbers."""
-    stored = json.loads(analysis.campaigns)
-    in_campaigns = sum(len(c["members"]) for c in stored)
+    """ "N comments from M campaigns and K individual comments", as numbers, and the number of
+    paraphrase groups apart (their comments are counted where they are: in a campaign or individual)."""
+    stored = stored_campaigns(analysis)
+    in_campaigns = sum(len(c["members"]) for c in stored["campaigns"])
     return {
         "comments": analysis.comments,
         "in_campaigns": in_campaigns,
-        "campaigns": len(stored),
+        "campaigns": len(stored["campaigns"]),
         "individual": analysis.comments - in_campaigns,
+        "paraphrases": len(stored["paraphrases"]),
     }
 
 

@@ -182,7 +182,7 @@ def test_citizens_see_nothing_until_published_then_the_report_and_its_downloads(
     rows = list(csv.reader(io.StringIO(client.get("/c/ltc/analysis.csv").text.lstrip("\ufeff"))))
     assert rows[0][:4] == ["theme", "key_terms", "comments", "people"] and len(rows) == 3
     data = client.get("/c/ltc/analysis.json").json()
-    assert data["counts"] == {"comments": 18, "in_campaigns": 5, "campaigns": 1, "individual": 13}
+    assert data["counts"] == {"comments": 18, "in_campaigns": 5, "campaigns": 1, "individual": 13, "paraphrases": 0}
     assert sorted(i for t in data["themes"] for i in t["members"]) == sorted(c.id for c in db.exec(select(Comment)))
     graphml = ET.fromstring(client.get("/c/ltc/network.graphml").content)
     assert graphml.tag.endswith("graphml")
@@ -349,3 +349,70 @@ def test_the_network_names_its_best_linked_nodes_on_the_map_after_the_table(clie
     assert 1 <= names <= 12
     assert '<text x="' in page and ">台灣照顧者協會</text>" in page  # the organisation, named where it sits
     assert "參與者 #1" in page  # private members numbered in this report, never named
+
+
+COAL_ASH = "Please give the public sixty more days to comment on the coal ash rule."
+REWORDED = [  # the same request in other words: alike by sentence embeddings, not by shingles
+    "Allow sixty additional days of public comment on the coal ash rule.",
+    "Give us sixty extra days to send comments about the coal ash rule.",
+]
+
+
+def test_two_reworded_letters_show_as_a_paraphrase_group_apart_from_the_form_letter_count(
+    client: TestClient, db: Session
+) -> None:
+    ltc, official = _commented(db)
+    for i in range(3):  # a second form letter, in English ...
+        services.comment_on_consultation(db, ltc, make_member(db, f"ash{i}@example.tw"), "support", COAL_ASH)
+    for i, text in enumerate(REWORDED):  # ... and two letters that reword it
+        services.comment_on_consultation(db, ltc, make_member(db, f"reworded{i}@example.tw"), "support", text)
+    sign_in(client, official)
+    _run(client, "3")
+    stored = json.loads(db.exec(select(Analysis)).one().campaigns)
+    assert [len(c["members"]) for c in stored["campaigns"]] == [5, 3]  # the reworded two are in no campaign
+    assert [(len(g["members"]), g["campaigns"]) for g in stored["paraphrases"]] == [(5, [1])]
+    page = client.get("/c/ltc/analysis?section=campaigns", headers={"Accept-Language": "en"}).text
+    assert "23 comments: 8 in 2 form letters and 15 individual comments." in page  # the reworded two stay individual
+    listed = page[page.index('id="paraphrases-title"') :]
+    assert "Reworded alike (paraphrases) — not counted as form letters" in listed
+    assert "Reworded group 1: 5 comments" in listed and COAL_ASH in listed
+    assert 'Joins the form letters: <a href="?section=campaigns&amp;page=1#campaign-2">Form letter 2</a>' in listed
+    assert 'id="campaign-' not in listed  # listed after the form letters, never among them
+    zh = client.get("/c/ltc/analysis?section=campaigns").text
+    assert "換句話說的相同意見（改寫）——不計入制式意見" in zh and "改寫群組 1：5 則意見" in zh
+    data = client.get("/c/ltc/analysis.json").json()
+    assert data["counts"]["campaigns"] == 2 and data["counts"]["paraphrases"] == 1
+    assert [sorted(g["members"]) for g in data["paraphrases"]] == [
+        sorted(c.id for c in db.exec(select(Comment)) if "coal ash" in c.text)
+    ]
+
+
+def test_a_run_stored_before_the_paraphrase_tier_still_reads_and_a_long_paraphrase_list_is_paged(
+    client: TestClient, db: Session
+) -> None:
+    """Campaigns stored as a list alone (before the paraphrase tier): the report reads them, with
+    no paraphrase list. Then 21 stored groups: 20 on the first page, the 21st on the second."""
+    _ltc, official = _commented(db)
+    sign_in(client, official)
+    _run(client, "3")
+    analysis = db.exec(select(Analysis)).one()
+    analysis.campaigns = json.dumps(json.loads(analysis.campaigns)["campaigns"], ensure_ascii=False)
+    db.add(analysis)
+    db.commit()
+    page = client.get("/c/ltc/analysis?section=campaigns").text
+    assert LETTER in page and "共 18 則意見：5 則屬於 1 組制式意見，13 則為個別意見。" in page
+    assert 'id="paraphrases-title"' not in page
+    assert client.get("/c/ltc/analysis.json").json()["paraphrases"] == []
+    stored = json.loads(analysis.campaigns)
+    ids = [c.id for c in db.exec(select(Comment)) if c.text != LETTER][:3]
+    group = {"template": "x", "members": ids, "first_at": None, "last_at": None, "exact_copies": 1, "campaigns": []}
+    groups = [group | {"template": f"reworded message {n}"} for n in range(1, 22)]
+    analysis.campaigns = json.dumps({"campaigns": stored, "paraphrases": groups})
+    db.add(analysis)
+    db.commit()
+    first = client.get("/c/ltc/analysis?section=campaigns", headers={"Accept-Language": "en"}).text
+    assert "reworded message 20<" in first and "reworded message 21<" not in first and "Page 1 of 2" in first
+    assert "Joins no form letter" in first and "1 form letters" in first  # the count line as before
+    second = client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=2").text
+    assert "reworded message 21<" in second and "reworded message 1<" not in second and LETTER in second
+    assert client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=x").status_code == 400
