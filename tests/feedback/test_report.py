@@ -3,8 +3,6 @@ apart, stances, articles, form letters, and only the comments shown read."""
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import insert
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -44,7 +42,7 @@ def test_theme_counts_match_the_comments_one_by_one(client: TestClient, db: Sess
     assert view.size == 6 and view.people == len({responses.person_key(c) for c in every}) == 4
     assert view.stances == {"support": 2, "oppose": 4}
     assert view.articles == {2: {"support": 2}, 3: {"oppose": 1}}
-    letters = json.loads(analysis.campaigns)
+    letters = report.stored_campaigns(analysis)["campaigns"]
     assert view.campaigns == {0: 3} and len(letters) == 1 and view.individual == 3
     assert view.member_ids == sorted(pk(c) for c in every)
     assert [pk(c) for c in view.members] == view.member_ids[:2]  # the first shown, oldest first
