@@ -176,13 +176,18 @@ def campaign_views(
                 number=number + 1,
                 template=campaign["template"],
                 size=len(campaign["members"]),
-                first_at=datetime.fromisoformat(campaign["first_at"]) if campaign["first_at"] else None,
-                last_at=datetime.fromisoformat(campaign["last_at"]) if campaign["last_at"] else None,
+                first_at=_moment(campaign["first_at"]),
+                last_at=_moment(campaign["last_at"]),
                 exact_copies=campaign["exact_copies"],
                 changed=changed,
             )
         )
     return views
+
+
+def _moment(stored: str | None) -> datetime | None:
+    """A first or last date as the analysis stores it (ISO text, or null for no dated comment)."""
+    return datetime.fromisoformat(stored) if stored else None
 
 
 def stored_campaigns(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
@@ -213,8 +218,8 @@ def paraphrase_views(analysis: Analysis, start: int = 0, count: int | None = Non
             number=number + 1,
             template=group["template"],
             size=len(group["members"]),
-            first_at=datetime.fromisoformat(group["first_at"]) if group["first_at"] else None,
-            last_at=datetime.fromisoformat(group["last_at"]) if group["last_at"] else None,
+            first_at=_moment(group["first_at"]),
+            last_at=_moment(group["last_at"]),
             campaigns=[index + 1 for index in group["campaigns"]],
         )
         for number, group in enumerate(stored, start=start)
