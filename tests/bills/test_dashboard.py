@@ -156,3 +156,16 @@ def test_date_ticks_step_from_days_to_months_as_the_span_grows() -> None:
     monthly = charts.date_ticks(date(2025, 11, 20), date(2026, 6, 3), 576)
     assert monthly and all(d.day == 1 for d in monthly) and len(monthly) <= 576 // charts.TICK_ROOM
     assert charts.nice_step(7) == 2 and charts.nice_step(130) == 50 and charts.nice_step(0) == 1
+
+
+def test_a_new_comment_shows_at_once_on_the_dashboard_it_was_counted_for(client: TestClient, db: Session) -> None:
+    # The per-day counts are kept between views until a comment on that source changes.
+    bill, staff = _setup(db)
+    sign_in(client, staff)
+    before = _section(client.get(f"/bills/{bill.id}/dashboard").text, "over-time")
+    assert "2026年3月2日：2" in before
+    wang = make_member(db, "lin@example.tw", name="林美玲")
+    services.comment_on_bill(db, bill, wang, "oppose", "第十三條之一應刪除", 2, "")
+    after = _section(client.get(f"/bills/{bill.id}/dashboard").text, "over-time")
+    today = re.findall(r"<rect [^>]*><title>(.*?)：(\d+)</title>", after)
+    assert len(today) == 4 and today[-1][1] == "1" and today[-1][0] not in {"2026年3月2日", "2026年3月9日"}
