@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_
@@ -80,9 +81,9 @@ def by_day(session: Session, found: list[Source]) -> list[tuple[date, dict[tuple
 def _quarter_hours(session: Session, kind: str, subject_id: int) -> list[tuple[int, int]]:
     """(UTC quarter hour since the epoch, comments) on one subject, in the database's own SQL."""
     if session.get_bind().dialect.name == "postgresql":
-        bucket: ColumnElement[int] = func.floor(func.extract("epoch", Comment.created_at) / QUARTER_HOUR)
+        bucket: ColumnElement[Any] = func.floor(func.extract("epoch", col(Comment.created_at)) / QUARTER_HOUR)
     else:
-        bucket = cast(func.strftime("%s", Comment.created_at), Integer) / QUARTER_HOUR
+        bucket = cast(func.strftime("%s", col(Comment.created_at)), Integer) / QUARTER_HOUR
     query = (
         select(bucket, func.count())
         .where(Comment.subject_kind == kind, Comment.subject_id == subject_id)

@@ -36,6 +36,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core import i18n
 from core.db import session_scope, utcnow
 from core.errors import N_
 from core.settings import Settings
@@ -245,6 +246,7 @@ class Queue:
             heartbeat.start()
             try:
                 context = JobContext(session, json.loads(job.payload), self.settings, self)
+                i18n.set_timezone(self.settings.timezone)  # a job's dates are the site's, as the pages' are
                 result = _handlers[job.kind](context)
             except Exception:
                 session.rollback()

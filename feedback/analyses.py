@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, delete, select
 
-from core import accounts
+from core import accounts, i18n
 from core.accounts import Member
 from core.db import pk, utcnow
 from core.errors import N_, Invalid
@@ -229,7 +230,8 @@ def run(session: Session, analysis: Analysis) -> None:
     )
     network = _network(session, comments, theme_of, labels, campaign_of)
     analysis.network = json.dumps(network, ensure_ascii=False)
-    days: Counter[str] = Counter(c.created_at.date().isoformat() for c in comments)
+    zone = ZoneInfo(i18n.get_timezone())  # the site's days, as the dashboard and every date on the site
+    days: Counter[str] = Counter(c.created_at.astimezone(zone).date().isoformat() for c in comments)
     analysis.volume = json.dumps(sorted(days.items()))
     analysis.method = json.dumps(
         {
