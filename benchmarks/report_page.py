@@ -36,7 +36,7 @@ from starlette.testclient import TestClient
 import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import pk, utcnow
-from feedback import responses
+from feedback import analyses, responses
 from feedback.models import Analysis, AnalysisTheme, AnalysisThemeComment, Comment
 from participation.models import Consultation
 from thinktank.app import create_app
@@ -177,7 +177,9 @@ def write_analysis(session: Session, consultation_id: int, campaigns: int) -> An
         ],
         ensure_ascii=False,
     )
-    analysis.network = json.dumps(network_like_the_jobs(comments, theme_of, campaign_of, rng), ensure_ascii=False)
+    network = network_like_the_jobs(comments, theme_of, campaign_of, rng)
+    analysis.network = json.dumps(network, ensure_ascii=False)
+    analysis.network_page = json.dumps(analyses.network_page(network), ensure_ascii=False)  # as the job does
     analysis.volume = json.dumps([((now - timedelta(days=d)).date().isoformat(), 1600 + d) for d in range(60, 0, -1)])
     analysis.method = json.dumps(
         {
@@ -252,7 +254,7 @@ def main() -> None:
         consultation = session.exec(select(Consultation).where(Consultation.slug == slug)).one()
         analysis = write_analysis(session, pk(consultation), args.campaigns)
         analyze(session)
-        stored = {name: len(getattr(analysis, name)) for name in ("campaigns", "network", "volume")}
+        stored = {name: len(getattr(analysis, name)) for name in ("campaigns", "network", "network_page", "volume")}
         pages = -(-len(json.loads(analysis.campaigns)) // 20)
         app = create_app(settings, engine=engine)
         analyst = analyst_client(app, session, "bench")

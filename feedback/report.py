@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core import accounts
 from core.db import pk
+from feedback import analyses
 from feedback.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
 from feedback.review import themes_of
 
@@ -95,7 +96,10 @@ def theme_views(
     if members_shown:
         for theme in themes:
             query = select(Comment).join(AnalysisThemeComment, *joined).where(*of_analysis, placed == theme.id)
-            first[pk(theme)] = list(session.exec(query.order_by(col(Comment.id)).limit(members_shown)))
+            # In the placement's comment order (the same ids): the report index then yields the
+            # first few without sorting a theme of 50,000.
+            in_order = query.order_by(col(AnalysisThemeComment.comment_id)).limit(members_shown)
+            first[pk(theme)] = list(session.exec(in_order))
     shown = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(shown_ids)))} if shown_ids else {}
     every: dict[int | None, list[int]] = defaultdict(list)
     if with_member_ids:
@@ -271,6 +275,17 @@ def edits_of(session: Session, analysis: Analysis) -> list[tuple[AnalysisEdit, s
     )
     analysts = accounts.members_by_id(session, (edit.member_id for edit in edits))
     return [(edit, analysts[edit.member_id].display_name if edit.member_id in analysts else "") for edit in edits]
+
+
+def network_page(analysis: Analysis) -> dict[str, Any]:
+    """What the report's network section shows (feedback.analyses.network_page): as the analysis
+    job stored it, or, for an analysis stored before that or with a table of another length,
+    derived from the whole network."""
+    if analysis.network_page:
+        stored: dict[str, Any] = json.loads(analysis.network_page)
+        if stored.get("table_rows") == analyses.NETWORK_TABLE_ROWS:
+            return stored
+    return analyses.network_page(json.loads(analysis.network))
 
 
 def network_export(analysis: Analysis) -> Any:
