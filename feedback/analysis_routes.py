@@ -172,10 +172,12 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
     if analysis is not None and analysis.status == "done":
         wanted = set(SECTIONS) if section == "all" else {section}
         context["counts"] = report.counts_line(analysis)
-        if wanted & {"themes", "articles"}:
-            shown = 30 if subject.editable and "themes" in wanted else 0
+        if "themes" in wanted:
+            shown = 30 if subject.editable else 0
             context.update(themes=report.theme_views(ctx.db, analysis, members_shown=shown))
             context.update(unthemed=report.unthemed_count(ctx.db, analysis))
+        elif "articles" in wanted:  # the table alone: the themes' stance and article counts
+            context.update(themes=report.theme_counts(ctx.db, analysis))
         if "campaigns" in wanted:
             total = context["counts"]["campaigns"]
             pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))

@@ -52,6 +52,13 @@ def test_theme_counts_match_the_comments_one_by_one(client: TestClient, db: Sess
     assert [pk(c) for c in view.members] == view.member_ids[:2]  # the first shown, oldest first
     (plain,) = report.theme_views(db, analysis, members_shown=0)
     assert plain.member_ids == [] and plain.members == [] and plain.size == 6
+    (table,) = report.theme_counts(db, analysis)  # the stance-by-article table's counts alone
+    assert (table.theme.id, table.size, table.stances, table.articles) == (
+        view.theme.id,
+        view.size,
+        view.stances,
+        view.articles,
+    )
     assert "6 comments from 4 people" in client.get("/c/ltc/analysis", headers={"Accept-Language": "en"}).text
 
 
