@@ -8,21 +8,27 @@ as the analysis job leaves it, without running the clustering (its speed is anal
 10 to 100 copies each, a sentence changed in every fifth copy), and the stakeholder network built
 in the shape and size the job stores it for those comments. Each section is read by the public (the analysis is
 published) and by the agency's analyst (who also gets the review forms), and the printable whole
-report once. Uses a fresh SQLite file, or the scratch database DATABASE_URL names (emptied first).
-Prints the median and 95th percentile of each request through the real app, beside the
-consultation's own page as a baseline, and the size of the stored analysis."""
+report once. The public's requests each carry a query string of their own, so that the
+anonymous readers' page cache (core.response_cache) never answers them: they cost what the first
+reader after any write on the site pays. Uses a fresh SQLite file, or the scratch database
+DATABASE_URL names (emptied first). Prints the median and 95th percentile of each request through
+the real app and its mean CPU time, beside the consultation's own page as a baseline, and the size
+of the stored analysis."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
+import resource
+import statistics
 import time
 from datetime import timedelta
 from typing import Any
 
-from consultation_page import analyze, build, scratch_database, timed  # beside this script
+from consultation_page import analyze, build, scratch_database  # beside this script
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
@@ -30,7 +36,7 @@ from starlette.testclient import TestClient
 import thinktank.registry  # noqa: F401
 from core import accounts
 from core.db import pk, utcnow
-from feedback import responses
+from feedback import analyses, responses
 from feedback.models import Analysis, AnalysisTheme, AnalysisThemeComment, Comment
 from participation.models import Consultation
 from thinktank.app import create_app
@@ -171,7 +177,9 @@ def write_analysis(session: Session, consultation_id: int, campaigns: int) -> An
         ],
         ensure_ascii=False,
     )
-    analysis.network = json.dumps(network_like_the_jobs(comments, theme_of, campaign_of, rng), ensure_ascii=False)
+    network = network_like_the_jobs(comments, theme_of, campaign_of, rng)
+    analysis.network = json.dumps(network, ensure_ascii=False)
+    analysis.network_page = json.dumps(analyses.network_page(network), ensure_ascii=False)  # as the job does
     analysis.volume = json.dumps([((now - timedelta(days=d)).date().isoformat(), 1600 + d) for d in range(60, 0, -1)])
     analysis.method = json.dumps(
         {
@@ -202,6 +210,37 @@ def analyst_client(app: object, session: Session, agency_slug: str) -> TestClien
     return client
 
 
+_fresh = itertools.count()
+
+
+def measured(client: TestClient, path: str, repeat: int, uncached: bool) -> tuple[float, float, float]:
+    """The median and 95th percentile wall time of `repeat` requests, and their mean CPU time
+    (this process's user and system, the app's threads included), in ms. `uncached` gives every
+    request a query string of its own, so that no copy the page cache kept for an anonymous reader
+    answers it (the cache keys on the whole address)."""
+    join = "&" if "?" in path else "?"
+
+    def address() -> str:
+        return f"{path}{join}fresh={next(_fresh)}" if uncached else path
+
+    client.get(address())  # warm caches and templates
+    samples = []
+    cpu = _cpu()
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(address())
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    cpu = (_cpu() - cpu) * 1000 / repeat
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)], cpu
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=100_000)
@@ -215,7 +254,7 @@ def main() -> None:
         consultation = session.exec(select(Consultation).where(Consultation.slug == slug)).one()
         analysis = write_analysis(session, pk(consultation), args.campaigns)
         analyze(session)
-        stored = {name: len(getattr(analysis, name)) for name in ("campaigns", "network", "volume")}
+        stored = {name: len(getattr(analysis, name)) for name in ("campaigns", "network", "network_page", "volume")}
         pages = -(-len(json.loads(analysis.campaigns)) // 20)
         app = create_app(settings, engine=engine)
         analyst = analyst_client(app, session, "bench")
@@ -236,14 +275,13 @@ def main() -> None:
         ("method", "?section=method"),
     ]
     # The baseline, in the same run: the consultation's own page (of the analysis, only whether it is published).
-    median, p95 = timed(public, f"/c/{slug}", args.repeat)
-    print(f"{'public':<8} {'baseline: the page itself':<24} median {median:8.1f} ms   p95 {p95:8.1f} ms")
+    rows = [("public", "baseline: the page itself", public, f"/c/{slug}", args.repeat)]
     for who, client in (("public", public), ("analyst", analyst)):
-        for label, query in sections:
-            median, p95 = timed(client, base + query, args.repeat)
-            print(f"{who:<8} {label:<24} median {median:8.1f} ms   p95 {p95:8.1f} ms")
-    median, p95 = timed(public, base + "?section=all", max(1, args.repeat // 5))
-    print(f"{'public':<8} {'whole report, printable':<24} median {median:8.1f} ms   p95 {p95:8.1f} ms")
+        rows += [(who, label, client, base + query, args.repeat) for label, query in sections]
+    rows.append(("public", "whole report, printable", public, base + "?section=all", max(1, args.repeat // 5)))
+    for who, label, client, path, repeat in rows:
+        median, p95, cpu = measured(client, path, repeat, uncached=client is public)
+        print(f"{who:<8} {label:<26} median {median:8.1f} ms   p95 {p95:8.1f} ms   cpu {cpu:8.1f} ms")
 
 
 if __name__ == "__main__":

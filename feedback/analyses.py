@@ -82,10 +82,13 @@ ties: list[Callable[[Session, set[int]], list[Tie]]] = []
 
 def analysis_for(session: Session, subject_kind: str, subject_id: int) -> Analysis | None:
     """The subject's analysis. Its network (at 100,000 comments tens of megabytes of JSON, every
-    node and link) is read only when asked for: most pages want the status or the themes."""
+    node and link) and the network's page part are read only when asked for: most pages want the
+    status or the themes."""
     query = select(Analysis).where(Analysis.subject_kind == subject_kind, Analysis.subject_id == subject_id)
-    network = cast("QueryableAttribute[str]", Analysis.network)  # the column, as SQLModel's types hide it
-    return session.exec(query.options(defer(network))).first()
+    # The columns, as SQLModel's types hide them.
+    network = cast("QueryableAttribute[str]", Analysis.network)
+    network_page_ = cast("QueryableAttribute[str]", Analysis.network_page)
+    return session.exec(query.options(defer(network), defer(network_page_))).first()
 
 
 def is_published(session: Session, subject_kind: str, subject_id: int) -> bool:
@@ -230,6 +233,7 @@ def run(session: Session, analysis: Analysis) -> None:
     )
     network = _network(session, comments, theme_of, labels, campaign_of)
     analysis.network = json.dumps(network, ensure_ascii=False)
+    analysis.network_page = json.dumps(network_page(network), ensure_ascii=False)
     zone = ZoneInfo(i18n.get_timezone())  # the site's days, as the dashboard and every date on the site
     days: Counter[str] = Counter(c.created_at.astimezone(zone).date().isoformat() for c in comments)
     analysis.volume = json.dumps(sorted(days.items()))
@@ -336,4 +340,31 @@ def _network(
         "central": result.central,
         "bridges": result.bridges,
         "parameters": result.parameters,
+    }
+
+
+NETWORK_TABLE_ROWS = 500  # the report's table of nodes lists the best-linked this many
+
+
+def network_page(network: dict[str, Any]) -> dict[str, Any]:
+    """The part of a stored network that the report's page shows, in the network's own shape: of
+    the nodes, in their stored order, the first NETWORK_TABLE_ROWS (the table), every laid-out
+    one (the map) and the most central and the bridges (their lists), with how many there are in
+    all; the drawn links, the communities and those lists as stored. At 100,000 comments this is
+    a hundredth of the whole, which only the exports read."""
+    nodes = network.get("nodes", [])
+    listed = set(network.get("central", [])) | set(network.get("bridges", []))
+    kept = [
+        node
+        for position, node in enumerate(nodes)
+        if position < NETWORK_TABLE_ROWS or node["x"] is not None or node["id"] in listed
+    ]
+    return {
+        "nodes": kept,
+        "node_count": len(nodes),
+        "table_rows": NETWORK_TABLE_ROWS,
+        "links": network.get("links", []),
+        "communities": network.get("communities", []),
+        "central": network.get("central", []),
+        "bridges": network.get("bridges", []),
     }

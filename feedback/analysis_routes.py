@@ -90,7 +90,8 @@ def _node_label(node: dict[str, Any], subject: Viewing) -> str:
 
 
 def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
-    """The stored layout scaled to the map, with readable labels; the table lists every node."""
+    """The stored layout scaled to the map, with readable labels; the table lists the first
+    `table_rows` of the network's `node_count` nodes (`network` is analyses.network_page's)."""
     nodes = []
     for node in network.get("nodes", []):
         shown = {**node, "name": _node_label(node, subject), "kind_label": KIND_LABELS.get(node["kind"], node["kind"])}
@@ -116,7 +117,8 @@ def _drawing(network: dict[str, Any], subject: Viewing) -> dict[str, Any]:
         inside = [n for n in ranked if n["community"] == community["index"]]
         legend.append({**community, "lead": inside[0]["name"] if inside else ""})
     return {
-        "nodes": nodes,
+        "count": network["node_count"],
+        "table": nodes[: network["table_rows"]],
         "drawn": [n for n in nodes if "px" in n],
         "lines": lines,
         "central": [by_id[i] for i in network.get("central", []) if i in by_id],
@@ -170,10 +172,12 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
     if analysis is not None and analysis.status == "done":
         wanted = set(SECTIONS) if section == "all" else {section}
         context["counts"] = report.counts_line(analysis)
-        if wanted & {"themes", "articles"}:
-            shown = 30 if subject.editable and "themes" in wanted else 0
+        if "themes" in wanted:
+            shown = 30 if subject.editable else 0
             context.update(themes=report.theme_views(ctx.db, analysis, members_shown=shown))
             context.update(unthemed=report.unthemed_count(ctx.db, analysis))
+        elif "articles" in wanted:  # the table alone: the themes' stance and article counts
+            context.update(themes=report.theme_counts(ctx.db, analysis))
         if "campaigns" in wanted:
             total = context["counts"]["campaigns"]
             pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))
@@ -192,7 +196,7 @@ def _report(ctx: Ctx, subject: Viewing, errors: dict[str, str] | None = None, st
             context.update(paraphrase_page=paraphrase_page, paraphrase_pages=paraphrase_pages)
             context.update(campaigns_per_page=CAMPAIGNS_PER_PAGE)
         if "network" in wanted:
-            context.update(network=_drawing(json.loads(analysis.network), subject))
+            context.update(network=_drawing(report.network_page(analysis), subject))
         if "volume" in wanted:
             context.update(volume=charts.time_chart([(day, n) for day, n in json.loads(analysis.volume)]))
         if "method" in wanted:

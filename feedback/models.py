@@ -145,7 +145,10 @@ class Analysis(SQLModel, table=True):
     comments: int = 0
     method: str = Field(default="{}")  # JSON: algorithms, parameters, package versions, date
     campaigns: str = Field(default="[]")  # JSON {"campaigns": [...], "paraphrases": [...]}; older runs: the list
-    network: str = Field(default="{}")  # JSON
+    network: str = Field(default="{}")  # JSON: every node and link, for the exports
+    # JSON: the part of the network the report's page shows (feedback.analyses.network_page), so
+    # that the page does not parse tens of megabytes; empty in analyses stored before it.
+    network_page: str = Field(default="")
     volume: str = Field(default="[]")  # JSON: [day, comments]
     error: str = Field(default="")
     requested_by_id: int | None = Field(default=None, foreign_key="member.id")
@@ -176,7 +179,12 @@ class AnalysisTheme(SQLModel, table=True):
 class AnalysisThemeComment(SQLModel, table=True):
     """A comment's place in the analysis: its theme, and its campaign if it is a form letter."""
 
-    __table_args__ = (UniqueConstraint("analysis_id", "comment_id"),)
+    __table_args__ = (
+        UniqueConstraint("analysis_id", "comment_id"),
+        # The report counts an analysis's themes by campaign from this index alone, and reads a
+        # theme's first comments in order from it without sorting the theme's every comment.
+        Index("ix_analysisthemecomment_report", "analysis_id", "theme_id", "comment_id", "campaign"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     analysis_id: int = Field(foreign_key="analysis.id", index=True)
     theme_id: int | None = Field(default=None, foreign_key="analysistheme.id", index=True)

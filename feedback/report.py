@@ -8,24 +8,38 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from core import accounts
 from core.db import pk
+from feedback import analyses
 from feedback.models import Analysis, AnalysisEdit, AnalysisTheme, AnalysisThemeComment, Comment
 from feedback.review import themes_of
 
 
 @dataclass
-class ThemeView:
+class ThemeCounts:
+    """A theme's comments by stance and by article: all that the stance-by-article table reads."""
+
     theme: AnalysisTheme
     size: int
-    people: int
     stances: dict[str, int]
     articles: dict[int, dict[str, int]]  # article -> stance -> comments
+
+    def name(self, locale: str) -> str:
+        """The theme's name for a reader of `locale`: in Chinese or English where its comments
+        hold a sentence in that language, otherwise the name it was given (an analyst's, or the
+        sentence of its most central comment)."""
+        names = json.loads(self.theme.labels or "{}")
+        return str(names.get("zh" if locale.startswith("zh") else "en") or self.theme.label)
+
+
+@dataclass
+class ThemeView(ThemeCounts):
+    people: int
     campaigns: dict[int, int]  # campaign index -> its comments in the theme
     individual: int
     representative: list[Comment]
@@ -36,12 +50,56 @@ class ThemeView:
     def key_terms(self) -> list[str]:
         return list(json.loads(self.theme.key_terms))
 
-    def name(self, locale: str) -> str:
-        """The theme's name for a reader of `locale`: in Chinese or English where its comments
-        hold a sentence in that language, otherwise the name it was given (an analyst's, or the
-        sentence of its most central comment)."""
-        names = json.loads(self.theme.labels or "{}")
-        return str(names.get("zh" if locale.startswith("zh") else "en") or self.theme.label)
+
+_placed = col(AnalysisThemeComment.theme_id)
+_joined = (col(Comment.id) == AnalysisThemeComment.comment_id,)
+
+
+def _placed_in(analysis: Analysis) -> tuple[Any, ...]:
+    """The analysis's comments that are in a theme."""
+    return (AnalysisThemeComment.analysis_id == pk(analysis), col(_placed).is_not(None))
+
+
+def _by_stance_and_article(
+    session: Session, analysis: Analysis
+) -> tuple[dict[int | None, Counter[str]], dict[int | None, dict[int, Counter[str]]]]:
+    """Each theme's comments by stance, and by article and stance, in one grouped query."""
+    stances: dict[int | None, Counter[str]] = defaultdict(Counter)
+    articles: dict[int | None, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for theme_id, article, stance, n in session.exec(
+        select(_placed, Comment.article, Comment.stance, func.count())
+        .join(Comment, *_joined)
+        .where(*_placed_in(analysis))
+        .group_by(_placed, col(Comment.article), col(Comment.stance))
+    ):
+        stances[theme_id][stance] += n
+        if article is not None:
+            articles[theme_id][article][stance] += n
+    return stances, articles
+
+
+Counted = TypeVar("Counted", bound=ThemeCounts)
+
+
+def _largest_first(views: list[Counted]) -> list[Counted]:
+    return sorted(views, key=lambda v: (-v.size, v.theme.position))
+
+
+def theme_counts(session: Session, analysis: Analysis) -> list[ThemeCounts]:
+    """The themes, largest first, with their comments by stance and article alone: what the
+    stance-by-article table needs, without the people, letters and quotes `theme_views` reads."""
+    stances, articles = _by_stance_and_article(session, analysis)
+    return _largest_first(
+        [
+            ThemeCounts(
+                theme=theme,
+                size=sum(stances[pk(theme)].values()),
+                stances=dict(stances[pk(theme)]),
+                articles={a: dict(s) for a, s in sorted(articles[pk(theme)].items())},
+            )
+            for theme in themes_of(session, analysis)
+        ]
+    )
 
 
 def theme_views(
@@ -51,20 +109,8 @@ def theme_views(
     one of 50 does, and only the comments shown are read (its representatives and, for the review,
     its first `members_shown`). `with_member_ids` lists every comment of each theme, for export."""
     themes = themes_of(session, analysis)
-    placed = col(AnalysisThemeComment.theme_id)
-    of_analysis = (AnalysisThemeComment.analysis_id == pk(analysis), col(placed).is_not(None))
-    joined = (col(Comment.id) == AnalysisThemeComment.comment_id,)
-    stances: dict[int | None, Counter[str]] = defaultdict(Counter)
-    articles: dict[int | None, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    for theme_id, article, stance, n in session.exec(
-        select(placed, Comment.article, Comment.stance, func.count())
-        .join(Comment, *joined)
-        .where(*of_analysis)
-        .group_by(placed, col(Comment.article), col(Comment.stance))
-    ):
-        stances[theme_id][stance] += n
-        if article is not None:
-            articles[theme_id][article][stance] += n
+    placed, of_analysis, joined = _placed, _placed_in(analysis), _joined
+    stances, articles = _by_stance_and_article(session, analysis)
     letters: dict[int | None, dict[int, int]] = defaultdict(dict)
     individual: Counter[int | None] = Counter()
     for theme_id, campaign, n in session.exec(
@@ -95,7 +141,10 @@ def theme_views(
     if members_shown:
         for theme in themes:
             query = select(Comment).join(AnalysisThemeComment, *joined).where(*of_analysis, placed == theme.id)
-            first[pk(theme)] = list(session.exec(query.order_by(col(Comment.id)).limit(members_shown)))
+            # In the placement's comment order (the same ids): the report index then yields the
+            # first few without sorting a theme of 50,000.
+            in_order = query.order_by(col(AnalysisThemeComment.comment_id)).limit(members_shown)
+            first[pk(theme)] = list(session.exec(in_order))
     shown = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(shown_ids)))} if shown_ids else {}
     every: dict[int | None, list[int]] = defaultdict(list)
     if with_member_ids:
@@ -124,8 +173,7 @@ def theme_views(
                 members=first.get(key, []),
             )
         )
-    views.sort(key=lambda v: (-v.size, v.theme.position))
-    return views
+    return _largest_first(views)
 
 
 def unthemed_count(session: Session, analysis: Analysis) -> int:
@@ -143,7 +191,7 @@ class CampaignView:
     first_at: datetime | None
     last_at: datetime | None
     exact_copies: int
-    changed: list[tuple[Comment, list[str]]]  # members who changed or added something, with what
+    changed: list[tuple[int, list[str]]]  # members (comment ids) who changed or added something, with what
 
 
 CHANGES_SCANNED = 500  # senders of one letter read for what they changed: a page, not a 100,000-letter campaign
@@ -158,17 +206,18 @@ def campaign_views(
 
     stored = stored_campaigns(analysis)["campaigns"][start : None if count is None else start + count]
     wanted = {i for c in stored for i in c["members"][:CHANGES_SCANNED]}
-    comments = {pk(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(wanted)))} if wanted else {}
+    # The texts alone, not whole comments: the printable report reads 500 senders of each letter.
+    query = select(Comment.id, Comment.text).where(col(Comment.id).in_(wanted), Comment.hidden_reason == "")
+    texts = {i: text for i, text in session.exec(query) if i is not None} if wanted else {}
     views = []
     for number, campaign in enumerate(stored, start=start):
         changed = []
         for member in campaign["members"][:CHANGES_SCANNED]:
-            comment = comments.get(member)
-            if comment is None or comment.hidden_reason:  # hidden since the analysis ran
+            if member not in texts:  # hidden (or deleted) since the analysis ran
                 continue
-            found = changes(campaign["template"], comment.text)
+            found = changes(campaign["template"], texts[member])
             if found:
-                changed.append((comment, found))
+                changed.append((member, found))
             if len(changed) >= changes_shown:
                 break
         views.append(
@@ -271,6 +320,17 @@ def edits_of(session: Session, analysis: Analysis) -> list[tuple[AnalysisEdit, s
     )
     analysts = accounts.members_by_id(session, (edit.member_id for edit in edits))
     return [(edit, analysts[edit.member_id].display_name if edit.member_id in analysts else "") for edit in edits]
+
+
+def network_page(analysis: Analysis) -> dict[str, Any]:
+    """What the report's network section shows (feedback.analyses.network_page): as the analysis
+    job stored it, or, for an analysis stored before that or with a table of another length,
+    derived from the whole network."""
+    if analysis.network_page:
+        stored: dict[str, Any] = json.loads(analysis.network_page)
+        if stored.get("table_rows") == analyses.NETWORK_TABLE_ROWS:
+            return stored
+    return analyses.network_page(json.loads(analysis.network))
 
 
 def network_export(analysis: Analysis) -> Any:

@@ -316,6 +316,10 @@ def test_each_section_of_the_report_is_its_own_page(client: TestClient, db: Sess
     assert all(
         f'id="{name}-title"' in everything for name in ("themes", "matrix", "campaigns", "network", "volume", "method")
     )
+    articles = client.get("/c/ltc/analysis?section=articles").text  # read from the themes' counts alone
+    matrix = articles[articles.index('<section aria-labelledby="matrix-title">') :]
+    matrix = matrix[: matrix.index("</section>")]
+    assert "支持 " in matrix and matrix in everything and 'id="themes-title"' not in articles
     assert client.get("/c/ltc/analysis?section=secrets").status_code == 404
     assert client.get("/c/ltc/analysis?section=campaigns&page=-1").status_code == 400
     assert client.get("/c/ltc/analysis?section=campaigns&page=9").status_code == 200  # past the end: the last page
