@@ -420,3 +420,10 @@ def test_a_run_stored_before_the_paraphrase_tier_still_reads_and_a_long_paraphra
     second = client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=2").text
     assert "reworded message 21<" in second and "reworded message 1<" not in second and LETTER in second
     assert client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=x").status_code == 400
+    # With form letters on more than one page too, each pager keeps the other's page.
+    analysis.campaigns = json.dumps({"campaigns": stored * 21, "paraphrases": groups})
+    db.add(analysis)
+    db.commit()
+    both = client.get("/c/ltc/analysis?section=campaigns&paraphrase_page=2").text
+    assert 'href="?section=campaigns&amp;page=2&amp;paraphrase_page=2"' in both
+    assert 'href="?section=campaigns&amp;page=1&amp;paraphrase_page=1#paraphrases-title"' in both
