@@ -153,7 +153,7 @@ def seed_demo(env: dict[str, str]) -> None:
 
 
 def add_comments(env: dict[str, str], count: int) -> None:
-    from consultation_page import insert_comments
+    from consultation_page import analyze, insert_comments
     from sqlmodel import Session
 
     from core.db import make_engine, pk
@@ -165,6 +165,10 @@ def add_comments(env: dict[str, str], count: int) -> None:
         version = services.latest_version(session, consultation)
         articles = len(services.articles_of(session, version))
         insert_comments(session, pk(consultation), count, articles=articles, version=version.number)
+        # PostgreSQL's statistics as autovacuum would gather them a minute after a bulk load (this
+        # machine's cluster runs without autovacuum): without them a 50-comment page of the API
+        # sorted all 100,000 comments, 88 ms, where the primary key gives them in 0.2 ms.
+        analyze(session)
     engine.dispose()
 
 
