@@ -18,17 +18,14 @@ of the stored analysis."""
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import random
 import re
-import resource
-import statistics
 import time
 from datetime import timedelta
 from typing import Any
 
-from consultation_page import analyze, build, scratch_database  # beside this script
+from consultation_page import analyze, build, measured, scratch_database  # beside this script
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
@@ -208,37 +205,6 @@ def analyst_client(app: object, session: Session, agency_slug: str) -> TestClien
     data = {"csrf_token": token.group(1), "email": member.email, "password": PASSWORD}
     assert client.post("/signin", data=data, follow_redirects=False).status_code == 303
     return client
-
-
-_fresh = itertools.count()
-
-
-def measured(client: TestClient, path: str, repeat: int, uncached: bool) -> tuple[float, float, float]:
-    """The median and 95th percentile wall time of `repeat` requests, and their mean CPU time
-    (this process's user and system, the app's threads included), in ms. `uncached` gives every
-    request a query string of its own, so that no copy the page cache kept for an anonymous reader
-    answers it (the cache keys on the whole address)."""
-    join = "&" if "?" in path else "?"
-
-    def address() -> str:
-        return f"{path}{join}fresh={next(_fresh)}" if uncached else path
-
-    client.get(address())  # warm caches and templates
-    samples = []
-    cpu = _cpu()
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(address())
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    cpu = (_cpu() - cpu) * 1000 / repeat
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)], cpu
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
