@@ -2,6 +2,9 @@
 
 Each comment is a multilingual sentence embedding (analysis.embeddings: USE multilingual v3), so
 a Chinese and an English comment that say the same thing sit close together and share a theme.
+The encoder also keeps each sentence's language in its vector, so the comments of a subject's
+minority language are first moved into its main language's frame (analysis.language_frames):
+without that, English comments in a Chinese consultation form a theme of their own.
 The comments become a k-nearest-neighbour graph (each joined to its ceil(log2 n) most similar
 comments by cosine, the order of neighbours a kNN graph needs to stay connected: von Luxburg,
 "A tutorial on spectral clustering", 2007, section 8.1), each edge weighed against the local
@@ -25,7 +28,9 @@ the embedding cosine and the TF-IDF cosine of their content tokens; for any othe
 cosine, so an English comment's nearest comments are chosen by meaning alone, in either
 language. TF-IDF also names the themes: key terms are the words a theme uses more than the
 others (class-based TF-IDF), and each theme's label is the most central comment's most telling
-sentence, in Chinese and in English when the theme has comments in both.
+sentence, in Chinese and in English when the theme has comments in both. "Central" is measured
+from the middle of a theme's comments, a campaign's copies each counted, so a theme that is
+mostly one form letter is named by it.
 
 Above SAMPLE units the graph is built on a fixed random sample; every other unit joins the
 theme of its nearest prototype (k-means centres within each sampled theme, about one per
@@ -46,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis import language_frames
 from analysis.text import detect_language, pipeline
 
 SEED = 0
@@ -154,6 +160,9 @@ def find_themes(
         rows = np.arange(len(heads))
     else:
         space, rows = embeddings, heads  # unit u is row rows[u] of space; nothing copied
+    # The subject's minority language moved into its main language's frame (analysis.language_frames),
+    # so that an English and a Chinese comment on one topic are as near as two Chinese ones.
+    space, rows = language_frames.align(space, rows, [detect_language(items[i].text) for i in heads.tolist()])
     automatic = k is None
     if k is not None:
         k = max(1, min(k, len(heads)))
@@ -364,16 +373,19 @@ def _given(words: list[str]) -> list[str]:
     return words
 
 
-def _centres(space: np.ndarray, rows: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """The unit-length mean of each theme's rows."""
+def _centres(
+    space: np.ndarray, rows: np.ndarray, labels: np.ndarray, k: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """The unit-length mean of each theme's rows, each row counted `weights` times (default once)."""
     from scipy import sparse
 
     sums = np.zeros((k, space.shape[1]), dtype=np.float64)
     for start in range(0, len(rows), CHUNK):
         chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
         chosen = labels[start : start + CHUNK]
+        counted = np.ones(len(chosen)) if weights is None else weights[start : start + CHUNK]
         membership = sparse.csr_matrix(
-            (np.ones(len(chosen), dtype=np.float32), (chosen, np.arange(len(chosen)))), shape=(k, len(chosen))
+            (counted.astype(np.float32), (chosen, np.arange(len(chosen)))), shape=(k, len(chosen))
         )
         sums += membership @ chunk
     return (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
@@ -440,7 +452,10 @@ def _describe(
     labels: np.ndarray,
     k: int,
 ) -> list[Theme]:
-    centres = _centres(space, rows, labels, k)
+    # A theme is named and shown from the middle of its comments, not of its units: a campaign of
+    # 140 letters weighs as 140 there (in the graph it is one unit, so it cannot pull others in).
+    comments_of_unit = np.bincount(unit_of_item[unit_of_item >= 0], minlength=len(rows))
+    centres = _centres(space, rows, labels, k, comments_of_unit)
     closeness = np.empty(len(rows), dtype=np.float32)
     for start in range(0, len(rows), CHUNK):
         chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)

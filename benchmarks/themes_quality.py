@@ -9,6 +9,7 @@ each used: (c) against (e) and (f) is the measurement behind using TF-IDF for Ch
     uv run python benchmarks/themes_quality.py
     uv run python benchmarks/themes_quality.py --subsets 5   # also: random 60% subsets, and subsets
                                                              # of at most 60 texts per topic
+    uv run python benchmarks/themes_quality.py --mixed       # also: both languages in one subject
 
 Data (skipped when absent): ../shared/data/comments/polis-talkto-tw-zh (Traditional Chinese
 Pol.is statements, label = conversation) and ../shared/data/comments/ibm-claim-stance-train
@@ -157,10 +158,48 @@ def evaluate(name: str, texts: list[str], truth: list[str], subsets: int) -> Non
             )
 
 
+def both_languages(zh: tuple[list[str], list[str]], en: tuple[list[str], list[str]]) -> None:
+    """Both languages in one subject, whose topics never cross languages: the case where moving
+    the minority language (analysis.language_frames) could merge topics, if it moved them by topic
+    rather than by language. Each set with the move and without it (align replaced by the identity
+    for this comparison only), with the number of themes holding both languages."""
+    from analysis import language_frames
+    from analysis.text import detect_language
+
+    rng = np.random.default_rng(0)
+    some_en = rng.choice(len(en[0]), 300, replace=False).tolist()
+    some_zh = rng.choice(len(zh[0]), 300, replace=False).tolist()
+    sets = {
+        "zh + en, all": (zh[0] + en[0], zh[1] + en[1]),
+        "zh + 300 en": (zh[0] + [en[0][i] for i in some_en], zh[1] + [en[1][i] for i in some_en]),
+        "en + 300 zh": (en[0] + [zh[0][i] for i in some_zh], en[1] + [zh[1][i] for i in some_zh]),
+    }
+    align = language_frames.align
+    for name, (texts, truth) in sets.items():
+        vectors = embed(texts)
+        languages = np.array([detect_language(t) for t in texts])
+        for moved in (False, True):
+            language_frames.align = align if moved else (lambda space, rows, _languages: (space, rows))
+            try:
+                labels = ours(texts, vectors, None)
+            finally:
+                language_frames.align = align
+            both = sum(1 for c in set(labels.tolist()) if len(set(languages[labels == c].tolist())) > 1)
+            frame = "moved" if moved else "as encoded"
+            print(f"{name:14} {frame:10}  {scores(truth, labels)}  themes of both languages {both}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subsets", type=int, default=0)
+    parser.add_argument("--mixed", action="store_true", help="also: both sets in one subject, moved and not")
     args = parser.parse_args()
+    if args.mixed:
+        zh, en = chinese(), english()
+        if zh is None or en is None:
+            print("mixed: a shared set is absent, skipped")
+        else:
+            both_languages(zh, en)
     for name, data in (("zh polis-talkto-tw-zh", chinese()), ("en ibm-claim-stance-train", english())):
         if data is None:
             print(f"{name}: absent, skipped")

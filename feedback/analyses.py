@@ -38,7 +38,8 @@ from feedback.models import (
 if TYPE_CHECKING:
     from analysis.campaigns import Campaign
 
-METHOD_VERSION = 2  # part of the input hash: a change of method makes every old result stale (2: paraphrases)
+# Part of the input hash: a change of method makes every old result stale (2: paraphrases; 3: language frames).
+METHOD_VERSION = 3
 PACKAGES = (
     "scikit-learn",
     "scikit-network",

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from analysis.themes import Item, find_themes
+from analysis.themes import Item, _trim, find_themes
 from tests.helpers import SHARED_DATA
 
 RESPITE = [
@@ -68,6 +68,16 @@ def test_a_campaign_counts_once_and_its_copies_follow_it() -> None:
     wages = next(t for t in result.themes if t.campaigns)
     assert wages.campaigns == {0: 200} and wages.individual == 3
     assert sum(1 for r in wages.representative if str(r).startswith("copy-")) <= 1
+
+
+def test_a_theme_is_named_from_the_middle_of_its_comments_not_of_its_units() -> None:
+    # 120 letters and three other comments on wages: the letter is what most people said, so the
+    # theme is named by it, though in the graph the campaign is one unit of four.
+    letter = "照顧服務員的薪資基準太低，請提高到每月三萬五千元，並每年依物價調整。"
+    items = [Item(f"copy-{i}", letter, campaign=0) for i in range(120)] + _items(WAGES) + _items(RESPITE * 2)
+    result = find_themes(items, k=2)
+    wages = next(t for t in result.themes if t.campaigns)
+    assert wages.label == _trim(letter, 30) and wages.representative[0].startswith("copy-")
 
 
 def test_themes_are_named_by_a_readable_sentence_in_each_language() -> None:
