@@ -160,11 +160,7 @@ def seed(session: Session) -> list[Consultation]:
         )
 
     rows = []
-    for n in range(160):
-        article, stance, text = LTC_RECEIVED[n % len(LTC_RECEIVED)]
-        if n >= len(LTC_RECEIVED):  # the same points again, each joined with another one by other people
-            other = rng.choice([t for _a, _s, t in LTC_RECEIVED if t != text])
-            text = rng.choice(["", "我認為", "個人意見："]) + text + rng.choice(["另外，", "還有，", " "]) + other
+    for n, (article, stance, text) in enumerate(LTC_RECEIVED):
         rows.append(
             {
                 "id": f"mail-{n + 1}",

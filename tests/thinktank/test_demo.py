@@ -5,11 +5,13 @@ and addresses stay the same across rebuilds."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from analysis.text import detect_language
 from core import ballots
 from core import demo as core_demo
 from core.db import pk, utcnow
@@ -18,6 +20,7 @@ from deliberation import budget_demo, budgets, poll_results, polls
 from deliberation import demo as deliberation_demo
 from deliberation.models import Conversation
 from feedback import comments
+from feedback.models import Analysis, AnalysisTheme, AnalysisThemeComment, Comment
 from participation import proposals
 from participation.models import Consultation, Proposal, Signature
 from tests.helpers import post
@@ -69,6 +72,25 @@ def test_the_demo_tells_its_story(client: TestClient, db: Session, settings: Set
     assert proposals.Clock.overdue in clocks and proposals.Clock.on_time in clocks
     overdue = next(p for p in db.exec(select(Proposal)) if proposals.clock(p) == proposals.Clock.overdue)
     assert overdue.response_due_at is not None and overdue.response_due_at < now - timedelta(days=3)
+
+
+def test_the_demo_analysis_names_each_theme_in_both_languages_and_mixes_them(db: Session, settings: Settings) -> None:
+    demo.seed(db, settings)
+    themes = db.exec(select(AnalysisTheme).order_by(AnalysisTheme.position)).all()
+    assert len(themes) >= 3
+    for theme in themes:
+        labels = json.loads(theme.labels)
+        assert set(labels) == {"zh", "en"}, labels  # a sentence in each language, never keywords
+        assert detect_language(labels["zh"]) == "zh" and detect_language(labels["en"]) == "en"
+        written = db.exec(
+            select(Comment.text)
+            .join(AnalysisThemeComment, AnalysisThemeComment.comment_id == Comment.id)  # type: ignore[arg-type]
+            .where(AnalysisThemeComment.theme_id == theme.id)
+        ).all()
+        assert {detect_language(text) for text in written} >= {"zh", "en"}  # no theme of one language alone
+    # The form letter is the one campaign: the comments received one by one are each people's own.
+    (analysis_campaigns,) = [json.loads(a.campaigns)["campaigns"] for a in db.exec(select(Analysis))]
+    assert len(analysis_campaigns) == 1 and len(analysis_campaigns[0]["members"]) == 140
 
 
 def test_the_demo_polls_are_an_open_one_and_a_closed_ranked_one_whose_file_verifies(
