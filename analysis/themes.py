@@ -30,7 +30,8 @@ language. TF-IDF also names the themes: key terms are the words a theme uses mor
 others (class-based TF-IDF), and each theme's label is the most central comment's most telling
 sentence, in Chinese and in English when the theme has comments in both. "Central" is measured
 from the middle of a theme's comments, a campaign's copies each counted, so a theme that is
-mostly one form letter is named by it.
+mostly one form letter is named by it; and the name comes from the central comment nearest its
+own theme's centre against the next theme's, so a general "I support the draft" names none.
 
 Above SAMPLE units the graph is built on a fixed random sample; every other unit joins the
 theme of its nearest prototype (k-means centres within each sampled theme, about one per
@@ -457,9 +458,17 @@ def _describe(
     comments_of_unit = np.bincount(unit_of_item[unit_of_item >= 0], minlength=len(rows))
     centres = _centres(space, rows, labels, k, comments_of_unit)
     closeness = np.empty(len(rows), dtype=np.float32)
+    # How much nearer each unit is to its own theme's centre than to the next theme's: a comment
+    # that says something general ("I support the draft") is near every centre and names none.
+    margin = np.empty(len(rows), dtype=np.float32)
     for start in range(0, len(rows), CHUNK):
         chunk = np.asarray(space[rows[start : start + CHUNK]], dtype=np.float32)
-        closeness[start : start + CHUNK] = np.einsum("ij,ij->i", chunk, centres[labels[start : start + CHUNK]])
+        own = labels[start : start + CHUNK]
+        to_centres = chunk @ centres.T
+        closeness[start : start + CHUNK] = to_centres[np.arange(len(own)), own]
+        to_centres[np.arange(len(own)), own] = -np.inf
+        next_nearest = to_centres.max(axis=1) if k > 1 else np.zeros(len(own), dtype=np.float32)
+        margin[start : start + CHUNK] = closeness[start : start + CHUNK] - next_nearest
     terms = _key_terms(heads, tokens, labels, k)
     order = np.lexsort((-closeness, labels))  # units by theme, most central first
     bounds = np.searchsorted(labels[order], np.arange(k + 1))
@@ -474,9 +483,12 @@ def _describe(
             continue
         members = [items[i] for i in by_theme[item_bounds[theme] : item_bounds[theme + 1]].tolist()]
         campaigns = Counter(m.campaign for m in members if m.campaign is not None)
-        central = heads[chosen[: max(REPRESENTATIVES, 50)]].tolist()
+        nearest = chosen[: max(REPRESENTATIVES, 50)]
+        central = heads[nearest].tolist()
         languages = Counter(detect_language(items[i].text) for i in central)
-        labels_by_language = _labels(items, central, terms[theme])
+        # Named by the central comment of each language that belongs most plainly to this theme.
+        telling = heads[nearest[np.argsort(-margin[nearest], kind="stable")]].tolist()
+        labels_by_language = _labels(items, telling, terms[theme])
         main = max(labels_by_language, key=lambda lang: (languages[lang], lang == "zh")) if labels_by_language else ""
         themes.append(
             Theme(
@@ -583,11 +595,11 @@ def _key_phrase(terms: list[str]) -> str:
     return next((t for t in terms if len(t) > 1), terms[0] if terms else "")
 
 
-def _labels(items: Sequence[Item], central: list[int], terms: list[str]) -> dict[str, str]:
-    """For zh and en (and other), the sentence of the most central comment in that language
+def _labels(items: Sequence[Item], telling: list[int], terms: list[str]) -> dict[str, str]:
+    """For zh and en (and other), the sentence of the first comment in `telling` in that language
     that holds most of the theme's key terms, trimmed to a readable length."""
     found: dict[str, str] = {}
-    for index in central:
+    for index in telling:
         language = detect_language(items[index].text)
         if language in found:
             continue

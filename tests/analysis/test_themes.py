@@ -2,6 +2,7 @@
 
 import csv
 
+import numpy as np
 import pytest
 
 from analysis.themes import Item, _trim, find_themes
@@ -78,6 +79,25 @@ def test_a_theme_is_named_from_the_middle_of_its_comments_not_of_its_units() -> 
     result = find_themes(items, k=2)
     wages = next(t for t in result.themes if t.campaigns)
     assert wages.label == _trim(letter, 30) and wages.representative[0].startswith("copy-")
+
+
+def test_a_theme_is_not_named_by_a_comment_as_near_to_another_theme() -> None:
+    # Vectors laid out by hand: two themes of Chinese comments along axes 0 and 1, and two English
+    # comments in the first. The general one is the nearer to its centre (0.8), but nearly as
+    # near the other theme (0.6); the plain one is a little farther (0.75) and near no other.
+    rng = np.random.default_rng(0)
+    vectors = np.zeros((14, 512), dtype=np.float32)
+    for i in range(6):
+        vectors[i, 0], vectors[6 + i, 1] = 1.0, 1.0
+        vectors[i, 10 + i] = vectors[6 + i, 20 + i] = 0.3 + 0.05 * rng.random()
+    vectors[12, [0, 1]] = 0.8, 0.6
+    vectors[13, [0, 2]] = 0.75, 0.66
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    general, plain = "We support this draft and thank you", "The wage standard is overdue for carers"
+    texts = [f"照顧服務員薪資基準{i}" for i in range(6)] + [f"喘息服務天數太少{i}" for i in range(6)] + [general, plain]
+    result = find_themes([Item(i, text) for i, text in enumerate(texts)], k=2, embeddings=vectors)
+    first = next(t for t in result.themes if 0 in t.members)
+    assert {12, 13} <= set(first.members) and first.labels["en"] == plain
 
 
 def test_themes_are_named_by_a_readable_sentence_in_each_language() -> None:
