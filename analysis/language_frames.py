@@ -34,7 +34,6 @@ import numpy as np
 
 LANGUAGES = ("en", "zh")  # the languages of the parallel catalog; any other is left where it is
 CENTROIDS = Path(__file__).with_name("data") / "language_centroids.npz"
-CHUNK = 50_000  # rows moved at a time
 CATALOG = Path(__file__).resolve().parents[1] / "locales" / "zh_TW" / "LC_MESSAGES" / "messages.po"
 
 
@@ -53,30 +52,45 @@ def main_language(languages: list[str]) -> str | None:
     return max(LANGUAGES, key=lambda language: (counts[language], language == "zh"))
 
 
-def align(space: np.ndarray, rows: np.ndarray, languages: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """`space[rows[u]]` is unit u's unit-length vector and `languages[u]` its language. Returns a
-    (space, rows) in which each unit of a minority language is moved by its language's distance
-    to the main one and made unit-length again. Without a minority, the input comes back
-    unchanged and uncopied; with one, only the units' rows are copied, in the input's dtype (a
-    million float16 vectors are 1 GB). Vectors of another width than the encoder's (a
-    benchmark's embeddings with TF-IDF beside them) are left alone."""
+class Aligned:
+    """`space` as `align` hands it on: indexed like the array (`aligned[row_indexes]`, float32
+    rows), each row of a minority-language unit moved as it is read, so that nothing the size of
+    `space` is copied (a million float16 vectors are 1 GB)."""
+
+    def __init__(self, space: np.ndarray, shift_of_row: np.ndarray, shifts: np.ndarray) -> None:
+        self.space, self.shift_of_row, self.shifts = space, shift_of_row, shifts
+        self.shape = space.shape
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        found = np.array(self.space[rows], dtype=np.float32)
+        which = self.shift_of_row[rows]
+        moved = np.flatnonzero(which)
+        if len(moved):
+            shifted = found[moved] + self.shifts[which[moved]]
+            found[moved] = shifted / np.maximum(np.linalg.norm(shifted, axis=1, keepdims=True), 1e-12)
+        return found
+
+
+def align(space: np.ndarray, rows: np.ndarray, languages: list[str]) -> np.ndarray | Aligned:
+    """`space[rows[u]]` is unit u's unit-length vector and `languages[u]` its language. Returns
+    `space` as the themes read it: each unit of a minority language moved by its language's
+    distance to the main one and made unit-length again (an `Aligned`), or `space` itself when
+    there is no minority. Vectors of another width than the encoder's (a benchmark's embeddings
+    with TF-IDF beside them) are left alone."""
     main = main_language(languages)
     frames = centroids()
     if main is None or space.shape[1] != len(frames[main]):
-        return space, rows
-    spoken = np.array(languages)
-    minorities = [language for language in LANGUAGES if language != main and (spoken == language).any()]
+        return space
+    minorities = [language for language in LANGUAGES if language != main and language in languages]
     if not minorities:
-        return space, rows
-    aligned = space[rows]
-    for language in minorities:
-        moved = np.flatnonzero(spoken == language)
-        for start in range(0, len(moved), CHUNK):
-            chosen = moved[start : start + CHUNK]
-            shifted = aligned[chosen].astype(np.float32) + (frames[main] - frames[language])
-            shifted /= np.maximum(np.linalg.norm(shifted, axis=1, keepdims=True), 1e-12)
-            aligned[chosen] = shifted
-    return aligned, np.arange(len(rows))
+        return space
+    spoken = np.array(languages)
+    shift_of_row = np.zeros(len(space), dtype=np.int8)  # 0: stays; n: moved by shifts[n]
+    shifts = np.zeros((len(minorities) + 1, space.shape[1]), dtype=np.float32)
+    for n, language in enumerate(minorities, start=1):
+        shifts[n] = frames[main] - frames[language]
+        shift_of_row[rows[spoken == language]] = n
+    return Aligned(space, shift_of_row, shifts)
 
 
 def measure(catalog: Path = CATALOG) -> tuple[dict[str, np.ndarray], int]:

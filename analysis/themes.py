@@ -162,8 +162,9 @@ def find_themes(
     else:
         space, rows = embeddings, heads  # unit u is row rows[u] of space; nothing copied
     # The subject's minority language moved into its main language's frame (analysis.language_frames),
-    # so that an English and a Chinese comment on one topic are as near as two Chinese ones.
-    space, rows = language_frames.align(space, rows, [detect_language(items[i].text) for i in heads.tolist()])
+    # so that an English and a Chinese comment on one topic are as near as two Chinese ones. From
+    # here on `space` is only read as space[row_indexes], which an Aligned answers too.
+    space = language_frames.align(space, rows, [detect_language(items[i].text) for i in heads.tolist()])  # type: ignore[assignment]
     automatic = k is None
     if k is not None:
         k = max(1, min(k, len(heads)))
