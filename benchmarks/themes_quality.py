@@ -179,7 +179,7 @@ def both_languages(zh: tuple[list[str], list[str]], en: tuple[list[str], list[st
         vectors = embed(texts)
         languages = np.array([detect_language(t) for t in texts])
         for moved in (False, True):
-            language_frames.align = align if moved else (lambda space, rows, _languages: (space, rows))
+            language_frames.align = align if moved else (lambda space, _rows, _languages: space)
             try:
                 labels = ours(texts, vectors, None)
             finally:
