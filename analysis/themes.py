@@ -161,21 +161,22 @@ def find_themes(
         rows = np.arange(len(heads))
     else:
         space, rows = embeddings, heads  # unit u is row rows[u] of space; nothing copied
+    language = [detect_language(item.text) for item in items]  # once: the move, TF-IDF and names read it
     # The subject's minority language moved into its main language's frame (analysis.language_frames),
     # so that an English and a Chinese comment on one topic are as near as two Chinese ones. From
     # here on `space` is only read as space[row_indexes], which an Aligned answers too.
-    space = language_frames.align(space, rows, [detect_language(items[i].text) for i in heads.tolist()])  # type: ignore[assignment]
+    space = language_frames.align(space, rows, [language[i] for i in heads.tolist()])  # type: ignore[assignment]
     automatic = k is None
     if k is not None:
         k = max(1, min(k, len(heads)))
-    chinese = (lambda sampled: _chinese_tfidf(items, heads[sampled], words)) if lexical else None
+    chinese = (lambda sampled: _chinese_tfidf(language, heads[sampled], words)) if lexical else None
     labels, modularity, found = _group(space, rows, parameters, k, chinese)
     if k is not None and int(labels.max()) + 1 != k:
         labels = _to_k(space, rows, labels, k)
     k = int(labels.max()) + 1
     parameters.update(k=k, communities=found)
     silhouette = _silhouette(space, rows, labels)
-    themes = _describe(items, heads, unit_of_item, words, space, rows, labels, k)
+    themes = _describe(items, language, heads, unit_of_item, words, space, rows, labels, k)
     return ThemeResult(themes, k, automatic, silhouette, unthemed, parameters, modularity)
 
 
@@ -346,14 +347,14 @@ def _prototypes(points: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndar
     return prototypes, np.array(owner, dtype=np.int64)
 
 
-def _chinese_tfidf(items: Sequence[Item], indexes: np.ndarray, tokens: _Tokens) -> Any:
+def _chinese_tfidf(language: list[str], indexes: np.ndarray, tokens: _Tokens) -> Any:
     """Unit TF-IDF rows of the Chinese comments among `indexes` (content tokens, sublinear term
     frequency, words in two comments or more), an empty row for every other comment; None when
     fewer than two are Chinese."""
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    chinese = [n for n, i in enumerate(indexes.tolist()) if detect_language(items[i].text) == "zh"]
+    chinese = [n for n, i in enumerate(indexes.tolist()) if language[i] == "zh"]
     if len(chinese) < 2:
         return None
     tokens.load([int(indexes[n]) for n in chinese])
@@ -446,6 +447,7 @@ def _silhouette(space: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> floa
 
 def _describe(
     items: Sequence[Item],
+    language: list[str],  # each item's, as detect_language tells it
     heads: np.ndarray,
     unit_of_item: np.ndarray,
     tokens: _Tokens,
@@ -482,14 +484,15 @@ def _describe(
         chosen = order[bounds[theme] : bounds[theme + 1]]
         if not len(chosen):
             continue
-        members = [items[i] for i in by_theme[item_bounds[theme] : item_bounds[theme + 1]].tolist()]
+        indexes = by_theme[item_bounds[theme] : item_bounds[theme + 1]].tolist()
+        members = [items[i] for i in indexes]
         campaigns = Counter(m.campaign for m in members if m.campaign is not None)
         nearest = chosen[: max(REPRESENTATIVES, 50)]
         central = heads[nearest].tolist()
-        languages = Counter(detect_language(items[i].text) for i in central)
+        languages = Counter(language[i] for i in central)
         # Named by the central comment of each language that belongs most plainly to this theme.
         telling = heads[nearest[np.argsort(-margin[nearest], kind="stable")]].tolist()
-        labels_by_language = _labels(items, telling, terms[theme])
+        labels_by_language = _labels(items, language, telling, terms[theme])
         main = max(labels_by_language, key=lambda lang: (languages[lang], lang == "zh")) if labels_by_language else ""
         themes.append(
             Theme(
@@ -504,7 +507,7 @@ def _describe(
                 individual=sum(1 for m in members if m.campaign is None),
                 labels=labels_by_language,
                 key_phrase=_key_phrase(terms[theme]),
-                languages=dict(Counter(detect_language(m.text) for m in members).most_common()),
+                languages=dict(Counter(language[i] for i in indexes).most_common()),
             )
         )
         del members
@@ -596,13 +599,12 @@ def _key_phrase(terms: list[str]) -> str:
     return next((t for t in terms if len(t) > 1), terms[0] if terms else "")
 
 
-def _labels(items: Sequence[Item], telling: list[int], terms: list[str]) -> dict[str, str]:
+def _labels(items: Sequence[Item], language: list[str], telling: list[int], terms: list[str]) -> dict[str, str]:
     """For zh and en (and other), the sentence of the first comment in `telling` in that language
     that holds most of the theme's key terms, trimmed to a readable length."""
     found: dict[str, str] = {}
     for index in telling:
-        language = detect_language(items[index].text)
-        if language in found:
+        if language[index] in found:
             continue
         sentences = [s.strip() for s in _SENTENCE_END.split(items[index].text) if s and s.strip()]
         if not sentences:
@@ -612,7 +614,7 @@ def _labels(items: Sequence[Item], telling: list[int], terms: list[str]) -> dict
             range(len(sentences)),
             key=lambda i: (sum(term.replace(" ", "") in folded[i].replace(" ", "") for term in terms), -i),
         )
-        found[language] = _trim(sentences[best], LABEL_CHARACTERS[language])
+        found[language[index]] = _trim(sentences[best], LABEL_CHARACTERS[language[index]])
     return found
 
 
